@@ -21,8 +21,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: &'static [Role] =
-        &[Role::Admin, Role::Verifier, Role::SubjectEditor, Role::BodySecretary, Role::Moderator];
+    pub const ALL: &'static [Role] = &[
+        Role::Admin,
+        Role::Verifier,
+        Role::SubjectEditor,
+        Role::BodySecretary,
+        Role::Moderator,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -147,7 +152,9 @@ impl Actor {
     }
 
     fn has_scoped(&self, role: Role, id: i64) -> bool {
-        self.grants.iter().any(|g| g.role == role && g.scope_id == Some(id))
+        self.grants
+            .iter()
+            .any(|g| g.role == role && g.scope_id == Some(id))
     }
 
     /// The one permission rule: may this actor do `action`?
@@ -221,7 +228,10 @@ mod tests {
         Actor {
             user_id: Some(1),
             email_verified: verified,
-            grants: grants.iter().map(|(r, s)| Grant::new(*r, *s).unwrap()).collect(),
+            grants: grants
+                .iter()
+                .map(|(r, s)| Grant::new(*r, *s).unwrap())
+                .collect(),
         }
     }
 

@@ -35,11 +35,11 @@ impl SearchKind {
 
 /// Common Spanish words that carry no meaning for search.
 const STOPWORDS: &[&str] = &[
-    "a", "al", "algo", "ante", "como", "con", "contra", "cual", "de", "del", "desde", "donde",
-    "e", "el", "en", "entre", "es", "esta", "este", "esto", "ha", "hay", "la", "las", "le",
-    "les", "lo", "los", "mas", "me", "mi", "muy", "ni", "no", "o", "os", "para", "pero", "por",
-    "que", "se", "si", "sin", "sobre", "su", "sus", "te", "tu", "u", "un", "una", "unas",
-    "unos", "y", "ya", "the", "of", "and",
+    "a", "al", "algo", "ante", "como", "con", "contra", "cual", "de", "del", "desde", "donde", "e",
+    "el", "en", "entre", "es", "esta", "este", "esto", "ha", "hay", "la", "las", "le", "les", "lo",
+    "los", "mas", "me", "mi", "muy", "ni", "no", "o", "os", "para", "pero", "por", "que", "se",
+    "si", "sin", "sobre", "su", "sus", "te", "tu", "u", "un", "una", "unas", "unos", "y", "ya",
+    "the", "of", "and",
 ];
 
 fn stemmer() -> &'static Stemmer {
@@ -63,7 +63,12 @@ pub fn fold_accents(text: &str) -> String {
 /// Puts back the accent of the few Snowball suffixes that carry one, so a folded word stems
 /// like its accented spelling.
 fn restore_suffix_accent(word: &str) -> String {
-    for (plain, accented) in [("acion", "ación"), ("ucion", "ución"), ("logia", "logía"), ("logias", "logías")] {
+    for (plain, accented) in [
+        ("acion", "ación"),
+        ("ucion", "ución"),
+        ("logia", "logía"),
+        ("logias", "logías"),
+    ] {
         if let Some(stem) = word.strip_suffix(plain) {
             return format!("{stem}{accented}");
         }
@@ -156,20 +161,38 @@ pub fn snippet(text: &str, query_terms: &[String], max_chars: usize) -> Vec<Snip
     let mut parts = Vec::new();
     let mut cursor = window_start;
     if window_start > 0 {
-        parts.push(SnippetPart { text: "…".into(), hit: false });
+        parts.push(SnippetPart {
+            text: "…".into(),
+            hit: false,
+        });
     }
-    for (s, e, hit) in spans.into_iter().filter(|s| s.2 && s.0 >= window_start && s.1 <= window_end) {
+    for (s, e, hit) in spans
+        .into_iter()
+        .filter(|s| s.2 && s.0 >= window_start && s.1 <= window_end)
+    {
         if s > cursor {
-            parts.push(SnippetPart { text: text[cursor..s].to_owned(), hit: false });
+            parts.push(SnippetPart {
+                text: text[cursor..s].to_owned(),
+                hit: false,
+            });
         }
-        parts.push(SnippetPart { text: text[s..e].to_owned(), hit });
+        parts.push(SnippetPart {
+            text: text[s..e].to_owned(),
+            hit,
+        });
         cursor = e;
     }
     if cursor < window_end {
-        parts.push(SnippetPart { text: text[cursor..window_end].to_owned(), hit: false });
+        parts.push(SnippetPart {
+            text: text[cursor..window_end].to_owned(),
+            hit: false,
+        });
     }
     if window_end < text.len() {
-        parts.push(SnippetPart { text: "…".into(), hit: false });
+        parts.push(SnippetPart {
+            text: "…".into(),
+            hit: false,
+        });
     }
     parts
 }
@@ -181,8 +204,15 @@ fn window(text: &str, focus: usize, max_chars: usize) -> (usize, usize) {
         return (0, text.len());
     }
     let focus_char = text[..focus].chars().count();
-    let start_char = focus_char.saturating_sub(max_chars / 3).min(total - max_chars);
-    let byte_at = |n: usize| text.char_indices().nth(n).map(|(b, _)| b).unwrap_or(text.len());
+    let start_char = focus_char
+        .saturating_sub(max_chars / 3)
+        .min(total - max_chars);
+    let byte_at = |n: usize| {
+        text.char_indices()
+            .nth(n)
+            .map(|(b, _)| b)
+            .unwrap_or(text.len())
+    };
     (byte_at(start_char), byte_at(start_char + max_chars))
 }
 
@@ -192,7 +222,13 @@ mod tests {
 
     #[test]
     fn spellings_of_one_word_give_one_term() {
-        let forms = ["información", "informacion", "informaciones", "INFORMACIÓN", "Informaciones"];
+        let forms = [
+            "información",
+            "informacion",
+            "informaciones",
+            "INFORMACIÓN",
+            "Informaciones",
+        ];
         let want = index_text("información");
         for f in forms {
             assert_eq!(index_text(f), want, "{f}");
@@ -226,7 +262,11 @@ mod tests {
     fn snippets_mark_every_spelling() {
         let q = query_terms("juarez", 8);
         let parts = snippet("Universidad Autónoma Benito Juárez de Oaxaca", &q, 200);
-        let hits: Vec<_> = parts.iter().filter(|p| p.hit).map(|p| p.text.as_str()).collect();
+        let hits: Vec<_> = parts
+            .iter()
+            .filter(|p| p.hit)
+            .map(|p| p.text.as_str())
+            .collect();
         assert_eq!(hits, ["Juárez"]);
         let joined: String = parts.iter().map(|p| p.text.as_str()).collect();
         assert_eq!(joined, "Universidad Autónoma Benito Juárez de Oaxaca");
@@ -234,7 +274,11 @@ mod tests {
 
     #[test]
     fn long_snippets_are_cut_around_the_hit() {
-        let text = format!("{} transparencia {}", "palabra ".repeat(50), "otra ".repeat(50));
+        let text = format!(
+            "{} transparencia {}",
+            "palabra ".repeat(50),
+            "otra ".repeat(50)
+        );
         let parts = snippet(&text, &query_terms("transparencia", 8), 60);
         assert!(parts.first().is_some_and(|p| p.text == "…"));
         assert!(parts.iter().any(|p| p.hit && p.text == "transparencia"));

@@ -120,11 +120,12 @@ impl RegistryLine {
         }
         let mut name = rest.trim().trim_matches('\t').trim().to_owned();
         let mut state_code = None;
-        if let Some((prefix, tail)) = name.split_once(" - ")
-            && prefix.len() <= 5
-            && prefix.chars().all(|c| c.is_ascii_uppercase())
+        if let Some((prefix, tail)) = name.split_once('-')
+            && prefix.ends_with(' ')
+            && prefix.trim().len() <= 5
+            && prefix.trim().chars().all(|c| c.is_ascii_uppercase())
         {
-            state_code = Some(prefix.to_owned());
+            state_code = Some(prefix.trim().to_owned());
             name = tail.trim().to_owned();
         }
         let mut extinct = false;
@@ -140,7 +141,12 @@ impl RegistryLine {
         if name.chars().count() > 300 {
             return Err(RegistryLineError::NameTooLong);
         }
-        Ok(RegistryLine { platform_id: id.to_owned(), name, state_code, extinct })
+        Ok(RegistryLine {
+            platform_id: id.to_owned(),
+            name,
+            state_code,
+            extinct,
+        })
     }
 }
 
@@ -150,14 +156,25 @@ mod tests {
 
     #[test]
     fn registry_lines() {
-        let l = RegistryLine::parse("11723\tOAX - AUDITORÍA SUPERIOR DEL ESTADO DE OAXACA (Extinto)").unwrap();
+        let l =
+            RegistryLine::parse("11723\tOAX - AUDITORÍA SUPERIOR DEL ESTADO DE OAXACA (Extinto)")
+                .unwrap();
         assert_eq!(l.platform_id, "11723");
         assert_eq!(l.name, "AUDITORÍA SUPERIOR DEL ESTADO DE OAXACA");
         assert_eq!(l.state_code.as_deref(), Some("OAX"));
         assert!(l.extinct);
-        assert_eq!(RegistryLine::parse("x\tOAX - A"), Err(RegistryLineError::BadId("x".into())));
-        assert_eq!(RegistryLine::parse("12 OAX - A"), Err(RegistryLineError::MissingTab));
-        assert_eq!(RegistryLine::parse("12\tOAX - "), Err(RegistryLineError::EmptyName));
+        assert_eq!(
+            RegistryLine::parse("x\tOAX - A"),
+            Err(RegistryLineError::BadId("x".into()))
+        );
+        assert_eq!(
+            RegistryLine::parse("12 OAX - A"),
+            Err(RegistryLineError::MissingTab)
+        );
+        assert_eq!(
+            RegistryLine::parse("12\tOAX - "),
+            Err(RegistryLineError::EmptyName)
+        );
     }
 
     #[test]
@@ -169,7 +186,10 @@ mod tests {
             ("MOVIMIENTO CIUDADANO", PoliticalParty),
             ("UNIVERSIDAD DEL MAR", University),
             ("FIDEICOMISO DE FOMENTO PARA EL ESTADO DE OAXACA", Trust),
-            ("HONORABLE CONGRESO DEL ESTADO LIBRE Y SOBERANO DE OAXACA", Legislative),
+            (
+                "HONORABLE CONGRESO DEL ESTADO LIBRE Y SOBERANO DE OAXACA",
+                Legislative,
+            ),
             ("TRIBUNAL SUPERIOR DE JUSTICIA DEL ESTADO", Judicial),
             ("FISCALÍA GENERAL DEL ESTADO DE OAXACA", Autonomous),
             ("SECRETARÍA DE FINANZAS", Executive),

@@ -44,7 +44,10 @@ mod tests {
 
     #[test]
     fn slugs_fold_accents_and_punctuation() {
-        assert_eq!(slugify("H. Ayuntamiento de Oaxaca de Juárez"), "h-ayuntamiento-de-oaxaca-de-juarez");
+        assert_eq!(
+            slugify("H. Ayuntamiento de Oaxaca de Juárez"),
+            "h-ayuntamiento-de-oaxaca-de-juarez"
+        );
         assert_eq!(slugify("  Niñez (Extinto) "), "ninez-extinto");
         assert_eq!(slugify("¿?"), "");
     }

@@ -20,7 +20,8 @@ pub struct User {
     pub created_at: String,
 }
 
-const USER_COLUMNS: &str = "id, email, display_name, locale, email_verified_at, disabled_at, created_at";
+const USER_COLUMNS: &str =
+    "id, email, display_name, locale, email_verified_at, disabled_at, created_at";
 
 impl User {
     fn from_row(r: &Row) -> StoreResult<User> {
@@ -42,7 +43,14 @@ impl User {
 }
 
 /// Creates an account. `password_hash` is already an Argon2id PHC string.
-pub async fn create_user(tx: &Tx, who: &Who, email: &str, display_name: &str, password_hash: &str, locale: &str) -> StoreResult<User> {
+pub async fn create_user(
+    tx: &Tx,
+    who: &Who,
+    email: &str,
+    display_name: &str,
+    password_hash: &str,
+    locale: &str,
+) -> StoreResult<User> {
     let now = crate::now();
     let row = tx
         .query_one(
@@ -54,36 +62,64 @@ pub async fn create_user(tx: &Tx, who: &Who, email: &str, display_name: &str, pa
         )
         .await?;
     let user = User::from_row(&row)?;
-    let who = if who.user_id.is_none() && who.label.is_empty() { user.who() } else { who.clone() };
-    audit::append(tx, &who, Change {
-        action: "account.create",
-        target_kind: "user",
-        target_id: user.id.to_string(),
-        public: false,
-        summary: summary! {"email" => email},
-    })
+    let who = if who.user_id.is_none() && who.label.is_empty() {
+        user.who()
+    } else {
+        who.clone()
+    };
+    audit::append(
+        tx,
+        &who,
+        Change {
+            action: "account.create",
+            target_kind: "user",
+            target_id: user.id.to_string(),
+            public: false,
+            summary: summary! {"email" => email},
+        },
+    )
     .await?;
     Ok(user)
 }
 
 pub async fn get_user(db: &impl Exec, id: i64) -> StoreResult<Option<User>> {
-    let row = db.query_opt(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"), params![id]).await?;
+    let row = db
+        .query_opt(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
+            params![id],
+        )
+        .await?;
     row.as_ref().map(User::from_row).transpose()
 }
 
 /// The account and its password hash, by e-mail (already normalised).
 pub async fn find_by_email(db: &impl Exec, email: &str) -> StoreResult<Option<(User, String)>> {
     let row = db
-        .query_opt(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1"), params![email])
+        .query_opt(
+            &format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1"),
+            params![email],
+        )
         .await?;
-    row.map(|r| Ok((User::from_row(&r)?, r.get(7)?))).transpose()
+    row.map(|r| Ok((User::from_row(&r)?, r.get(7)?)))
+        .transpose()
 }
 
 /// Accounts in e-mail order, optionally filtered by a piece of the e-mail or name.
-pub async fn list_users(db: &impl Exec, q: Option<&str>, limit: i64, offset: i64) -> StoreResult<(i64, Vec<User>)> {
-    let pattern = format!("%{}%", q.unwrap_or("").to_lowercase().replace(['%', '_'], ""));
+pub async fn list_users(
+    db: &impl Exec,
+    q: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(i64, Vec<User>)> {
+    let pattern = format!(
+        "%{}%",
+        q.unwrap_or("").to_lowercase().replace(['%', '_'], "")
+    );
     let total: i64 = db
-        .query_one("SELECT COUNT(*) FROM users WHERE email LIKE $1 OR LOWER(display_name) LIKE $1", params![pattern.as_str()])
+        .query_one(
+            "SELECT COUNT(*) FROM users WHERE email LIKE $1 OR LOWER(display_name) LIKE $1",
+            params![pattern.as_str()],
+        )
         .await?
         .get(0)?;
     let rows = db
@@ -95,25 +131,43 @@ pub async fn list_users(db: &impl Exec, q: Option<&str>, limit: i64, offset: i64
             params![pattern, limit.clamp(1, 500), offset.max(0)],
         )
         .await?;
-    Ok((total, rows.iter().map(User::from_row).collect::<StoreResult<_>>()?))
+    Ok((
+        total,
+        rows.iter()
+            .map(User::from_row)
+            .collect::<StoreResult<_>>()?,
+    ))
 }
 
-pub async fn set_password(tx: &Tx, who: &Who, user_id: i64, password_hash: &str) -> StoreResult<()> {
+pub async fn set_password(
+    tx: &Tx,
+    who: &Who,
+    user_id: i64,
+    password_hash: &str,
+) -> StoreResult<()> {
     let n = tx
-        .execute("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3", params![password_hash, crate::now(), user_id])
+        .execute(
+            "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
+            params![password_hash, crate::now(), user_id],
+        )
         .await?;
     if n == 0 {
         return Err(StoreError::NotFound);
     }
     // A new password ends every session, so a thief's session ends too.
-    tx.execute("DELETE FROM sessions WHERE user_id = $1", params![user_id]).await?;
-    audit::append(tx, who, Change {
-        action: "account.password",
-        target_kind: "user",
-        target_id: user_id.to_string(),
-        public: false,
-        summary: summary! {},
-    })
+    tx.execute("DELETE FROM sessions WHERE user_id = $1", params![user_id])
+        .await?;
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "account.password",
+            target_kind: "user",
+            target_id: user_id.to_string(),
+            public: false,
+            summary: summary! {},
+        },
+    )
     .await?;
     Ok(())
 }
@@ -124,13 +178,17 @@ pub async fn mark_email_verified(tx: &Tx, who: &Who, user_id: i64) -> StoreResul
         params![crate::now(), user_id],
     )
     .await?;
-    audit::append(tx, who, Change {
-        action: "account.verify_email",
-        target_kind: "user",
-        target_id: user_id.to_string(),
-        public: false,
-        summary: summary! {},
-    })
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "account.verify_email",
+            target_kind: "user",
+            target_id: user_id.to_string(),
+            public: false,
+            summary: summary! {},
+        },
+    )
     .await?;
     Ok(())
 }
@@ -138,20 +196,34 @@ pub async fn mark_email_verified(tx: &Tx, who: &Who, user_id: i64) -> StoreResul
 /// Disables or re-enables an account; disabling ends its sessions.
 pub async fn set_disabled(tx: &Tx, who: &Who, user_id: i64, disabled: bool) -> StoreResult<()> {
     let at = disabled.then(crate::now);
-    let n = tx.execute("UPDATE users SET disabled_at = $1, updated_at = $2 WHERE id = $3", params![at, crate::now(), user_id]).await?;
+    let n = tx
+        .execute(
+            "UPDATE users SET disabled_at = $1, updated_at = $2 WHERE id = $3",
+            params![at, crate::now(), user_id],
+        )
+        .await?;
     if n == 0 {
         return Err(StoreError::NotFound);
     }
     if disabled {
-        tx.execute("DELETE FROM sessions WHERE user_id = $1", params![user_id]).await?;
+        tx.execute("DELETE FROM sessions WHERE user_id = $1", params![user_id])
+            .await?;
     }
-    audit::append(tx, who, Change {
-        action: if disabled { "account.disable" } else { "account.enable" },
-        target_kind: "user",
-        target_id: user_id.to_string(),
-        public: false,
-        summary: summary! {},
-    })
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: if disabled {
+                "account.disable"
+            } else {
+                "account.enable"
+            },
+            target_kind: "user",
+            target_id: user_id.to_string(),
+            public: false,
+            summary: summary! {},
+        },
+    )
     .await?;
     Ok(())
 }
@@ -159,19 +231,28 @@ pub async fn set_disabled(tx: &Tx, who: &Who, user_id: i64, disabled: bool) -> S
 // ---------- sessions ----------
 
 /// Records a session; the cookie holds the token, the database only its hash.
-pub async fn create_session(tx: &Tx, user: &User, id_hash: &str, expires_at: &str) -> StoreResult<()> {
+pub async fn create_session(
+    tx: &Tx,
+    user: &User,
+    id_hash: &str,
+    expires_at: &str,
+) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         params![id_hash, user.id, crate::now(), expires_at],
     )
     .await?;
-    audit::append(tx, &user.who(), Change {
-        action: "account.login",
-        target_kind: "user",
-        target_id: user.id.to_string(),
-        public: false,
-        summary: summary! {},
-    })
+    audit::append(
+        tx,
+        &user.who(),
+        Change {
+            action: "account.login",
+            target_kind: "user",
+            target_id: user.id.to_string(),
+            public: false,
+            summary: summary! {},
+        },
+    )
     .await?;
     Ok(())
 }
@@ -183,7 +264,11 @@ pub async fn session_actor(db: &impl Exec, id_hash: &str) -> StoreResult<Option<
             &format!(
                 "SELECT {} FROM sessions s JOIN users u ON u.id = s.user_id
                  WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
-                USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+                USER_COLUMNS
+                    .split(", ")
+                    .map(|c| format!("u.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             params![id_hash, crate::now()],
         )
@@ -196,20 +281,34 @@ pub async fn session_actor(db: &impl Exec, id_hash: &str) -> StoreResult<Option<
 
 /// What the permission rule needs to know about a person.
 pub async fn actor_for(db: &impl Exec, user: &User) -> StoreResult<Actor> {
-    let grants = list_grants(db, user.id).await?.into_iter().map(|g| g.grant).collect();
-    Ok(Actor { user_id: Some(user.id), email_verified: user.email_verified_at.is_some(), grants })
+    let grants = list_grants(db, user.id)
+        .await?
+        .into_iter()
+        .map(|g| g.grant)
+        .collect();
+    Ok(Actor {
+        user_id: Some(user.id),
+        email_verified: user.email_verified_at.is_some(),
+        grants,
+    })
 }
 
 pub async fn delete_session(tx: &Tx, who: &Who, id_hash: &str) -> StoreResult<()> {
-    let n = tx.execute("DELETE FROM sessions WHERE id_hash = $1", params![id_hash]).await?;
+    let n = tx
+        .execute("DELETE FROM sessions WHERE id_hash = $1", params![id_hash])
+        .await?;
     if n > 0 {
-        audit::append(tx, who, Change {
-            action: "account.logout",
-            target_kind: "user",
-            target_id: who.user_id.unwrap_or_default().to_string(),
-            public: false,
-            summary: summary! {},
-        })
+        audit::append(
+            tx,
+            who,
+            Change {
+                action: "account.logout",
+                target_kind: "user",
+                target_id: who.user_id.unwrap_or_default().to_string(),
+                public: false,
+                summary: summary! {},
+            },
+        )
         .await?;
     }
     Ok(())
@@ -233,7 +332,13 @@ impl TokenPurpose {
     }
 }
 
-pub async fn create_token(tx: &Tx, user_id: i64, purpose: TokenPurpose, token_hash: &str, expires_at: &str) -> StoreResult<()> {
+pub async fn create_token(
+    tx: &Tx,
+    user_id: i64,
+    purpose: TokenPurpose,
+    token_hash: &str,
+    expires_at: &str,
+) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         params![token_hash, user_id, purpose.as_str(), crate::now(), expires_at],
@@ -244,7 +349,11 @@ pub async fn create_token(tx: &Tx, user_id: i64, purpose: TokenPurpose, token_ha
 
 /// Uses up a token: returns its account when the token exists, is for `purpose`, is unused and
 /// has not expired.
-pub async fn consume_token(tx: &Tx, purpose: TokenPurpose, token_hash: &str) -> StoreResult<Option<User>> {
+pub async fn consume_token(
+    tx: &Tx,
+    purpose: TokenPurpose,
+    token_hash: &str,
+) -> StoreResult<Option<User>> {
     let now = crate::now();
     let row = tx
         .query_opt(
@@ -274,11 +383,16 @@ pub struct GrantRecord {
 fn grant_from_row(r: &Row) -> StoreResult<Option<GrantRecord>> {
     let role: String = r.get(2)?;
     let scope: i64 = r.get(3)?;
-    let Some(role) = Role::parse(&role) else { return Ok(None) };
+    let Some(role) = Role::parse(&role) else {
+        return Ok(None);
+    };
     Ok(Some(GrantRecord {
         id: r.get(0)?,
         user_id: r.get(1)?,
-        grant: Grant { role, scope_id: role.scope_kind().map(|_| scope) },
+        grant: Grant {
+            role,
+            scope_id: role.scope_kind().map(|_| scope),
+        },
         created_at: r.get(4)?,
     }))
 }
@@ -287,7 +401,13 @@ pub async fn list_grants(db: &impl Exec, user_id: i64) -> StoreResult<Vec<GrantR
     let rows = db
         .query("SELECT id, user_id, role, scope_id, created_at FROM grants WHERE user_id = $1 ORDER BY id", params![user_id])
         .await?;
-    Ok(rows.iter().map(grant_from_row).collect::<StoreResult<Vec<_>>>()?.into_iter().flatten().collect())
+    Ok(rows
+        .iter()
+        .map(grant_from_row)
+        .collect::<StoreResult<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 /// Everyone who holds `role`, with the scope.
@@ -295,15 +415,27 @@ pub async fn holders_of(db: &impl Exec, role: Role) -> StoreResult<Vec<GrantReco
     let rows = db
         .query("SELECT id, user_id, role, scope_id, created_at FROM grants WHERE role = $1 ORDER BY user_id", params![role.as_str()])
         .await?;
-    Ok(rows.iter().map(grant_from_row).collect::<StoreResult<Vec<_>>>()?.into_iter().flatten().collect())
+    Ok(rows
+        .iter()
+        .map(grant_from_row)
+        .collect::<StoreResult<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 /// Gives a role. A scoped role's subject must exist (bodies are checked when they exist).
 pub async fn grant(tx: &Tx, who: &Who, user_id: i64, grant: Grant) -> StoreResult<i64> {
     if grant.role.scope_kind() == Some(tequio_domain::accounts::ScopeKind::Subject) {
         let scope = grant.scope_id.unwrap_or_default();
-        if tx.query_opt("SELECT id FROM subjects WHERE id = $1", params![scope]).await?.is_none() {
-            return Err(StoreError::Invalid(format!("scope_id: no existe el sujeto obligado {scope}")));
+        if tx
+            .query_opt("SELECT id FROM subjects WHERE id = $1", params![scope])
+            .await?
+            .is_none()
+        {
+            return Err(StoreError::Invalid(format!(
+                "scope_id: no existe el sujeto obligado {scope}"
+            )));
         }
     }
     let id: i64 = tx
@@ -313,28 +445,41 @@ pub async fn grant(tx: &Tx, who: &Who, user_id: i64, grant: Grant) -> StoreResul
         )
         .await?
         .get(0)?;
-    audit::append(tx, who, Change {
-        action: "grant.create",
-        target_kind: "user",
-        target_id: user_id.to_string(),
-        public: false,
-        summary: summary! {"role" => grant.role.as_str(), "scope_id" => grant.scope_id},
-    })
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "grant.create",
+            target_kind: "user",
+            target_id: user_id.to_string(),
+            public: false,
+            summary: summary! {"role" => grant.role.as_str(), "scope_id" => grant.scope_id},
+        },
+    )
     .await?;
     Ok(id)
 }
 
 pub async fn revoke(tx: &Tx, who: &Who, grant_id: i64) -> StoreResult<()> {
-    let row = tx.query_opt("DELETE FROM grants WHERE id = $1 RETURNING user_id, role, scope_id", params![grant_id]).await?;
+    let row = tx
+        .query_opt(
+            "DELETE FROM grants WHERE id = $1 RETURNING user_id, role, scope_id",
+            params![grant_id],
+        )
+        .await?;
     let row = row.ok_or(StoreError::NotFound)?;
     let (user_id, role, scope): (i64, String, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
-    audit::append(tx, who, Change {
-        action: "grant.revoke",
-        target_kind: "user",
-        target_id: user_id.to_string(),
-        public: false,
-        summary: summary! {"role" => role, "scope_id" => scope},
-    })
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "grant.revoke",
+            target_kind: "user",
+            target_id: user_id.to_string(),
+            public: false,
+            summary: summary! {"role" => role, "scope_id" => scope},
+        },
+    )
     .await?;
     Ok(())
 }
@@ -370,7 +515,14 @@ impl Organisation {
     }
 }
 
-pub async fn create_organisation(tx: &Tx, who: &Who, name: &str, sector: Sector, description: &str, website: Option<&str>) -> StoreResult<i64> {
+pub async fn create_organisation(
+    tx: &Tx,
+    who: &Who,
+    name: &str,
+    sector: Sector,
+    description: &str,
+    website: Option<&str>,
+) -> StoreResult<i64> {
     let name = name.trim();
     if name.is_empty() {
         return Err(StoreError::Invalid("name: el nombre es obligatorio".into()));
@@ -380,28 +532,42 @@ pub async fn create_organisation(tx: &Tx, who: &Who, name: &str, sector: Sector,
         .query_one(
             "INSERT INTO organisations (name, sector, description, website, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-            params![name, sector.as_str(), description.trim(), website.map(str::trim).filter(|w| !w.is_empty()), now],
+            params![
+                name,
+                sector.as_str(),
+                description.trim(),
+                website.map(str::trim).filter(|w| !w.is_empty()),
+                now
+            ],
         )
         .await?
         .get(0)?;
-    audit::append(tx, who, Change {
-        action: "organisation.create",
-        target_kind: "organisation",
-        target_id: id.to_string(),
-        public: true,
-        summary: summary! {"name" => name, "sector" => sector.as_str()},
-    })
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "organisation.create",
+            target_kind: "organisation",
+            target_id: id.to_string(),
+            public: true,
+            summary: summary! {"name" => name, "sector" => sector.as_str()},
+        },
+    )
     .await?;
     Ok(id)
 }
 
 pub async fn get_organisation(db: &impl Exec, id: i64) -> StoreResult<Option<Organisation>> {
-    let row = db.query_opt(&format!("{ORG_SELECT} WHERE o.id = $1"), params![id]).await?;
+    let row = db
+        .query_opt(&format!("{ORG_SELECT} WHERE o.id = $1"), params![id])
+        .await?;
     row.as_ref().map(Organisation::from_row).transpose()
 }
 
 pub async fn list_organisations(db: &impl Exec) -> StoreResult<Vec<Organisation>> {
-    let rows = db.query(&format!("{ORG_SELECT} ORDER BY o.name"), params![]).await?;
+    let rows = db
+        .query(&format!("{ORG_SELECT} ORDER BY o.name"), params![])
+        .await?;
     rows.iter().map(Organisation::from_row).collect()
 }
 
@@ -423,7 +589,14 @@ pub async fn members(db: &impl Exec, organisation_id: i64) -> StoreResult<Vec<Me
         )
         .await?;
     rows.iter()
-        .map(|r| Ok(Member { user_id: r.get(0)?, display_name: r.get(1)?, email: r.get(2)?, is_representative: r.get(3)? }))
+        .map(|r| {
+            Ok(Member {
+                user_id: r.get(0)?,
+                display_name: r.get(1)?,
+                email: r.get(2)?,
+                is_representative: r.get(3)?,
+            })
+        })
         .collect()
 }
 
@@ -438,38 +611,60 @@ pub async fn organisations_of(db: &impl Exec, user_id: i64) -> StoreResult<Vec<O
     rows.iter().map(Organisation::from_row).collect()
 }
 
-pub async fn add_member(tx: &Tx, who: &Who, organisation_id: i64, user_id: i64, is_representative: bool) -> StoreResult<()> {
+pub async fn add_member(
+    tx: &Tx,
+    who: &Who,
+    organisation_id: i64,
+    user_id: i64,
+    is_representative: bool,
+) -> StoreResult<()> {
     tx.execute(
         "INSERT INTO organisation_members (organisation_id, user_id, is_representative, created_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (organisation_id, user_id) DO UPDATE SET is_representative = excluded.is_representative",
         params![organisation_id, user_id, is_representative, crate::now()],
     )
     .await?;
-    audit::append(tx, who, Change {
-        action: "organisation.add_member",
-        target_kind: "organisation",
-        target_id: organisation_id.to_string(),
-        public: false,
-        summary: summary! {"user_id" => user_id, "is_representative" => is_representative},
-    })
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "organisation.add_member",
+            target_kind: "organisation",
+            target_id: organisation_id.to_string(),
+            public: false,
+            summary: summary! {"user_id" => user_id, "is_representative" => is_representative},
+        },
+    )
     .await?;
     Ok(())
 }
 
-pub async fn remove_member(tx: &Tx, who: &Who, organisation_id: i64, user_id: i64) -> StoreResult<()> {
+pub async fn remove_member(
+    tx: &Tx,
+    who: &Who,
+    organisation_id: i64,
+    user_id: i64,
+) -> StoreResult<()> {
     let n = tx
-        .execute("DELETE FROM organisation_members WHERE organisation_id = $1 AND user_id = $2", params![organisation_id, user_id])
+        .execute(
+            "DELETE FROM organisation_members WHERE organisation_id = $1 AND user_id = $2",
+            params![organisation_id, user_id],
+        )
         .await?;
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    audit::append(tx, who, Change {
-        action: "organisation.remove_member",
-        target_kind: "organisation",
-        target_id: organisation_id.to_string(),
-        public: false,
-        summary: summary! {"user_id" => user_id},
-    })
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "organisation.remove_member",
+            target_kind: "organisation",
+            target_id: organisation_id.to_string(),
+            public: false,
+            summary: summary! {"user_id" => user_id},
+        },
+    )
     .await?;
     Ok(())
 }
@@ -489,7 +684,13 @@ pub struct OutboxMessage {
     pub error: Option<String>,
 }
 
-pub async fn enqueue_mail(tx: &Tx, to: &str, subject: &str, body: &str, status: &str) -> StoreResult<i64> {
+pub async fn enqueue_mail(
+    tx: &Tx,
+    to: &str,
+    subject: &str,
+    body: &str,
+    status: &str,
+) -> StoreResult<i64> {
     tx.query_one(
         "INSERT INTO outbox (to_address, subject, body, created_at, status) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         params![to, subject, body, crate::now(), status],
@@ -499,9 +700,17 @@ pub async fn enqueue_mail(tx: &Tx, to: &str, subject: &str, body: &str, status: 
 }
 
 /// Records how sending a message went (outside any business transaction: it happens after).
-pub async fn mark_mail(db: &impl Exec, id: i64, status: &str, error: Option<&str>) -> StoreResult<()> {
-    db.execute("UPDATE outbox SET status = $1, error = $2, sent_at = $3 WHERE id = $4", params![status, error, crate::now(), id])
-        .await?;
+pub async fn mark_mail(
+    db: &impl Exec,
+    id: i64,
+    status: &str,
+    error: Option<&str>,
+) -> StoreResult<()> {
+    db.execute(
+        "UPDATE outbox SET status = $1, error = $2, sent_at = $3 WHERE id = $4",
+        params![status, error, crate::now(), id],
+    )
+    .await?;
     Ok(())
 }
 
@@ -531,14 +740,33 @@ pub async fn list_outbox(db: &impl Exec, limit: i64) -> StoreResult<Vec<OutboxMe
 
 /// Counts one attempt under `key` and says whether it is within `max` attempts in the last
 /// `window_seconds`. Kept in the database so every app node sees the same count.
-pub async fn throttle(db: &impl Exec, key: &str, max: i64, window_seconds: i64) -> StoreResult<bool> {
+pub async fn throttle(
+    db: &impl Exec,
+    key: &str,
+    max: i64,
+    window_seconds: i64,
+) -> StoreResult<bool> {
     let since = crate::in_seconds(-window_seconds);
-    let recent: i64 = db.query_one("SELECT COUNT(*) FROM throttle WHERE key = $1 AND at > $2", params![key, since.as_str()]).await?.get(0)?;
+    let recent: i64 = db
+        .query_one(
+            "SELECT COUNT(*) FROM throttle WHERE key = $1 AND at > $2",
+            params![key, since.as_str()],
+        )
+        .await?
+        .get(0)?;
     if recent >= max {
         return Ok(false);
     }
-    db.execute("INSERT INTO throttle (key, at) VALUES ($1, $2)", params![key, crate::now()]).await?;
+    db.execute(
+        "INSERT INTO throttle (key, at) VALUES ($1, $2)",
+        params![key, crate::now()],
+    )
+    .await?;
     // Old attempts are no longer needed; dropping them here keeps the table small.
-    db.execute("DELETE FROM throttle WHERE at < $1", params![crate::in_seconds(-86_400)]).await?;
+    db.execute(
+        "DELETE FROM throttle WHERE at < $1",
+        params![crate::in_seconds(-86_400)],
+    )
+    .await?;
     Ok(true)
 }

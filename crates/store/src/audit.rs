@@ -27,11 +27,17 @@ pub struct Who {
 impl Who {
     /// Changes made by the platform itself (command line, demo loader, migrations).
     pub fn system() -> Who {
-        Who { user_id: None, label: "sistema".into() }
+        Who {
+            user_id: None,
+            label: "sistema".into(),
+        }
     }
 
     pub fn user(id: i64, label: impl Into<String>) -> Who {
-        Who { user_id: Some(id), label: label.into() }
+        Who {
+            user_id: Some(id),
+            label: label.into(),
+        }
     }
 }
 
@@ -76,7 +82,18 @@ fn entry_hash(
     summary: &str,
     prev_hash: &str,
 ) -> String {
-    let canonical = serde_json::json!([seq, at, actor_id, actor, action, target_kind, target_id, public, summary, prev_hash]);
+    let canonical = serde_json::json!([
+        seq,
+        at,
+        actor_id,
+        actor,
+        action,
+        target_kind,
+        target_id,
+        public,
+        summary,
+        prev_hash
+    ]);
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
@@ -92,7 +109,8 @@ impl Entry {
             target_kind: r.get(5)?,
             target_id: r.get(6)?,
             public: r.get(7)?,
-            summary: serde_json::from_str(&summary_text).unwrap_or(serde_json::Value::String(summary_text.clone())),
+            summary: serde_json::from_str(&summary_text)
+                .unwrap_or(serde_json::Value::String(summary_text.clone())),
             prev_hash: r.get(9)?,
             hash: r.get(10)?,
         };
@@ -129,7 +147,12 @@ pub struct Change<'a> {
 pub async fn append(tx: &Tx, who: &Who, change: Change<'_>) -> StoreResult<i64> {
     // Bumping the head row takes its lock, so concurrent writers queue here on PostgreSQL
     // (SQLite has one writer anyway) and the chain never forks.
-    let head = tx.query_one("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash", params![]).await?;
+    let head = tx
+        .query_one(
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+            params![],
+        )
+        .await?;
     let seq: i64 = head.get(0)?;
     let prev_hash: String = head.get(1)?;
     let at = crate::now();
@@ -151,38 +174,80 @@ pub async fn append(tx: &Tx, who: &Who, change: Change<'_>) -> StoreResult<i64> 
         params![seq, at, who.user_id, who.label.as_str(), change.action, change.target_kind, change.target_id, change.public, summary, prev_hash, hash.as_str()],
     )
     .await?;
-    tx.execute("UPDATE audit_head SET hash = $1 WHERE id = 1", params![hash]).await?;
+    tx.execute(
+        "UPDATE audit_head SET hash = $1 WHERE id = 1",
+        params![hash],
+    )
+    .await?;
     Ok(seq)
 }
 
 /// The newest entry, or `None` while the log is empty.
 pub async fn head(db: &impl Exec) -> StoreResult<Option<Head>> {
-    let row = db.query_opt("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", params![]).await?;
-    row.map(|r| Ok(Head { seq: r.get(0)?, hash: r.get(1)? })).transpose()
+    let row = db
+        .query_opt(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            params![],
+        )
+        .await?;
+    row.map(|r| {
+        Ok(Head {
+            seq: r.get(0)?,
+            hash: r.get(1)?,
+        })
+    })
+    .transpose()
 }
 
 /// A page of the log, newest first. `public_only` leaves out private account events.
-pub async fn list(db: &impl Exec, public_only: bool, before_seq: Option<i64>, limit: i64) -> StoreResult<Vec<Entry>> {
+pub async fn list(
+    db: &impl Exec,
+    public_only: bool,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> StoreResult<Vec<Entry>> {
     let sql = format!(
         "SELECT {ENTRY_COLUMNS} FROM audit_log
          WHERE ($1 = 0 OR public = $2) AND seq < $3
          ORDER BY seq DESC LIMIT $4"
     );
     let rows = db
-        .query(&sql, params![i64::from(public_only), true, before_seq.unwrap_or(i64::MAX), limit.clamp(1, 500)])
+        .query(
+            &sql,
+            params![
+                i64::from(public_only),
+                true,
+                before_seq.unwrap_or(i64::MAX),
+                limit.clamp(1, 500)
+            ],
+        )
         .await?;
-    rows.iter().map(|r| Entry::from_row(r).map(|(e, _)| e)).collect()
+    rows.iter()
+        .map(|r| Entry::from_row(r).map(|(e, _)| e))
+        .collect()
 }
 
 /// Entries about one target, oldest first (a subject's history).
-pub async fn for_target(db: &impl Exec, target_kind: &str, target_id: &str, public_only: bool) -> StoreResult<Vec<Entry>> {
+pub async fn for_target(
+    db: &impl Exec,
+    target_kind: &str,
+    target_id: &str,
+    public_only: bool,
+) -> StoreResult<Vec<Entry>> {
     let sql = format!(
         "SELECT {ENTRY_COLUMNS} FROM audit_log
          WHERE target_kind = $1 AND target_id = $2 AND ($3 = 0 OR public = $4)
          ORDER BY seq LIMIT 500"
     );
-    let rows = db.query(&sql, params![target_kind, target_id, i64::from(public_only), true]).await?;
-    rows.iter().map(|r| Entry::from_row(r).map(|(e, _)| e)).collect()
+    let rows = db
+        .query(
+            &sql,
+            params![target_kind, target_id, i64::from(public_only), true],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Entry::from_row(r).map(|(e, _)| e))
+        .collect()
 }
 
 /// What [`verify`] found.
@@ -221,7 +286,9 @@ pub async fn verify(db: &Db, saved: Option<&Head>) -> StoreResult<Verification> 
     loop {
         let rows = db
             .query(
-                &format!("SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000"),
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT 1000"
+                ),
                 params![expected_seq],
             )
             .await?;
@@ -231,20 +298,39 @@ pub async fn verify(db: &Db, saved: Option<&Head>) -> StoreResult<Verification> 
         for r in &rows {
             let (entry, summary_text) = Entry::from_row(r)?;
             let bad = if entry.seq != expected_seq {
-                problem(expected_seq, format!("missing; the next entry is {}", entry.seq))
+                problem(
+                    expected_seq,
+                    format!("missing; the next entry is {}", entry.seq),
+                )
             } else if entry.prev_hash != prev_hash {
-                problem(entry.seq, "its prev_hash does not match the hash of the entry before".into())
+                problem(
+                    entry.seq,
+                    "its prev_hash does not match the hash of the entry before".into(),
+                )
             } else if entry.expected_hash(&summary_text) != entry.hash {
-                problem(entry.seq, "its content does not match its hash (it was altered)".into())
+                problem(
+                    entry.seq,
+                    "its content does not match its hash (it was altered)".into(),
+                )
             } else if let Some(s) = saved.filter(|s| s.seq == entry.seq)
                 && s.hash != entry.hash
             {
-                problem(entry.seq, format!("its hash {} differs from the saved head {}", entry.hash, s.hash))
+                problem(
+                    entry.seq,
+                    format!(
+                        "its hash {} differs from the saved head {}",
+                        entry.hash, s.hash
+                    ),
+                )
             } else {
                 None
             };
             if bad.is_some() {
-                return Ok(Verification { entries, head: None, problem: bad });
+                return Ok(Verification {
+                    entries,
+                    head: None,
+                    problem: bad,
+                });
             }
             saved_seen |= saved.is_some_and(|s| s.seq == entry.seq);
             prev_hash = entry.hash;
@@ -252,26 +338,45 @@ pub async fn verify(db: &Db, saved: Option<&Head>) -> StoreResult<Verification> 
             entries += 1;
         }
     }
-    let head = (entries > 0).then(|| Head { seq: expected_seq - 1, hash: prev_hash.clone() });
+    let head = (entries > 0).then(|| Head {
+        seq: expected_seq - 1,
+        hash: prev_hash.clone(),
+    });
     if let Some(s) = saved
         && !saved_seen
     {
         return Ok(Verification {
             entries,
             head,
-            problem: problem(s.seq, format!("the saved head is entry {}, but the log ends at {}", s.seq, expected_seq - 1)),
+            problem: problem(
+                s.seq,
+                format!(
+                    "the saved head is entry {}, but the log ends at {}",
+                    s.seq,
+                    expected_seq - 1
+                ),
+            ),
         });
     }
-    let stored_head = db.query_one("SELECT seq, hash FROM audit_head WHERE id = 1", params![]).await?;
+    let stored_head = db
+        .query_one("SELECT seq, hash FROM audit_head WHERE id = 1", params![])
+        .await?;
     let (stored_seq, stored_hash): (i64, String) = (stored_head.get(0)?, stored_head.get(1)?);
     if stored_seq != expected_seq - 1 || (entries > 0 && stored_hash != prev_hash) {
         return Ok(Verification {
             entries,
             head,
-            problem: problem(stored_seq, "the head record does not match the last entry (entries were removed)".into()),
+            problem: problem(
+                stored_seq,
+                "the head record does not match the last entry (entries were removed)".into(),
+            ),
         });
     }
-    Ok(Verification { entries, head, problem: None })
+    Ok(Verification {
+        entries,
+        head,
+        problem: None,
+    })
 }
 
 /// Short-hand for a change's summary: `summary!{"name" => name, …}`.
@@ -281,4 +386,3 @@ macro_rules! summary {
         serde_json::json!({ $($k: $v),* })
     };
 }
-

@@ -146,9 +146,15 @@ pub struct Row(Vec<Value>);
 impl Row {
     /// The value of column `i` (from 0) as `T`.
     pub fn get<T: FromValue>(&self, i: usize) -> StoreResult<T> {
-        let v = self.0.get(i).ok_or_else(|| StoreError::Decode(format!("no column {i}")))?;
+        let v = self
+            .0
+            .get(i)
+            .ok_or_else(|| StoreError::Decode(format!("no column {i}")))?;
         T::from_value(v).ok_or_else(|| {
-            StoreError::Decode(format!("column {i} holds {v:?}, not a {}", std::any::type_name::<T>()))
+            StoreError::Decode(format!(
+                "column {i} holds {v:?}, not a {}",
+                std::any::type_name::<T>()
+            ))
         })
     }
 
@@ -163,19 +169,36 @@ pub trait Exec: Sync {
     fn engine(&self) -> Engine;
 
     /// Runs a statement and returns all its rows.
-    fn query(&self, sql: &str, params: &[Value]) -> impl Future<Output = StoreResult<Vec<Row>>> + Send;
+    fn query(
+        &self,
+        sql: &str,
+        params: &[Value],
+    ) -> impl Future<Output = StoreResult<Vec<Row>>> + Send;
 
     /// Runs a statement that returns no rows; gives the number of rows changed.
-    fn execute(&self, sql: &str, params: &[Value]) -> impl Future<Output = StoreResult<u64>> + Send;
+    fn execute(&self, sql: &str, params: &[Value])
+    -> impl Future<Output = StoreResult<u64>> + Send;
 
     /// The first row, if any.
-    fn query_opt(&self, sql: &str, params: &[Value]) -> impl Future<Output = StoreResult<Option<Row>>> + Send {
+    fn query_opt(
+        &self,
+        sql: &str,
+        params: &[Value],
+    ) -> impl Future<Output = StoreResult<Option<Row>>> + Send {
         async move { Ok(self.query(sql, params).await?.into_iter().next()) }
     }
 
     /// Exactly one row: `NotFound` when there is none.
-    fn query_one(&self, sql: &str, params: &[Value]) -> impl Future<Output = StoreResult<Row>> + Send {
-        async move { self.query_opt(sql, params).await?.ok_or(StoreError::NotFound) }
+    fn query_one(
+        &self,
+        sql: &str,
+        params: &[Value],
+    ) -> impl Future<Output = StoreResult<Row>> + Send {
+        async move {
+            self.query_opt(sql, params)
+                .await?
+                .ok_or(StoreError::NotFound)
+        }
     }
 }
 
@@ -217,8 +240,9 @@ impl SqliteDb {
         if let Some(parent) = path.parent()
             && !parent.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| StoreError::Connect(format!("cannot create {}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Connect(format!("cannot create {}: {e}", parent.display()))
+            })?;
         }
         let writer = Self::connect(path)?;
         writer.execute_batch("PRAGMA journal_mode = WAL;")?;
@@ -240,7 +264,10 @@ impl SqliteDb {
         Ok(conn)
     }
 
-    fn with_reader<T>(&self, f: impl FnOnce(&rusqlite::Connection) -> StoreResult<T>) -> StoreResult<T> {
+    fn with_reader<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
         let conn = lock(&self.readers).pop();
         let conn = match conn {
             Some(c) => c,
@@ -281,7 +308,9 @@ fn sqlite_value(v: rusqlite::types::ValueRef<'_>) -> StoreResult<Value> {
         ValueRef::Integer(i) => Value::Int(i),
         ValueRef::Real(f) => Value::Real(f),
         ValueRef::Text(t) => Value::Text(
-            std::str::from_utf8(t).map_err(|e| StoreError::Decode(e.to_string()))?.to_owned(),
+            std::str::from_utf8(t)
+                .map_err(|e| StoreError::Decode(e.to_string()))?
+                .to_owned(),
         ),
         ValueRef::Blob(b) => Value::Blob(b.to_vec()),
     })
@@ -311,12 +340,20 @@ fn sqlite_execute(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> S
 
 // The two helpers below keep the std mutex guard inside a plain function, so it can never be
 // held across an `.await` of the async code that calls them.
-fn sqlite_query_locked(conn: &Mutex<rusqlite::Connection>, sql: &str, params: &[Value]) -> StoreResult<Vec<Row>> {
+fn sqlite_query_locked(
+    conn: &Mutex<rusqlite::Connection>,
+    sql: &str,
+    params: &[Value],
+) -> StoreResult<Vec<Row>> {
     let conn = lock(conn);
     sqlite_query(&conn, sql, params)
 }
 
-fn sqlite_execute_locked(conn: &Mutex<rusqlite::Connection>, sql: &str, params: &[Value]) -> StoreResult<u64> {
+fn sqlite_execute_locked(
+    conn: &Mutex<rusqlite::Connection>,
+    sql: &str,
+    params: &[Value],
+) -> StoreResult<u64> {
     let conn = lock(conn);
     sqlite_execute(&conn, sql, params)
 }
@@ -386,11 +423,17 @@ mod pg {
         for (i, col) in r.columns().iter().enumerate() {
             let v = match *col.type_() {
                 Type::INT8 => r.try_get::<_, Option<i64>>(i)?.map(Value::Int),
-                Type::INT4 => r.try_get::<_, Option<i32>>(i)?.map(|v| Value::Int(v.into())),
-                Type::INT2 => r.try_get::<_, Option<i16>>(i)?.map(|v| Value::Int(v.into())),
+                Type::INT4 => r
+                    .try_get::<_, Option<i32>>(i)?
+                    .map(|v| Value::Int(v.into())),
+                Type::INT2 => r
+                    .try_get::<_, Option<i16>>(i)?
+                    .map(|v| Value::Int(v.into())),
                 Type::BOOL => r.try_get::<_, Option<bool>>(i)?.map(Value::Bool),
                 Type::FLOAT8 => r.try_get::<_, Option<f64>>(i)?.map(Value::Real),
-                Type::FLOAT4 => r.try_get::<_, Option<f32>>(i)?.map(|v| Value::Real(v.into())),
+                Type::FLOAT4 => r
+                    .try_get::<_, Option<f32>>(i)?
+                    .map(|v| Value::Real(v.into())),
                 Type::BYTEA => r.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Blob),
                 Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
                     r.try_get::<_, Option<String>>(i)?.map(Value::Text)
@@ -413,7 +456,8 @@ mod pg {
         params: &[Value],
     ) -> StoreResult<Vec<Row>> {
         let stmt = client.prepare_cached(sql).await?;
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
         let rows = client.query(&stmt, &refs).await?;
         rows.iter().map(row).collect()
     }
@@ -424,7 +468,8 @@ mod pg {
         params: &[Value],
     ) -> StoreResult<u64> {
         let stmt = client.prepare_cached(sql).await?;
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
         Ok(client.execute(&stmt, &refs).await?)
     }
 }
@@ -447,8 +492,9 @@ impl Db {
 
     pub async fn connect_with(url: &str, options: &ConnectOptions) -> StoreResult<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let mut config: tokio_postgres::Config =
-                url.parse().map_err(|e| StoreError::Connect(format!("bad PostgreSQL URL: {e}")))?;
+            let mut config: tokio_postgres::Config = url
+                .parse()
+                .map_err(|e| StoreError::Connect(format!("bad PostgreSQL URL: {e}")))?;
             if let Some(schema) = &options.pg_schema {
                 config.options(format!("-c search_path={schema}"));
             }
@@ -483,12 +529,19 @@ impl Db {
             Db::Sqlite(s) => {
                 let guard = s.write_lock.clone().lock_owned().await;
                 sqlite_batch_locked(&s.writer, "BEGIN IMMEDIATE")?;
-                Ok(Tx { inner: Some(TxInner::Sqlite { conn: s.writer.clone(), _guard: guard }) })
+                Ok(Tx {
+                    inner: Some(TxInner::Sqlite {
+                        conn: s.writer.clone(),
+                        _guard: guard,
+                    }),
+                })
             }
             Db::Postgres(pool) => {
                 let client = pool.get().await?;
                 client.batch_execute("BEGIN").await?;
-                Ok(Tx { inner: Some(TxInner::Postgres(client)) })
+                Ok(Tx {
+                    inner: Some(TxInner::Postgres(client)),
+                })
             }
         }
     }
@@ -545,7 +598,10 @@ impl Exec for Db {
 }
 
 enum TxInner {
-    Sqlite { conn: Arc<Mutex<rusqlite::Connection>>, _guard: OwnedMutexGuard<()> },
+    Sqlite {
+        conn: Arc<Mutex<rusqlite::Connection>>,
+        _guard: OwnedMutexGuard<()>,
+    },
     Postgres(deadpool_postgres::Object),
 }
 
@@ -556,7 +612,9 @@ pub struct Tx {
 
 impl Tx {
     fn inner(&self) -> StoreResult<&TxInner> {
-        self.inner.as_ref().ok_or_else(|| StoreError::Query("transaction already finished".into()))
+        self.inner
+            .as_ref()
+            .ok_or_else(|| StoreError::Query("transaction already finished".into()))
     }
 
     /// Makes every change of the transaction permanent.

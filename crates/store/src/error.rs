@@ -33,7 +33,8 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         if let rusqlite::Error::SqliteFailure(code, Some(msg)) = &e {
             match code.extended_code {
-                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
                     // "UNIQUE constraint failed: users.email, users.x"
                     let cols = msg.rsplit(": ").next().unwrap_or_default();
                     let mut table = String::new();
@@ -69,7 +70,10 @@ impl From<tokio_postgres::Error> for StoreError {
                     .and_then(|d| d.split_once(")="))
                     .map(|(cols, _)| cols.split(", ").map(str::to_owned).collect())
                     .unwrap_or_default();
-                return StoreError::Conflict { table: db.table().unwrap_or_default().to_owned(), columns };
+                return StoreError::Conflict {
+                    table: db.table().unwrap_or_default().to_owned(),
+                    columns,
+                };
             }
             if *db.code() == SqlState::FOREIGN_KEY_VIOLATION {
                 return StoreError::ForeignKey;

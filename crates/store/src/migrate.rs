@@ -54,9 +54,15 @@ pub async fn run(db: &Db) -> StoreResult<Vec<&'static str>> {
         let tx = db.begin().await?;
         if engine == Engine::Postgres {
             // Several app nodes may start at once: one migrates, the others wait.
-            tx.execute("SELECT pg_advisory_xact_lock(74282001)", params![]).await?;
+            tx.execute("SELECT pg_advisory_xact_lock(74282001)", params![])
+                .await?;
         }
-        let done = tx.query_opt("SELECT checksum FROM schema_migrations WHERE name = $1", params![m.name]).await?;
+        let done = tx
+            .query_opt(
+                "SELECT checksum FROM schema_migrations WHERE name = $1",
+                params![m.name],
+            )
+            .await?;
         let checksum = m.checksum(engine);
         if let Some(row) = done {
             let recorded: String = row.get(0)?;
@@ -90,7 +96,13 @@ mod tests {
         let path = format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR"));
         std::fs::read_dir(&path)
             .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".sql").to_owned())
+            .map(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .trim_end_matches(".sql")
+                    .to_owned()
+            })
             .collect()
     }
 
@@ -100,9 +112,16 @@ mod tests {
         let postgres = names("postgres");
         assert_eq!(sqlite, postgres, "migration folders differ");
         let listed: BTreeSet<String> = MIGRATIONS.iter().map(|m| m.name.to_owned()).collect();
-        assert_eq!(listed, sqlite, "MIGRATIONS does not list exactly the files in migrations/");
+        assert_eq!(
+            listed, sqlite,
+            "MIGRATIONS does not list exactly the files in migrations/"
+        );
         let mut sorted: Vec<_> = MIGRATIONS.iter().map(|m| m.name).collect();
         sorted.sort_unstable();
-        assert_eq!(sorted, MIGRATIONS.iter().map(|m| m.name).collect::<Vec<_>>(), "not in order");
+        assert_eq!(
+            sorted,
+            MIGRATIONS.iter().map(|m| m.name).collect::<Vec<_>>(),
+            "not in order"
+        );
     }
 }

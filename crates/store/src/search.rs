@@ -17,7 +17,14 @@ pub const MAX_QUERY_TERMS: usize = 8;
 pub const MAX_CANDIDATES: i64 = 2000;
 
 /// Adds or refreshes one item of the index.
-pub async fn put(tx: &Tx, kind: SearchKind, ref_id: i64, title: &str, body: &str, url: &str) -> StoreResult<()> {
+pub async fn put(
+    tx: &Tx,
+    kind: SearchKind,
+    ref_id: i64,
+    title: &str,
+    body: &str,
+    url: &str,
+) -> StoreResult<()> {
     let search_text = norm::index_text(&format!("{title} {body}"));
     tx.execute(
         "INSERT INTO search_index (kind, ref_id, title, body, url, search_text, updated_at)
@@ -25,7 +32,15 @@ pub async fn put(tx: &Tx, kind: SearchKind, ref_id: i64, title: &str, body: &str
          ON CONFLICT (kind, ref_id) DO UPDATE SET
             title = excluded.title, body = excluded.body, url = excluded.url,
             search_text = excluded.search_text, updated_at = excluded.updated_at",
-        params![kind.as_str(), ref_id, title, body, url, search_text, crate::now()],
+        params![
+            kind.as_str(),
+            ref_id,
+            title,
+            body,
+            url,
+            search_text,
+            crate::now()
+        ],
     )
     .await?;
     Ok(())
@@ -33,8 +48,11 @@ pub async fn put(tx: &Tx, kind: SearchKind, ref_id: i64, title: &str, body: &str
 
 /// Removes one item from the index.
 pub async fn remove(tx: &Tx, kind: SearchKind, ref_id: i64) -> StoreResult<()> {
-    tx.execute("DELETE FROM search_index WHERE kind = $1 AND ref_id = $2", params![kind.as_str(), ref_id])
-        .await?;
+    tx.execute(
+        "DELETE FROM search_index WHERE kind = $1 AND ref_id = $2",
+        params![kind.as_str(), ref_id],
+    )
+    .await?;
     Ok(())
 }
 
@@ -44,7 +62,9 @@ pub async fn remove(tx: &Tx, kind: SearchKind, ref_id: i64) -> StoreResult<()> {
 pub fn match_condition(engine: Engine, param: usize) -> String {
     match engine {
         Engine::Sqlite => {
-            format!("search_index.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ${param})")
+            format!(
+                "search_index.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ${param})"
+            )
         }
         Engine::Postgres => format!("search_index.tsv @@ to_tsquery('simple', ${param})"),
     }
@@ -54,8 +74,16 @@ pub fn match_condition(engine: Engine, param: usize) -> String {
 /// digits only (see the normaliser), and are quoted anyway.
 pub fn match_expression(engine: Engine, terms: &[String]) -> String {
     match engine {
-        Engine::Sqlite => terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" "),
-        Engine::Postgres => terms.iter().map(|t| format!("'{t}'")).collect::<Vec<_>>().join(" & "),
+        Engine::Sqlite => terms
+            .iter()
+            .map(|t| format!("\"{t}\""))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Engine::Postgres => terms
+            .iter()
+            .map(|t| format!("'{t}'"))
+            .collect::<Vec<_>>()
+            .join(" & "),
     }
 }
 
@@ -98,7 +126,12 @@ pub struct Results {
 pub async fn search(db: &impl Exec, q: &Query) -> StoreResult<Results> {
     let terms = norm::query_terms(&q.text, MAX_QUERY_TERMS);
     if terms.is_empty() {
-        return Ok(Results { total: 0, by_kind: Vec::new(), hits: Vec::new(), terms });
+        return Ok(Results {
+            total: 0,
+            by_kind: Vec::new(),
+            hits: Vec::new(),
+            terms,
+        });
     }
     let engine = db.engine();
     let sql = format!(
@@ -106,7 +139,15 @@ pub async fn search(db: &impl Exec, q: &Query) -> StoreResult<Results> {
          WHERE {} ORDER BY id LIMIT $2",
         match_condition(engine, 1)
     );
-    let rows = db.query(&sql, &[Value::Text(match_expression(engine, &terms)), Value::Int(MAX_CANDIDATES)]).await?;
+    let rows = db
+        .query(
+            &sql,
+            &[
+                Value::Text(match_expression(engine, &terms)),
+                Value::Int(MAX_CANDIDATES),
+            ],
+        )
+        .await?;
     struct Candidate {
         kind: SearchKind,
         ref_id: i64,
@@ -118,7 +159,9 @@ pub async fn search(db: &impl Exec, q: &Query) -> StoreResult<Results> {
     let mut by_kind: Vec<(SearchKind, usize)> = Vec::new();
     let mut candidates = Vec::new();
     for r in rows {
-        let Some(kind) = SearchKind::parse(&r.get::<String>(0)?) else { continue };
+        let Some(kind) = SearchKind::parse(&r.get::<String>(0)?) else {
+            continue;
+        };
         match by_kind.iter_mut().find(|(k, _)| *k == kind) {
             Some((_, n)) => *n += 1,
             None => by_kind.push((kind, 1)),
@@ -131,11 +174,28 @@ pub async fn search(db: &impl Exec, q: &Query) -> StoreResult<Results> {
         let search_text: String = r.get(5)?;
         // Title matches weigh three times body matches; earlier title words a little more.
         let in_title: usize = terms.iter().filter(|t| title_terms.contains(t)).count();
-        let total_hits: usize = search_text.split(' ').filter(|w| terms.iter().any(|t| t == w)).count();
-        let score = in_title * 3 * 100 + total_hits.min(50) * 10 + 10usize.saturating_sub(title_terms.len().min(10));
-        candidates.push(Candidate { kind, ref_id: r.get(1)?, title, body: r.get(3)?, url: r.get(4)?, score });
+        let total_hits: usize = search_text
+            .split(' ')
+            .filter(|w| terms.iter().any(|t| t == w))
+            .count();
+        let score = in_title * 3 * 100
+            + total_hits.min(50) * 10
+            + 10usize.saturating_sub(title_terms.len().min(10));
+        candidates.push(Candidate {
+            kind,
+            ref_id: r.get(1)?,
+            title,
+            body: r.get(3)?,
+            url: r.get(4)?,
+            score,
+        });
     }
-    candidates.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.title.cmp(&b.title)).then(a.ref_id.cmp(&b.ref_id)));
+    candidates.sort_by(|a, b| {
+        b.score
+            .cmp(&a.score)
+            .then_with(|| a.title.cmp(&b.title))
+            .then(a.ref_id.cmp(&b.ref_id))
+    });
     let total = candidates.len();
     let hits = candidates
         .into_iter()
@@ -151,5 +211,10 @@ pub async fn search(db: &impl Exec, q: &Query) -> StoreResult<Results> {
         })
         .collect();
     by_kind.sort_by_key(|(k, _)| k.as_str());
-    Ok(Results { total, by_kind, hits, terms })
+    Ok(Results {
+        total,
+        by_kind,
+        hits,
+        terms,
+    })
 }

@@ -28,6 +28,13 @@ pub struct TransparencyUnit {
     pub hours: Option<String>,
 }
 
+impl TransparencyUnit {
+    /// True when no detail of the unit is known.
+    pub fn is_empty(&self) -> bool {
+        *self == TransparencyUnit::default()
+    }
+}
+
 /// An obligated subject as shown to everyone.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Subject {
@@ -97,11 +104,16 @@ impl Subject {
 
     /// The text the search index holds besides the name.
     fn search_body(&self) -> String {
-        [self.acronym.as_deref(), self.guarantor_name.as_deref(), self.unit.head.as_deref(), self.unit.address.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · ")
+        [
+            self.acronym.as_deref(),
+            self.guarantor_name.as_deref(),
+            self.unit.head.as_deref(),
+            self.unit.address.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
     }
 }
 
@@ -117,7 +129,9 @@ impl SubjectInput {
             return Err(StoreError::Invalid("name: el nombre es obligatorio".into()));
         }
         if name.chars().count() > 300 {
-            return Err(StoreError::Invalid("name: el nombre tiene más de 300 caracteres".into()));
+            return Err(StoreError::Invalid(
+                "name: el nombre tiene más de 300 caracteres".into(),
+            ));
         }
         let unit = TransparencyUnit {
             head: clean(self.unit.head),
@@ -129,7 +143,9 @@ impl SubjectInput {
         if let Some(email) = &unit.email
             && !tequio_domain::text::looks_like_email(email)
         {
-            return Err(StoreError::Invalid("unit.email: el correo de la unidad no es válido".into()));
+            return Err(StoreError::Invalid(
+                "unit.email: el correo de la unidad no es válido".into(),
+            ));
         }
         Ok(SubjectInput {
             name,
@@ -145,8 +161,18 @@ impl SubjectInput {
 // ---------- guarantors ----------
 
 /// Creates a guarantor, or returns the one with that name.
-pub async fn ensure_guarantor(tx: &Tx, who: &Who, name: &str, acronym: &str, state: Option<&str>, website: Option<&str>) -> StoreResult<i64> {
-    if let Some(r) = tx.query_opt("SELECT id FROM guarantors WHERE name = $1", params![name]).await? {
+pub async fn ensure_guarantor(
+    tx: &Tx,
+    who: &Who,
+    name: &str,
+    acronym: &str,
+    state: Option<&str>,
+    website: Option<&str>,
+) -> StoreResult<i64> {
+    if let Some(r) = tx
+        .query_opt("SELECT id FROM guarantors WHERE name = $1", params![name])
+        .await?
+    {
         return r.get(0);
     }
     let id: i64 = tx
@@ -156,28 +182,47 @@ pub async fn ensure_guarantor(tx: &Tx, who: &Who, name: &str, acronym: &str, sta
         )
         .await?
         .get(0)?;
-    audit::append(tx, who, Change {
-        action: "guarantor.create",
-        target_kind: "guarantor",
-        target_id: id.to_string(),
-        public: true,
-        summary: summary! {"name" => name, "acronym" => acronym},
-    })
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "guarantor.create",
+            target_kind: "guarantor",
+            target_id: id.to_string(),
+            public: true,
+            summary: summary! {"name" => name, "acronym" => acronym},
+        },
+    )
     .await?;
     Ok(id)
 }
 
 pub async fn list_guarantors(db: &impl Exec) -> StoreResult<Vec<Guarantor>> {
-    let rows = db.query("SELECT id, name, acronym, state, website FROM guarantors ORDER BY name", params![]).await?;
+    let rows = db
+        .query(
+            "SELECT id, name, acronym, state, website FROM guarantors ORDER BY name",
+            params![],
+        )
+        .await?;
     rows.iter()
-        .map(|r| Ok(Guarantor { id: r.get(0)?, name: r.get(1)?, acronym: r.get(2)?, state: r.get(3)?, website: r.get(4)? }))
+        .map(|r| {
+            Ok(Guarantor {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                acronym: r.get(2)?,
+                state: r.get(3)?,
+                website: r.get(4)?,
+            })
+        })
         .collect()
 }
 
 // ---------- reading ----------
 
 pub async fn get(db: &impl Exec, id: i64) -> StoreResult<Option<Subject>> {
-    let row = db.query_opt(&format!("{SUBJECT_SELECT} WHERE s.id = $1"), params![id]).await?;
+    let row = db
+        .query_opt(&format!("{SUBJECT_SELECT} WHERE s.id = $1"), params![id])
+        .await?;
     row.as_ref().map(Subject::from_row).transpose()
 }
 
@@ -220,13 +265,29 @@ pub async fn list(db: &impl Exec, f: &Filter) -> StoreResult<(i64, Vec<Subject>)
         args.push(g.into());
         conditions.push(format!("s.guarantor_id = ${}", args.len()));
     }
-    let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
-    let total: i64 = db.query_one(&format!("SELECT COUNT(*) FROM subjects s{filter}"), &args).await?.get(0)?;
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
+    let total: i64 = db
+        .query_one(&format!("SELECT COUNT(*) FROM subjects s{filter}"), &args)
+        .await?
+        .get(0)?;
     args.push(f.limit.clamp(1, 1000).into());
     args.push(f.offset.max(0).into());
-    let sql = format!("{SUBJECT_SELECT}{filter} ORDER BY s.name, s.id LIMIT ${} OFFSET ${}", args.len() - 1, args.len());
+    let sql = format!(
+        "{SUBJECT_SELECT}{filter} ORDER BY s.name, s.id LIMIT ${} OFFSET ${}",
+        args.len() - 1,
+        args.len()
+    );
     let rows = db.query(&sql, &args).await?;
-    Ok((total, rows.iter().map(Subject::from_row).collect::<StoreResult<_>>()?))
+    Ok((
+        total,
+        rows.iter()
+            .map(Subject::from_row)
+            .collect::<StoreResult<_>>()?,
+    ))
 }
 
 /// Counts of subjects per kind (active ones), for the directory's filters and the home page.
@@ -237,7 +298,9 @@ pub async fn count_by_kind(db: &impl Exec) -> StoreResult<Vec<(SubjectKind, i64)
     rows.iter()
         .filter_map(|r| {
             let kind: StoreResult<String> = r.get(0);
-            kind.map(|k| SubjectKind::parse(&k).map(|k| r.get(1).map(|n| (k, n)))).transpose().map(|x| x.and_then(|y| y))
+            kind.map(|k| SubjectKind::parse(&k).map(|k| r.get(1).map(|n| (k, n))))
+                .transpose()
+                .map(|x| x.and_then(|y| y))
         })
         .collect()
 }
@@ -246,14 +309,24 @@ pub async fn count_by_kind(db: &impl Exec) -> StoreResult<Vec<(SubjectKind, i64)
 
 async fn reindex(tx: &Tx, id: i64) -> StoreResult<Subject> {
     let s = get(tx, id).await?.ok_or(StoreError::NotFound)?;
-    search::put(tx, SearchKind::Subject, id, &s.name, &s.search_body(), &format!("/sujetos/{id}")).await?;
+    search::put(
+        tx,
+        SearchKind::Subject,
+        id,
+        &s.name,
+        &s.search_body(),
+        &format!("/sujetos/{id}"),
+    )
+    .await?;
     Ok(s)
 }
 
 /// Registers a new subject.
 pub async fn create(tx: &Tx, who: &Who, input: SubjectInput) -> StoreResult<Subject> {
     let input = input.validated()?;
-    let kind = input.kind.unwrap_or_else(|| SubjectKind::guess_from_name(&input.name));
+    let kind = input
+        .kind
+        .unwrap_or_else(|| SubjectKind::guess_from_name(&input.name));
     let now = crate::now();
     let id: i64 = tx
         .query_one(
@@ -269,13 +342,17 @@ pub async fn create(tx: &Tx, who: &Who, input: SubjectInput) -> StoreResult<Subj
         .await?
         .get(0)?;
     let subject = reindex(tx, id).await?;
-    audit::append(tx, who, Change {
-        action: "subject.create",
-        target_kind: "subject",
-        target_id: id.to_string(),
-        public: true,
-        summary: serde_json::to_value(&subject).unwrap_or_default(),
-    })
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "subject.create",
+            target_kind: "subject",
+            target_id: id.to_string(),
+            public: true,
+            summary: serde_json::to_value(&subject).unwrap_or_default(),
+        },
+    )
     .await?;
     Ok(subject)
 }
@@ -298,13 +375,17 @@ pub async fn update(tx: &Tx, who: &Who, id: i64, input: SubjectInput) -> StoreRe
     let after = reindex(tx, id).await?;
     let diff = diff(&before, &after);
     if !diff.as_object().is_some_and(serde_json::Map::is_empty) {
-        audit::append(tx, who, Change {
-            action: "subject.update",
-            target_kind: "subject",
-            target_id: id.to_string(),
-            public: true,
-            summary: diff,
-        })
+        audit::append(
+            tx,
+            who,
+            Change {
+                action: "subject.update",
+                target_kind: "subject",
+                target_id: id.to_string(),
+                public: true,
+                summary: diff,
+            },
+        )
         .await?;
     }
     Ok(after)
@@ -312,9 +393,10 @@ pub async fn update(tx: &Tx, who: &Who, id: i64, input: SubjectInput) -> StoreRe
 
 /// `{field: [before, after]}` for every field that changed (timestamps left out).
 fn diff(before: &Subject, after: &Subject) -> serde_json::Value {
-    let (serde_json::Value::Object(b), serde_json::Value::Object(a)) =
-        (serde_json::to_value(before).unwrap_or_default(), serde_json::to_value(after).unwrap_or_default())
-    else {
+    let (serde_json::Value::Object(b), serde_json::Value::Object(a)) = (
+        serde_json::to_value(before).unwrap_or_default(),
+        serde_json::to_value(after).unwrap_or_default(),
+    ) else {
         return serde_json::json!({});
     };
     let mut out = serde_json::Map::new();
@@ -332,8 +414,15 @@ fn diff(before: &Subject, after: &Subject) -> serde_json::Value {
 
 /// Marks a subject as extinct from `date` (YYYY-MM-DD).
 pub async fn extinguish(tx: &Tx, who: &Who, id: i64, date: &str) -> StoreResult<Subject> {
-    if time::Date::parse(date, time::macros::format_description!("[year]-[month]-[day]")).is_err() {
-        return Err(StoreError::Invalid(format!("extinct_on: «{date}» no es una fecha AAAA-MM-DD")));
+    if time::Date::parse(
+        date,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .is_err()
+    {
+        return Err(StoreError::Invalid(format!(
+            "extinct_on: «{date}» no es una fecha AAAA-MM-DD"
+        )));
     }
     let changed = tx
         .execute(
@@ -344,17 +433,23 @@ pub async fn extinguish(tx: &Tx, who: &Who, id: i64, date: &str) -> StoreResult<
     if changed == 0 {
         return match get(tx, id).await? {
             None => Err(StoreError::NotFound),
-            Some(_) => Err(StoreError::Invalid("status: el sujeto obligado ya está extinto".into())),
+            Some(_) => Err(StoreError::Invalid(
+                "status: el sujeto obligado ya está extinto".into(),
+            )),
         };
     }
     let s = reindex(tx, id).await?;
-    audit::append(tx, who, Change {
-        action: "subject.extinguish",
-        target_kind: "subject",
-        target_id: id.to_string(),
-        public: true,
-        summary: summary! {"extinct_on" => date},
-    })
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "subject.extinguish",
+            target_kind: "subject",
+            target_id: id.to_string(),
+            public: true,
+            summary: summary! {"extinct_on" => date},
+        },
+    )
     .await?;
     Ok(s)
 }
@@ -363,21 +458,35 @@ pub async fn extinguish(tx: &Tx, who: &Who, id: i64, date: &str) -> StoreResult<
 /// takes over its obligations. Its platform id moves too when `into` has none.
 pub async fn merge(tx: &Tx, who: &Who, from: i64, into: i64, date: &str) -> StoreResult<Subject> {
     if from == into {
-        return Err(StoreError::Invalid("merged_into_id: un sujeto no puede fusionarse consigo mismo".into()));
+        return Err(StoreError::Invalid(
+            "merged_into_id: un sujeto no puede fusionarse consigo mismo".into(),
+        ));
     }
-    let target = get(tx, into).await?.ok_or_else(|| StoreError::Invalid("merged_into_id: el sujeto destino no existe".into()))?;
+    let target = get(tx, into)
+        .await?
+        .ok_or_else(|| StoreError::Invalid("merged_into_id: el sujeto destino no existe".into()))?;
     if !target.is_active() {
-        return Err(StoreError::Invalid("merged_into_id: el sujeto destino está extinto".into()));
+        return Err(StoreError::Invalid(
+            "merged_into_id: el sujeto destino está extinto".into(),
+        ));
     }
     extinguish(tx, who, from, date).await?;
-    tx.execute("UPDATE subjects SET merged_into_id = $1 WHERE id = $2", params![into, from]).await?;
-    audit::append(tx, who, Change {
-        action: "subject.merge",
-        target_kind: "subject",
-        target_id: from.to_string(),
-        public: true,
-        summary: summary! {"merged_into_id" => into, "merged_into" => target.name},
-    })
+    tx.execute(
+        "UPDATE subjects SET merged_into_id = $1 WHERE id = $2",
+        params![into, from],
+    )
+    .await?;
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "subject.merge",
+            target_kind: "subject",
+            target_id: from.to_string(),
+            public: true,
+            summary: summary! {"merged_into_id" => into, "merged_into" => target.name},
+        },
+    )
     .await?;
     get(tx, from).await?.ok_or(StoreError::NotFound)
 }
@@ -395,7 +504,12 @@ pub struct ImportReport {
 /// Imports a registry file in the national platform's format (`ID<TAB>STATE - NAME`, one per
 /// line). Subjects are matched by platform id: new ones are added, known ones get the name and
 /// status of the file. Bad lines are reported and skipped; the rest lands in one transaction.
-pub async fn import_registry(tx: &Tx, who: &Who, guarantor_id: Option<i64>, text: &str) -> StoreResult<ImportReport> {
+pub async fn import_registry(
+    tx: &Tx,
+    who: &Who,
+    guarantor_id: Option<i64>,
+    text: &str,
+) -> StoreResult<ImportReport> {
     let mut report = ImportReport::default();
     let mut seen = std::collections::HashSet::new();
     for (i, raw) in text.lines().enumerate() {
@@ -410,37 +524,62 @@ pub async fn import_registry(tx: &Tx, who: &Who, guarantor_id: Option<i64>, text
             }
         };
         if !seen.insert(line.platform_id.clone()) {
-            report.rejected.push((i + 1, raw.to_owned(), format!("el identificador {} ya apareció antes en el archivo", line.platform_id)));
+            report.rejected.push((
+                i + 1,
+                raw.to_owned(),
+                format!(
+                    "el identificador {} ya apareció antes en el archivo",
+                    line.platform_id
+                ),
+            ));
             continue;
         }
-        let existing = tx.query_opt("SELECT id, name, status FROM subjects WHERE platform_id = $1", params![line.platform_id.as_str()]).await?;
+        let existing = tx
+            .query_opt(
+                "SELECT id, name, status FROM subjects WHERE platform_id = $1",
+                params![line.platform_id.as_str()],
+            )
+            .await?;
         let status = if line.extinct { "extinct" } else { "active" };
         match existing {
             None => {
-                let s = create(tx, who, SubjectInput {
-                    name: line.name.clone(),
-                    guarantor_id,
-                    platform_id: Some(line.platform_id.clone()),
-                    ..SubjectInput::default()
-                })
+                let s = create(
+                    tx,
+                    who,
+                    SubjectInput {
+                        name: line.name.clone(),
+                        guarantor_id,
+                        platform_id: Some(line.platform_id.clone()),
+                        ..SubjectInput::default()
+                    },
+                )
                 .await?;
                 if line.extinct {
                     // The file says it is extinct but not since when.
-                    tx.execute("UPDATE subjects SET status = 'extinct' WHERE id = $1", params![s.id]).await?;
+                    tx.execute(
+                        "UPDATE subjects SET status = 'extinct' WHERE id = $1",
+                        params![s.id],
+                    )
+                    .await?;
                     reindex(tx, s.id).await?;
-                    audit::append(tx, who, Change {
-                        action: "subject.import_update",
-                        target_kind: "subject",
-                        target_id: s.id.to_string(),
-                        public: true,
-                        summary: summary! {"status" => ["active", "extinct"]},
-                    })
+                    audit::append(
+                        tx,
+                        who,
+                        Change {
+                            action: "subject.import_update",
+                            target_kind: "subject",
+                            target_id: s.id.to_string(),
+                            public: true,
+                            summary: summary! {"status" => ["active", "extinct"]},
+                        },
+                    )
                     .await?;
                 }
                 report.added.push(line.name);
             }
             Some(r) => {
-                let (id, name, old_status): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                let (id, name, old_status): (i64, String, String) =
+                    (r.get(0)?, r.get(1)?, r.get(2)?);
                 if name == line.name && old_status == status {
                     report.unchanged += 1;
                     continue;

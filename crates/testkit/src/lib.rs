@@ -49,7 +49,9 @@ impl Drop for TempDir {
 
 /// The PostgreSQL server for tests, if configured.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TEQUIO_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("TEQUIO_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// A fresh migrated SQLite database in a temporary folder.
@@ -57,11 +59,22 @@ pub async fn sqlite() -> TestDb {
     let dir = TempDir::new();
     let path = dir.0.join("tequio.db");
     let url = format!("sqlite://{}", path.display());
-    let db = Db::connect(&url).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
-    tequio_store::migrate::run(&db).await.unwrap_or_else(|e| panic!("migrate sqlite: {e}"));
+    let db = Db::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    tequio_store::migrate::run(&db)
+        .await
+        .unwrap_or_else(|e| panic!("migrate sqlite: {e}"));
     let dir_path = dir.0.clone();
     std::mem::forget(dir); // removed by TestDb's Drop instead
-    TestDb { name: "sqlite", db, url, schema: None, dir: Some(dir_path), pg_admin_url: None }
+    TestDb {
+        name: "sqlite",
+        db,
+        url,
+        schema: None,
+        dir: Some(dir_path),
+        pg_admin_url: None,
+    }
 }
 
 /// A fresh migrated PostgreSQL schema, if `TEQUIO_TEST_POSTGRES_URL` is set.
@@ -72,13 +85,30 @@ pub async fn postgres() -> Option<TestDb> {
         .await
         .unwrap_or_else(|e| panic!("TEQUIO_TEST_POSTGRES_URL={url}: {e}"));
     tokio::spawn(conn);
-    client.batch_execute(&format!("CREATE SCHEMA {schema}")).await.unwrap_or_else(|e| panic!("create schema: {e}"));
-    let options = tequio_store::db::ConnectOptions { pg_schema: Some(schema.clone()), pg_max_connections: Some(4) };
-    let db = Db::connect_with(&url, &options).await.unwrap_or_else(|e| panic!("connect {url}: {e}"));
-    tequio_store::migrate::run(&db).await.unwrap_or_else(|e| panic!("migrate postgres: {e}"));
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .unwrap_or_else(|e| panic!("create schema: {e}"));
+    let options = tequio_store::db::ConnectOptions {
+        pg_schema: Some(schema.clone()),
+        pg_max_connections: Some(4),
+    };
+    let db = Db::connect_with(&url, &options)
+        .await
+        .unwrap_or_else(|e| panic!("connect {url}: {e}"));
+    tequio_store::migrate::run(&db)
+        .await
+        .unwrap_or_else(|e| panic!("migrate postgres: {e}"));
     let sep = if url.contains('?') { '&' } else { '?' };
     let schema_url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
-    Some(TestDb { name: "postgres", db, url: schema_url, schema: Some(schema), dir: None, pg_admin_url: Some(url) })
+    Some(TestDb {
+        name: "postgres",
+        db,
+        url: schema_url,
+        schema: Some(schema),
+        dir: None,
+        pg_admin_url: Some(url),
+    })
 }
 
 /// One fresh database per engine under test: SQLite, then PostgreSQL when configured.
@@ -86,7 +116,9 @@ pub async fn databases() -> Vec<TestDb> {
     let mut out = vec![sqlite().await];
     match postgres().await {
         Some(pg) => out.push(pg),
-        None => eprintln!("note: TEQUIO_TEST_POSTGRES_URL is not set; the PostgreSQL half of this test is skipped"),
+        None => eprintln!(
+            "note: TEQUIO_TEST_POSTGRES_URL is not set; the PostgreSQL half of this test is skipped"
+        ),
     }
     out
 }
@@ -100,11 +132,20 @@ impl Drop for TestDb {
         if let (Some(url), Some(schema)) = (self.pg_admin_url.take(), self.schema.take()) {
             // Drop is synchronous: drop the schema from a short-lived thread with its own runtime.
             let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
                 rt.block_on(async move {
-                    if let Ok((client, conn)) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await {
+                    if let Ok((client, conn)) =
+                        tokio_postgres::connect(&url, tokio_postgres::NoTls).await
+                    {
                         tokio::spawn(conn);
-                        let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await;
+                        let _ = client
+                            .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                            .await;
                     }
                 });
             })

@@ -1,0 +1,146 @@
+//! Passwords (Argon2id), session cookies and the [`Viewer`]: who is asking, in which language.
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use axum::extract::FromRequestParts;
+use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
+use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
+use tequio_domain::accounts::{Action, Actor, Role};
+use tequio_store::accounts::{self, User};
+
+pub const SESSION_COOKIE: &str = "tequio_session";
+pub const LANG_COOKIE: &str = "tequio_lang";
+/// How long a session lasts.
+pub const SESSION_SECONDS: i64 = 14 * 24 * 3600;
+
+/// A new random token (32 bytes, hex): for session cookies and one-time links.
+pub fn new_token() -> AppResult<String> {
+    let mut buf = [0u8; 32];
+    getrandom::fill(&mut buf)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
+    Ok(hex::encode(buf))
+}
+
+/// What the database keeps of a token: its SHA-256, so a leaked table opens no session.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Hashes a password with Argon2id, off the async workers (it is slow on purpose).
+pub async fn hash_password(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// Checks a password against a stored hash, off the async workers.
+pub async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// The value of one cookie from the request.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value with the attributes every Tequio cookie carries.
+pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// The language of a request: the cookie set by the switch, else the browser's preference.
+pub fn lang_of(parts: &Parts) -> Lang {
+    cookie(parts, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or_else(|| {
+            parts
+                .headers
+                .get(ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Lang::from_accept_language)
+                .unwrap_or_default()
+        })
+}
+
+/// Who is asking: a visitor or a signed-in person with their grants, and their language.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user: Option<User>,
+    pub actor: Actor,
+    pub lang: Lang,
+    /// The hash of the session token, for signing out.
+    pub session_hash: Option<String>,
+}
+
+impl Viewer {
+    /// Refuses unless the viewer may do `action`.
+    pub fn require(&self, action: Action) -> AppResult<()> {
+        if self.actor.can(action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The signed-in person, or a 403 for visitors.
+    pub fn user(&self) -> AppResult<&User> {
+        self.user.as_ref().ok_or(AppError::Forbidden)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.actor.has_role(Role::Admin)
+    }
+
+    /// How the audit log names this viewer.
+    pub fn who(&self) -> tequio_store::audit::Who {
+        self.user
+            .as_ref()
+            .map(User::who)
+            .unwrap_or_else(tequio_store::audit::Who::system)
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        let session_hash = cookie(parts, SESSION_COOKIE)
+            .filter(|t| t.len() == 64)
+            .map(token_hash);
+        let found = match &session_hash {
+            Some(h) => accounts::session_actor(&state.db, h).await?,
+            None => None,
+        };
+        Ok(match found {
+            Some((user, actor)) => Viewer {
+                user: Some(user),
+                actor,
+                lang,
+                session_hash,
+            },
+            None => Viewer {
+                user: None,
+                actor: Actor::visitor(),
+                lang,
+                session_hash: None,
+            },
+        })
+    }
+}

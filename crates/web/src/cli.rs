@@ -1,0 +1,322 @@
+//! The command line. Errors here are `anyhow` errors, printed once with their causes.
+
+use crate::app::{AppState, router};
+use crate::config::{DbArgs, ServeArgs, Settings, redact_url};
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+use std::sync::Arc;
+use tequio_domain::accounts::{Grant, Role};
+use tequio_domain::text::{looks_like_email, normalize_email};
+use tequio_store::audit::{self, Head, Who};
+use tequio_store::{Db, accounts};
+
+/// Tequio: an open-government platform for transparency, participation and collaboration.
+#[derive(Parser)]
+#[command(name = "tequio", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (pages and API). Creates the database and applies migrations first.
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo data (Oaxaca's guarantor, its 202 obligated subjects, organisations and
+    /// one account per role). Safe to run twice: the second run changes nothing.
+    Demo,
+    /// Manage accounts from the command line (for the first admin, or a lost password).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Recompute the audit log's hash chain and report the first bad entry, if any.
+    /// Exits with status 1 when the chain is broken.
+    VerifyLog {
+        /// A head saved earlier from /api/v1/audit/head, as SEQ:HASH; the check then also
+        /// proves that history up to it was not rewritten.
+        #[arg(long)]
+        head: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an account (e-mail already verified). Prints a generated password unless
+    /// --password-stdin is given.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        /// The name shown for the person.
+        #[arg(long)]
+        name: String,
+        /// Also grant the admin role.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Grant a role: admin, verifier, subject_editor (needs --scope SUBJECT_ID),
+    /// body_secretary (needs --scope BODY_ID) or moderator.
+    Grant {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        scope: Option<i64>,
+    },
+    /// Set a new generated password for an account, print it, and end its sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("TEQUIO_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("TEQUIO_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Opens the database named by the arguments and applies pending migrations.
+pub async fn open(args: &DbArgs) -> anyhow::Result<Db> {
+    let url = args.url();
+    let db = Db::connect(&url)
+        .await
+        .with_context(|| format!("opening {}", redact_url(&url)))?;
+    tequio_store::migrate::run(&db)
+        .await
+        .context("applying migrations")?;
+    Ok(db)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(serve) => {
+            let db = open(&cli.db).await?;
+            if serve.demo {
+                print_demo(&crate::demo::load(&db).await?);
+            }
+            let settings = Settings::new(&serve, &cli.db);
+            println!("Tequio {}", env!("CARGO_PKG_VERSION"));
+            println!("  database:  {}", redact_url(&cli.db.url()));
+            println!("  data dir:  {}", settings.data_dir.display());
+            println!("  bind:      {}", serve.bind);
+            println!("  base URL:  {}", settings.base_url);
+            match &settings.smtp_url {
+                Some(u) => println!(
+                    "  e-mail:    SMTP {} (from {})",
+                    redact_url(u),
+                    settings.smtp_from
+                ),
+                None => {
+                    println!("  e-mail:    no SMTP; messages stay in the outbox (/admin/correo)")
+                }
+            }
+            let listener = tokio::net::TcpListener::bind(&serve.bind)
+                .await
+                .with_context(|| format!("binding {}", serve.bind))?;
+            println!("\nOpen {}/ in your browser.", settings.base_url);
+            let app = router(AppState {
+                db,
+                settings: Arc::new(settings),
+            });
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let url = cli.db.url();
+            let db = Db::connect(&url)
+                .await
+                .with_context(|| format!("opening {}", redact_url(&url)))?;
+            let applied = tequio_store::migrate::run(&db).await?;
+            if applied.is_empty() {
+                println!("The database is up to date.");
+            }
+            for m in applied {
+                println!("applied {m}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let db = open(&cli.db).await?;
+            print_demo(&crate::demo::load(&db).await?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin { command } => {
+            let db = open(&cli.db).await?;
+            admin(&db, command).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::VerifyLog { head } => {
+            let saved = head.as_deref().map(parse_head).transpose()?;
+            let db = open(&cli.db).await?;
+            let v = audit::verify(&db, saved.as_ref()).await?;
+            match &v.problem {
+                None => {
+                    match &v.head {
+                        Some(h) => println!("OK: {} entries; head {}:{}", v.entries, h.seq, h.hash),
+                        None => println!("OK: the log is empty"),
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(p) => {
+                    println!("BROKEN: {p}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}
+
+fn parse_head(s: &str) -> anyhow::Result<Head> {
+    let (seq, hash) = s
+        .split_once(':')
+        .context("--head must be SEQ:HASH, e.g. 42:3f…")?;
+    let seq = seq.trim().parse().context("--head: SEQ must be a number")?;
+    let hash = hash.trim().to_ascii_lowercase();
+    if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!("--head: HASH must be 64 hexadecimal characters");
+    }
+    Ok(Head { seq, hash })
+}
+
+fn print_demo(report: &crate::demo::DemoReport) {
+    println!(
+        "Demo data loaded: {} new obligated subjects.",
+        report.subjects_added
+    );
+    if report.accounts.is_empty() {
+        println!(
+            "The demo accounts already existed; their passwords were shown when they were created."
+        );
+        println!("Set a new one with: tequio admin reset-password --email admin@tequio.demo");
+        return;
+    }
+    println!("Demo accounts (passwords are generated now and shown only once):");
+    for a in &report.accounts {
+        println!("  {:<40} {:<16} {}", a.email, a.role, a.password);
+    }
+    println!("Log in as admin at /entrar with admin@tequio.demo and the password above.");
+}
+
+async fn admin(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
+    let sys = Who::system();
+    match command {
+        AdminCommand::CreateUser {
+            email,
+            name,
+            admin,
+            password_stdin,
+        } => {
+            let email = normalize_email(&email);
+            if !looks_like_email(&email) {
+                bail!("--email: «{email}» is not an e-mail address");
+            }
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                (line.trim_end_matches(['\n', '\r']).to_owned(), false)
+            } else {
+                (crate::demo::generate_password()?, true)
+            };
+            if password.chars().count() < tequio_domain::accounts::MIN_PASSWORD_LEN {
+                bail!(
+                    "the password needs at least {} characters",
+                    tequio_domain::accounts::MIN_PASSWORD_LEN
+                );
+            }
+            let hash = crate::auth::hash_password(password.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let tx = db.begin().await?;
+            let user = accounts::create_user(&tx, &sys, &email, name.trim(), &hash, "es")
+                .await
+                .map_err(|e| match e {
+                    tequio_store::StoreError::Conflict { .. } => {
+                        anyhow::anyhow!("an account with {email} already exists")
+                    }
+                    e => e.into(),
+                })?;
+            accounts::mark_email_verified(&tx, &sys, user.id).await?;
+            if admin {
+                accounts::grant(&tx, &sys, user.id, Grant::new(Role::Admin, None)?).await?;
+            }
+            tx.commit().await?;
+            println!("Created account {} for {email}.", user.id);
+            if generated {
+                println!("Password (shown only now): {password}");
+            }
+        }
+        AdminCommand::Grant { email, role, scope } => {
+            let role = Role::parse(&role).with_context(|| format!("--role: «{role}» is not one of admin, verifier, subject_editor, body_secretary, moderator"))?;
+            let grant = Grant::new(role, scope)?;
+            let (user, _) = accounts::find_by_email(db, &normalize_email(&email))
+                .await?
+                .with_context(|| format!("no account for {email}"))?;
+            let tx = db.begin().await?;
+            accounts::grant(&tx, &sys, user.id, grant).await?;
+            tx.commit().await?;
+            println!("Granted {} to {email}.", role.as_str());
+        }
+        AdminCommand::ResetPassword { email } => {
+            let (user, _) = accounts::find_by_email(db, &normalize_email(&email))
+                .await?
+                .with_context(|| format!("no account for {email}"))?;
+            let password = crate::demo::generate_password()?;
+            let hash = crate::auth::hash_password(password.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let tx = db.begin().await?;
+            accounts::set_password(&tx, &sys, user.id, &hash).await?;
+            tx.commit().await?;
+            println!("New password for {email} (shown only now): {password}");
+        }
+    }
+    Ok(())
+}

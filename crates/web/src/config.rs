@@ -1,0 +1,134 @@
+//! Configuration: command-line flags, each with a `TEQUIO_*` environment fallback.
+
+use clap::Args;
+use std::path::PathBuf;
+
+/// Settings shared by every subcommand that opens the database.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Folder for Tequio's data (the SQLite file, uploaded files). Created if missing.
+    #[arg(long, env = "TEQUIO_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Database URL: `postgres://user@host/db` for PostgreSQL, `sqlite://path` for SQLite.
+    /// Default: a SQLite file `tequio.db` inside the data folder.
+    #[arg(long, env = "TEQUIO_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+}
+
+impl DbArgs {
+    /// The database URL in effect.
+    pub fn url(&self) -> String {
+        match &self.database_url {
+            Some(u) if !u.is_empty() => u.clone(),
+            _ => format!("sqlite://{}", self.data_dir.join("tequio.db").display()),
+        }
+    }
+}
+
+/// Settings of the web server.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "TEQUIO_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// The public address people use to reach this server; used in e-mails and to decide
+    /// whether cookies are marked Secure (https). Default: http:// plus the bind address.
+    #[arg(long, env = "TEQUIO_BASE_URL")]
+    pub base_url: Option<String>,
+
+    /// SMTP server for outgoing e-mail, as `smtp://user:pass@host:587` (STARTTLS),
+    /// `smtps://…` (TLS) or `smtp+plain://host:25` (no encryption, for local relays).
+    /// Without it, messages stay in the outbox, readable by admins at /admin/correo.
+    #[arg(long, env = "TEQUIO_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The From address of outgoing e-mail.
+    #[arg(
+        long,
+        env = "TEQUIO_SMTP_FROM",
+        default_value = "Tequio <no-responder@tequio.local>"
+    )]
+    pub smtp_from: String,
+
+    /// Load the demo data before serving (does nothing if it is already loaded).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// Settings the running server needs after start-up.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub base_url: String,
+    pub secure_cookies: bool,
+    pub smtp_url: Option<String>,
+    pub smtp_from: String,
+    pub data_dir: PathBuf,
+}
+
+impl Settings {
+    pub fn new(serve: &ServeArgs, db: &DbArgs) -> Settings {
+        let base_url = serve
+            .base_url
+            .clone()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| format!("http://{}", serve.bind))
+            .trim_end_matches('/')
+            .to_owned();
+        Settings {
+            secure_cookies: base_url.starts_with("https://"),
+            base_url,
+            smtp_url: serve.smtp_url.clone().filter(|u| !u.is_empty()),
+            smtp_from: serve.smtp_from.clone(),
+            data_dir: db.data_dir.clone(),
+        }
+    }
+
+    /// Settings for tests: no SMTP, plain http.
+    pub fn for_tests(base_url: &str) -> Settings {
+        Settings {
+            base_url: base_url.to_owned(),
+            secure_cookies: false,
+            smtp_url: None,
+            smtp_from: "Tequio <no-responder@tequio.local>".into(),
+            data_dir: std::env::temp_dir(),
+        }
+    }
+}
+
+/// Hides the password of a URL: `postgres://u:secret@h/db` → `postgres://u:***@h/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn secrets_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(
+            redact_url("smtp://a%40b:p@ss@mail:587"),
+            "smtp://a%40b:***@mail:587"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/tequio.db"),
+            "sqlite://data/tequio.db"
+        );
+        assert_eq!(redact_url("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

@@ -1,0 +1,19 @@
+//! Tequio's server and command line.
+//!
+//! - [`cli`]: the subcommands (`serve`, `migrate`, `demo`, `admin`, `verify-log`).
+//! - [`config`]: flags and `TEQUIO_*` environment variables.
+//! - [`app`]: the router, shared state and middleware (security headers, CSRF, errors).
+//! - [`error`]: [`error::AppError`], the one error type of handlers (see docs/ARCHITECTURE.md).
+//! - [`auth`]: passwords, sessions, the current viewer.
+//! - [`pages`]: server-rendered HTML, one module per domain; [`api`]: JSON under `/api/v1`.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod mail;
+pub mod pages;

@@ -1,0 +1,57 @@
+//! The public change log (bitácora).
+
+use super::{Ctx, render};
+use crate::app::AppState;
+use crate::auth::Viewer;
+use crate::error::AppResult;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+use tequio_domain::accounts::Action;
+use tequio_store::audit::{self, Entry, Head};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/bitacora", get(log_page))
+}
+
+#[derive(Deserialize)]
+struct LogParams {
+    antes: Option<i64>,
+    todo: Option<u8>,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct LogPage {
+    c: Ctx,
+    head: Option<Head>,
+    entries: Vec<Entry>,
+    all: bool,
+    next_before: Option<i64>,
+}
+
+const PAGE: i64 = 50;
+
+async fn log_page(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Query(p): Query<LogParams>,
+) -> AppResult<Response> {
+    // Private account events only for those who may read the whole log.
+    let all = p.todo == Some(1) && viewer.actor.can(Action::ReadFullAuditLog);
+    let entries = audit::list(&state.db, !all, p.antes, PAGE).await?;
+    let next_before = (entries.len() as i64 == PAGE)
+        .then(|| entries.last().map(|e| e.seq))
+        .flatten();
+    let head = audit::head(&state.db).await?;
+    render(&LogPage {
+        c: Ctx::new(&viewer, "/bitacora"),
+        head,
+        entries,
+        all,
+        next_before,
+    })
+}

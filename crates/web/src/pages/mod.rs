@@ -1,0 +1,266 @@
+//! Server-rendered pages, one module per domain. Handlers are thin: read the request, call the
+//! store, fill a template. Every template gets a [`Ctx`] for the layout and the texts.
+
+pub mod accounts;
+pub mod admin;
+pub mod audit;
+pub mod organisations;
+pub mod subjects;
+
+use crate::app::{AppState, typed};
+use crate::auth::{LANG_COOKIE, Viewer, set_cookie};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use tequio_domain::search::SearchKind;
+use tequio_domain::subjects::SubjectKind;
+use tequio_store::{audit as audit_store, search, subjects as subjects_store};
+
+/// What the layout needs on every page.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    /// The path of this page, for the language switch to come back to.
+    pub path: String,
+    pub user_name: Option<String>,
+    pub is_admin: bool,
+    /// The words in the header's search box.
+    pub query: String,
+    /// A one-line confirmation shown above the content.
+    pub notice: Option<String>,
+}
+
+impl Ctx {
+    pub fn new(viewer: &Viewer, path: &str) -> Ctx {
+        Ctx {
+            lang: viewer.lang,
+            path: path.to_owned(),
+            user_name: viewer.user.as_ref().map(|u| u.display_name.clone()),
+            is_admin: viewer.is_admin(),
+            query: String::new(),
+            notice: None,
+        }
+    }
+
+    /// For pages rendered without a viewer (error pages).
+    pub fn bare(lang: Lang, path: &str) -> Ctx {
+        Ctx {
+            lang,
+            path: path.to_owned(),
+            user_name: None,
+            is_admin: false,
+            query: String::new(),
+            notice: None,
+        }
+    }
+
+    pub fn with_notice(mut self, notice: Option<String>) -> Ctx {
+        self.notice = notice;
+        self
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    /// The text for a value of an enumeration: `label("kind", "municipality")` → `kind-municipality`.
+    pub fn label(&self, prefix: &str, value: &str) -> String {
+        self.lang
+            .t(&format!("{prefix}-{}", value.replace(['_', '.'], "-")))
+    }
+
+    /// The date part of a stored time.
+    pub fn day(&self, ts: &str) -> String {
+        ts.get(..10).unwrap_or(ts).to_owned()
+    }
+
+    /// A stored time to the second, in UTC.
+    pub fn moment(&self, ts: &str) -> String {
+        ts.get(..19)
+            .map(|s| format!("{} UTC", s.replace('T', " ")))
+            .unwrap_or_else(|| ts.to_owned())
+    }
+}
+
+/// Renders a template into a response.
+pub fn render(t: &impl Template) -> AppResult<Response> {
+    Ok(Html(t.render().map_err(|e| AppError::Internal(e.into()))?).into_response())
+}
+
+/// Renders a template with a status other than 200 (forms sent back with errors).
+pub fn render_status(status: axum::http::StatusCode, t: &impl Template) -> AppResult<Response> {
+    Ok((
+        status,
+        Html(t.render().map_err(|e| AppError::Internal(e.into()))?),
+    )
+        .into_response())
+}
+
+/// Percent-encodes a value for a query string.
+pub fn url_encode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// A page number from the query string: 1 when missing.
+pub fn page_number(p: Option<u32>) -> i64 {
+    i64::from(p.unwrap_or(1).clamp(1, 100_000))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub c: &'a Ctx,
+    pub status: u16,
+    pub title: &'a str,
+    pub detail: Option<&'a str>,
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/buscar", get(search_page))
+        .route("/idioma/{lang}", get(switch_language))
+        .route("/static/tequio.css", get(stylesheet))
+        .merge(subjects::routes())
+        .merge(accounts::routes())
+        .merge(organisations::routes())
+        .merge(audit::routes())
+        .merge(admin::routes())
+}
+
+async fn stylesheet() -> Response {
+    let mut res = typed(
+        "text/css; charset=utf-8",
+        include_str!("../../static/tequio.css"),
+    );
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only paths on this site: never send people to another host after a switch or a log-in.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+async fn switch_language(
+    Path(lang): Path<String>,
+    Query(q): Query<NextQuery>,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
+    let lang = Lang::parse(&lang).ok_or(AppError::NotFound)?;
+    let cookie = set_cookie(
+        LANG_COOKIE,
+        lang.code(),
+        365 * 24 * 3600,
+        state.settings.secure_cookies,
+    );
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to(&safe_next(q.next.as_deref())),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    c: Ctx,
+    active_total: i64,
+    by_kind: Vec<(SubjectKind, i64)>,
+    entries: Vec<audit_store::Entry>,
+}
+
+async fn home(viewer: Viewer, State(state): State<AppState>) -> AppResult<Response> {
+    let by_kind = subjects_store::count_by_kind(&state.db).await?;
+    let entries = audit_store::list(&state.db, true, None, 5).await?;
+    render(&HomePage {
+        c: Ctx::new(&viewer, "/"),
+        active_total: by_kind.iter().map(|(_, n)| n).sum(),
+        by_kind,
+        entries,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SearchParams {
+    pub q: Option<String>,
+    pub tipo: Option<String>,
+    pub pagina: Option<u32>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    c: Ctx,
+    q: String,
+    q_enc: String,
+    kind: String,
+    summary: String,
+    by_kind: Vec<(SearchKind, usize)>,
+    hits: Vec<search::Hit>,
+    prev_page: Option<i64>,
+    next_page: Option<i64>,
+}
+
+const SEARCH_PAGE_SIZE: usize = 20;
+
+async fn search_page(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Query(p): Query<SearchParams>,
+) -> AppResult<Response> {
+    let q = p.q.unwrap_or_default().trim().to_owned();
+    let kind = p.tipo.unwrap_or_default();
+    let kinds = match kind.as_str() {
+        "" => Vec::new(),
+        k => vec![SearchKind::parse(k).ok_or_else(|| {
+            AppError::BadRequest(format!("tipo: «{k}» no es un tipo de contenido"))
+        })?],
+    };
+    let page = page_number(p.pagina);
+    let offset = usize::try_from(page - 1).unwrap_or(0) * SEARCH_PAGE_SIZE;
+    let results = search::search(
+        &state.db,
+        &search::Query {
+            text: q.clone(),
+            kinds,
+            limit: SEARCH_PAGE_SIZE,
+            offset,
+        },
+    )
+    .await?;
+    let mut c = Ctx::new(&viewer, &format!("/buscar?q={}", url_encode(&q)));
+    c.query.clone_from(&q);
+    let summary = viewer.lang.t_args(
+        "search-summary",
+        &[("count", results.total.to_string()), ("query", q.clone())],
+    );
+    render(&SearchPage {
+        c,
+        q_enc: url_encode(&q),
+        q,
+        kind,
+        summary,
+        by_kind: results.by_kind,
+        prev_page: (page > 1).then_some(page - 1),
+        next_page: (offset + results.hits.len() < results.total).then_some(page + 1),
+        hits: results.hits,
+    })
+}
