@@ -37,11 +37,13 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::routes())
         .route("/healthz", axum::routing::get(crate::api::healthz))
         .fallback(|| async { AppError::NotFound })
-        .layer(middleware::from_fn(render_errors))
+        // Layers wrap what comes before them: the error renderer sees every error response
+        // from the layers inside it (CSRF refusals, panics, oversize bodies).
         .layer(middleware::from_fn(csrf_guard))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(render_errors))
         .layer(security_headers())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
