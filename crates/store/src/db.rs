@@ -534,6 +534,7 @@ impl Db {
                         conn: s.writer.clone(),
                         _guard: guard,
                     }),
+                    failed: Default::default(),
                 })
             }
             Db::Postgres(pool) => {
@@ -541,6 +542,7 @@ impl Db {
                 client.batch_execute("BEGIN").await?;
                 Ok(Tx {
                     inner: Some(TxInner::Postgres(client)),
+                    failed: Default::default(),
                 })
             }
         }
@@ -608,6 +610,9 @@ enum TxInner {
 /// A write transaction. Every write in Tequio happens inside one, together with its audit entry.
 pub struct Tx {
     inner: Option<TxInner>,
+    /// Set when a statement failed. PostgreSQL aborts the whole transaction then, SQLite does
+    /// not; Tequio makes both behave like PostgreSQL, so no engine commits half a change.
+    failed: std::sync::atomic::AtomicBool,
 }
 
 impl Tx {
@@ -617,8 +622,26 @@ impl Tx {
             .ok_or_else(|| StoreError::Query("transaction already finished".into()))
     }
 
-    /// Makes every change of the transaction permanent.
+    fn note<T>(&self, result: StoreResult<T>) -> StoreResult<T> {
+        if result.is_err() {
+            self.failed.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        result
+    }
+
+    fn check_usable(&self) -> StoreResult<&TxInner> {
+        if self.failed.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(StoreError::Query("the transaction was aborted by an earlier error".into()));
+        }
+        self.inner()
+    }
+
+    /// Makes every change of the transaction permanent. Fails, and rolls back, when a statement
+    /// of the transaction failed before.
     pub async fn commit(mut self) -> StoreResult<()> {
+        if self.failed.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(StoreError::Query("the transaction was aborted by an earlier error; nothing was saved".into()));
+        }
         match self.inner.take() {
             Some(TxInner::Sqlite { conn, _guard }) => {
                 let committed = sqlite_batch_locked(&conn, "COMMIT");
@@ -635,10 +658,11 @@ impl Tx {
 
     /// Runs several statements separated by semicolons, with no parameters (DDL in migrations).
     pub async fn batch(&self, sql: &str) -> StoreResult<()> {
-        match self.inner()? {
+        let result = match self.check_usable()? {
             TxInner::Sqlite { conn, .. } => sqlite_batch_locked(conn, sql),
-            TxInner::Postgres(client) => Ok(client.batch_execute(sql).await?),
-        }
+            TxInner::Postgres(client) => client.batch_execute(sql).await.map_err(StoreError::from),
+        };
+        self.note(result)
     }
 }
 
@@ -675,16 +699,18 @@ impl Exec for Tx {
     }
 
     async fn query(&self, sql: &str, params: &[Value]) -> StoreResult<Vec<Row>> {
-        match self.inner()? {
+        let result = match self.check_usable()? {
             TxInner::Sqlite { conn, .. } => sqlite_query_locked(conn, sql, params),
             TxInner::Postgres(client) => pg::query(client, sql, params).await,
-        }
+        };
+        self.note(result)
     }
 
     async fn execute(&self, sql: &str, params: &[Value]) -> StoreResult<u64> {
-        match self.inner()? {
+        let result = match self.check_usable()? {
             TxInner::Sqlite { conn, .. } => sqlite_execute_locked(conn, sql, params),
             TxInner::Postgres(client) => pg::execute(client, sql, params).await,
-        }
+        };
+        self.note(result)
     }
 }

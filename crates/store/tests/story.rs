@@ -198,6 +198,8 @@ async fn store_story() {
         .await
         .unwrap();
         assert_eq!(s.kind, SubjectKind::Executive);
+        tx.commit().await.unwrap();
+        let tx = db.begin().await.unwrap();
         let bad = subjects::create(
             &tx,
             &sys,
@@ -231,7 +233,8 @@ async fn store_story() {
             }
             other => panic!("{engine}: expected a conflict, got {other:?}"),
         }
-        tx.commit().await.unwrap_or(()); // the failed statements do not spoil a SQLite tx
+        let aborted = tx.commit().await;
+        assert!(aborted.is_err(), "{engine}: a transaction with a failed statement does not commit");
         let tx = db.begin().await.unwrap();
         let updated = subjects::update(
             &tx,
@@ -359,12 +362,14 @@ async fn store_story() {
         let ana = accounts::create_user(&tx, &sys, "ana@example.mx", "Ana", "hash-a", "es")
             .await
             .unwrap();
+        tx.commit().await.unwrap();
+        let tx = db.begin().await.unwrap();
         let dup = accounts::create_user(&tx, &sys, "ana@example.mx", "Ana 2", "hash-b", "es").await;
         assert!(
             matches!(dup, Err(StoreError::Conflict { ref table, ref columns }) if table == "users" && columns == &["email"]),
             "{engine}: {dup:?}"
         );
-        tx.commit().await.unwrap_or(());
+        drop(tx);
         let tx = db.begin().await.unwrap();
         accounts::create_session(&tx, &ana, "session-hash", &tequio_store::in_seconds(3600))
             .await

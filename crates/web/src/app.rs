@@ -164,6 +164,8 @@ async fn render_errors(req: Request, next: Next) -> Response {
         return res;
     }
     let info = res.extensions().get::<ErrorInfo>().cloned();
+    // Headers that still matter after the body is replaced (405 must say what is allowed).
+    let allow = res.headers().get(header::ALLOW).cloned();
     let info = match info {
         Some(i) => i,
         None => {
@@ -212,10 +214,14 @@ async fn render_errors(req: Request, next: Next) -> Response {
         title: &title,
         detail: detail.as_deref(),
     };
-    match askama::Template::render(&page) {
+    let mut res = match askama::Template::render(&page) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, title).into_response(),
+    };
+    if let Some(allow) = allow {
+        res.headers_mut().insert(header::ALLOW, allow);
     }
+    res
 }
 
 fn title_key_for(status: StatusCode) -> &'static str {

@@ -187,16 +187,64 @@ pub struct SubjectList {
     pub items: Vec<SubjectOut>,
 }
 
+/// A kind of obligated subject, as the API names it.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KindParam {
+    Executive,
+    Legislative,
+    Judicial,
+    Autonomous,
+    Municipality,
+    PoliticalParty,
+    Union,
+    Trust,
+    University,
+    Other,
+}
+
+impl KindParam {
+    fn kind(self) -> SubjectKind {
+        match self {
+            KindParam::Executive => SubjectKind::Executive,
+            KindParam::Legislative => SubjectKind::Legislative,
+            KindParam::Judicial => SubjectKind::Judicial,
+            KindParam::Autonomous => SubjectKind::Autonomous,
+            KindParam::Municipality => SubjectKind::Municipality,
+            KindParam::PoliticalParty => SubjectKind::PoliticalParty,
+            KindParam::Union => SubjectKind::Union,
+            KindParam::Trust => SubjectKind::Trust,
+            KindParam::University => SubjectKind::University,
+            KindParam::Other => SubjectKind::Other,
+        }
+    }
+}
+
+/// Whether a subject still exists.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusParam {
+    Active,
+    Extinct,
+}
+
+/// A kind of content the search covers.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchKindParam {
+    Subject,
+}
+
 /// Filters and paging of the subject list.
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SubjectsQuery {
     /// Words to find in names, acronyms and transparency units (accents and case do not matter).
     q: Option<String>,
-    /// Only this kind (see `SubjectOut.kind`).
-    kind: Option<String>,
-    /// `active` or `extinct`.
-    status: Option<String>,
+    /// Only this kind.
+    kind: Option<KindParam>,
+    /// Only active or only extinct subjects.
+    status: Option<StatusParam>,
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
@@ -236,21 +284,11 @@ async fn list_subjects(
     Query(p): Query<SubjectsQuery>,
 ) -> AppResult<Json<SubjectList>> {
     let (page, per_page) = check_page(p.page, p.per_page, 50, 500)?;
-    let kind = match p.kind.as_deref() {
-        None | Some("") => None,
-        Some(k) => Some(SubjectKind::parse(k).ok_or_else(|| {
-            AppError::BadRequest(format!("kind: «{k}» is not a kind of subject"))
-        })?),
-    };
-    let status = match p.status.as_deref() {
-        None | Some("") => None,
-        Some(s @ ("active" | "extinct")) => Some(s.to_owned()),
-        Some(s) => {
-            return Err(AppError::BadRequest(format!(
-                "status: «{s}» is neither active nor extinct"
-            )));
-        }
-    };
+    let kind = p.kind.map(KindParam::kind);
+    let status = p.status.map(|s| match s {
+        StatusParam::Active => "active".to_owned(),
+        StatusParam::Extinct => "extinct".to_owned(),
+    });
     let filter = subjects::Filter {
         q: p.q.filter(|q| !q.trim().is_empty()),
         kind,
@@ -351,8 +389,8 @@ async fn list_organisations(
 pub struct SearchQuery {
     /// The words to find. Accents, case and plural do not matter (`informacion` finds `Información`).
     q: Option<String>,
-    /// Only this kind of content: `subject`.
-    kind: Option<String>,
+    /// Only this kind of content.
+    kind: Option<SearchKindParam>,
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
@@ -421,11 +459,9 @@ async fn search_all(
     Query(p): Query<SearchQuery>,
 ) -> AppResult<Json<SearchOut>> {
     let (page, per_page) = check_page(p.page, p.per_page, 20, 100)?;
-    let kinds = match p.kind.as_deref() {
-        None | Some("") => Vec::new(),
-        Some(k) => vec![SearchKind::parse(k).ok_or_else(|| {
-            AppError::BadRequest(format!("kind: «{k}» is not a kind of content"))
-        })?],
+    let kinds = match p.kind {
+        None => Vec::new(),
+        Some(SearchKindParam::Subject) => vec![SearchKind::Subject],
     };
     let offset = usize::try_from(page - 1).unwrap_or(0) * per_page as usize;
     let query = search::Query {

@@ -1,0 +1,50 @@
+// Loads Tequio's pages in Debian's Chromium and fails on any WCAG 2.1 A/AA violation axe-core finds.
+// Usage: node axe.mjs BASE_URL [ADMIN_EMAIL ADMIN_PASSWORD]
+import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+
+const [base, email, password] = process.argv.slice(2);
+const publicPages = ['/', '/sujetos', '/sujetos?tipo=municipality', '/sujetos/1', '/buscar?q=juarez', '/bitacora',
+  '/organizaciones', '/organizaciones/1', '/entrar', '/registro', '/contrasena/olvide', '/no-existe'];
+const adminPages = ['/admin', '/admin/usuarios', '/admin/usuarios/1', '/admin/organizaciones', '/admin/sujetos/1',
+  '/admin/sujetos/importar', '/admin/correo', '/cuenta'];
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+let failures = 0;
+
+async function check(context, paths, label) {
+  for (const path of paths) {
+    const page = await context.newPage();
+    const response = await page.goto(base + path);
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    for (const v of results.violations) {
+      failures++;
+      console.log(`FAIL ${label} ${path}: ${v.id} (${v.impact}) ${v.help}`);
+      for (const n of v.nodes.slice(0, 5)) console.log(`     ${n.target.join(' ')}: ${n.failureSummary.replace(/\n/g, ' ')}`);
+    }
+    console.log(`${label} ${path} [${response.status()}]: ${results.violations.length} violations, ${results.passes.length} rules passed`);
+    await page.close();
+  }
+}
+
+const visitor = await browser.newContext();
+await check(visitor, publicPages, 'es');
+const english = await browser.newContext({ locale: 'en-GB', extraHTTPHeaders: { 'Accept-Language': 'en-GB,en' } });
+await check(english, ['/', '/sujetos', '/entrar'], 'en');
+if (email && password) {
+  const admin = await browser.newContext();
+  const page = await admin.newPage();
+  await page.goto(base + '/entrar');
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('form.stack button[type=submit]')]);
+  await page.close();
+  await check(admin, adminPages, 'admin');
+}
+await browser.close();
+console.log(failures ? `${failures} accessibility violations` : 'no accessibility violations');
+process.exit(failures ? 1 : 0);
