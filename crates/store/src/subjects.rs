@@ -73,28 +73,28 @@ const SUBJECT_SELECT: &str = "SELECT s.id, s.name, s.acronym, s.kind, s.guaranto
     FROM subjects s LEFT JOIN guarantors g ON g.id = s.guarantor_id";
 
 impl Subject {
-    fn from_row(r: &Row) -> StoreResult<Subject> {
-        let kind: String = r.get(3)?;
+    fn from_row(mut r: Row) -> StoreResult<Subject> {
+        let kind: String = r.take(3)?;
         Ok(Subject {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            acronym: r.get(2)?,
+            id: r.take(0)?,
+            name: r.take(1)?,
+            acronym: r.take(2)?,
             kind: SubjectKind::parse(&kind).unwrap_or(SubjectKind::Other),
-            guarantor_id: r.get(4)?,
-            guarantor_name: r.get(5)?,
-            platform_id: r.get(6)?,
-            status: r.get(7)?,
-            extinct_on: r.get(8)?,
-            merged_into_id: r.get(9)?,
+            guarantor_id: r.take(4)?,
+            guarantor_name: r.take(5)?,
+            platform_id: r.take(6)?,
+            status: r.take(7)?,
+            extinct_on: r.take(8)?,
+            merged_into_id: r.take(9)?,
             unit: TransparencyUnit {
-                head: r.get(10)?,
-                address: r.get(11)?,
-                phone: r.get(12)?,
-                email: r.get(13)?,
-                hours: r.get(14)?,
+                head: r.take(10)?,
+                address: r.take(11)?,
+                phone: r.take(12)?,
+                email: r.take(13)?,
+                hours: r.take(14)?,
             },
-            created_at: r.get(15)?,
-            updated_at: r.get(16)?,
+            created_at: r.take(15)?,
+            updated_at: r.take(16)?,
         })
     }
 
@@ -223,7 +223,7 @@ pub async fn get(db: &impl Exec, id: i64) -> StoreResult<Option<Subject>> {
     let row = db
         .query_opt(&format!("{SUBJECT_SELECT} WHERE s.id = $1"), params![id])
         .await?;
-    row.as_ref().map(Subject::from_row).transpose()
+    row.map(Subject::from_row).transpose()
 }
 
 /// Filters of the public directory.
@@ -284,7 +284,7 @@ pub async fn list(db: &impl Exec, f: &Filter) -> StoreResult<(i64, Vec<Subject>)
     let rows = db.query(&sql, &args).await?;
     Ok((
         total,
-        rows.iter()
+        rows.into_iter()
             .map(Subject::from_row)
             .collect::<StoreResult<_>>()?,
     ))

@@ -1,6 +1,8 @@
 //! The store's story: one test that drives every store function, on every engine under test
 //! (SQLite always; PostgreSQL when TEQUIO_TEST_POSTGRES_URL is set).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 use tequio_domain::accounts::{Grant, Role, Sector};
 use tequio_domain::search::SearchKind;
 use tequio_domain::subjects::SubjectKind;
@@ -234,7 +236,10 @@ async fn store_story() {
             other => panic!("{engine}: expected a conflict, got {other:?}"),
         }
         let aborted = tx.commit().await;
-        assert!(aborted.is_err(), "{engine}: a transaction with a failed statement does not commit");
+        assert!(
+            aborted.is_err(),
+            "{engine}: a transaction with a failed statement does not commit"
+        );
         let tx = db.begin().await.unwrap();
         let updated = subjects::update(
             &tx,

@@ -144,7 +144,9 @@ impl Drop for TestDb {
                     {
                         tokio::spawn(conn);
                         let _ = client
-                            .batch_execute(&format!("SET lock_timeout = '5s'; DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                            .batch_execute(&format!(
+                                "SET lock_timeout = '5s'; DROP SCHEMA IF EXISTS {schema} CASCADE"
+                            ))
                             .await;
                     }
                 });

@@ -98,7 +98,8 @@ pub async fn load(db: &Db) -> anyhow::Result<DemoReport> {
     tx.commit().await?;
 
     let finance = find_subject(db, "SECRETARÍA DE FINANZAS").await?;
-    let people: [(&str, &str, Option<(Role, Option<i64>)>); 6] = [
+    type Person<'a> = (&'a str, &'a str, Option<(Role, Option<i64>)>);
+    let people: [Person<'_>; 6] = [
         (
             "admin@tequio.demo",
             "Administración del Órgano Garante",

@@ -5,6 +5,7 @@ use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{OnceLock, RwLock};
 
 fluent_templates::static_loader! {
     static LOCALES = {
@@ -18,7 +19,7 @@ static ES: LanguageIdentifier = langid!("es");
 static EN: LanguageIdentifier = langid!("en");
 
 /// A language of the interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
     #[default]
     Es,
@@ -75,9 +76,23 @@ impl Lang {
         }
     }
 
-    /// The text of `key`.
+    /// The text of `key`. Texts without arguments are formatted once and then served from a
+    /// cache: pages look up dozens of them, and Fluent formatting is the costly part.
     pub fn t(self, key: &str) -> String {
-        LOCALES.lookup(self.id(), key)
+        static CACHE: OnceLock<RwLock<HashMap<(Lang, String), String>>> = OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        if let Some(text) = cache
+            .read()
+            .ok()
+            .and_then(|c| c.get(&(self, key.to_owned())).cloned())
+        {
+            return text;
+        }
+        let text = LOCALES.lookup(self.id(), key);
+        if let Ok(mut c) = cache.write() {
+            c.insert((self, key.to_owned()), text.clone());
+        }
+        text
     }
 
     /// The text of `key` with named arguments.

@@ -1,5 +1,7 @@
 //! The `tequio` binary: demo loading, admin commands and `verify-log`, on every engine.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
+
 use std::process::Command;
 
 fn tequio(url: &str, args: &[&str]) -> std::process::Output {
@@ -12,7 +14,11 @@ fn tequio(url: &str, args: &[&str]) -> std::process::Output {
 }
 
 fn text(o: &std::process::Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 #[tokio::test]
@@ -22,30 +28,64 @@ async fn demo_loads_once_and_verify_log_catches_tampering() {
         let out = tequio(&t.url, &["demo"]);
         assert!(out.status.success(), "{name}: {}", text(&out));
         let printed = text(&out);
-        assert!(printed.contains("202 new obligated subjects"), "{name}: {printed}");
-        let admin_line = printed.lines().find(|l| l.contains("admin@tequio.demo")).unwrap();
+        assert!(
+            printed.contains("202 new obligated subjects"),
+            "{name}: {printed}"
+        );
+        let admin_line = printed
+            .lines()
+            .find(|l| l.contains("admin@tequio.demo"))
+            .unwrap();
         let password = admin_line.split_whitespace().last().unwrap();
-        assert_eq!(password.len(), 23, "{name}: a generated password is printed");
+        assert_eq!(
+            password.len(),
+            23,
+            "{name}: a generated password is printed"
+        );
 
         let head = tequio_store::audit::head(&t.db).await.unwrap().unwrap();
         let again = tequio(&t.url, &["demo"]);
         assert!(again.status.success());
         assert!(text(&again).contains("0 new obligated subjects"), "{name}");
-        assert_eq!(tequio_store::audit::head(&t.db).await.unwrap().unwrap(), head, "{name}: a second load changes nothing");
+        assert_eq!(
+            tequio_store::audit::head(&t.db).await.unwrap().unwrap(),
+            head,
+            "{name}: a second load changes nothing"
+        );
 
         // A second run of the demo generates other passwords: none is fixed.
         let other = tequio_testkit::sqlite().await;
         let out2 = tequio(&other.url, &["demo"]);
-        assert!(!text(&out2).contains(password), "{name}: passwords differ between installs");
+        assert!(
+            !text(&out2).contains(password),
+            "{name}: passwords differ between installs"
+        );
 
         let ok = tequio(&t.url, &["verify-log"]);
         assert!(ok.status.success(), "{name}: {}", text(&ok));
-        assert!(text(&ok).contains(&format!("head {}:{}", head.seq, head.hash)), "{name}");
+        assert!(
+            text(&ok).contains(&format!("head {}:{}", head.seq, head.hash)),
+            "{name}"
+        );
         let saved = format!("{}:{}", head.seq, head.hash);
-        assert!(tequio(&t.url, &["verify-log", "--head", &saved]).status.success());
+        assert!(
+            tequio(&t.url, &["verify-log", "--head", &saved])
+                .status
+                .success()
+        );
         let wrong = format!("{}:{}", head.seq, "0".repeat(64));
-        assert_eq!(tequio(&t.url, &["verify-log", "--head", &wrong]).status.code(), Some(1), "{name}");
-        assert!(!tequio(&t.url, &["verify-log", "--head", "nonsense"]).status.success());
+        assert_eq!(
+            tequio(&t.url, &["verify-log", "--head", &wrong])
+                .status
+                .code(),
+            Some(1),
+            "{name}"
+        );
+        assert!(
+            !tequio(&t.url, &["verify-log", "--head", "nonsense"])
+                .status
+                .success()
+        );
 
         // Tamper with entry 5 by raw SQL, past the guard a superuser could drop.
         let unguard = match t.name {
@@ -53,10 +93,16 @@ async fn demo_loads_once_and_verify_log_catches_tampering() {
             _ => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
         };
         t.db.batch(unguard).await.unwrap();
-        t.db.batch("UPDATE audit_log SET actor = 'alguien más' WHERE seq = 5").await.unwrap();
+        t.db.batch("UPDATE audit_log SET actor = 'alguien más' WHERE seq = 5")
+            .await
+            .unwrap();
         let broken = tequio(&t.url, &["verify-log"]);
         assert_eq!(broken.status.code(), Some(1), "{name}: {}", text(&broken));
-        assert!(text(&broken).contains("BROKEN: entry 5"), "{name}: {}", text(&broken));
+        assert!(
+            text(&broken).contains("BROKEN: entry 5"),
+            "{name}: {}",
+            text(&broken)
+        );
     }
 }
 
@@ -64,24 +110,90 @@ async fn demo_loads_once_and_verify_log_catches_tampering() {
 async fn admin_commands() {
     for t in tequio_testkit::databases().await {
         let name = t.name;
-        let out = tequio(&t.url, &["admin", "create-user", "--email", "Jefa@Example.mx", "--name", "Jefa", "--admin"]);
+        let out = tequio(
+            &t.url,
+            &[
+                "admin",
+                "create-user",
+                "--email",
+                "Jefa@Example.mx",
+                "--name",
+                "Jefa",
+                "--admin",
+            ],
+        );
         assert!(out.status.success(), "{name}: {}", text(&out));
         assert!(text(&out).contains("Password (shown only now): "));
-        let dup = tequio(&t.url, &["admin", "create-user", "--email", "jefa@example.mx", "--name", "Otra"]);
+        let dup = tequio(
+            &t.url,
+            &[
+                "admin",
+                "create-user",
+                "--email",
+                "jefa@example.mx",
+                "--name",
+                "Otra",
+            ],
+        );
         assert!(!dup.status.success());
-        assert!(text(&dup).contains("already exists"), "{name}: {}", text(&dup));
-        let bad = tequio(&t.url, &["admin", "grant", "--email", "jefa@example.mx", "--role", "subject_editor"]);
-        assert!(!bad.status.success() && text(&bad).contains("needs a scope"), "{name}: {}", text(&bad));
-        let ok = tequio(&t.url, &["admin", "grant", "--email", "jefa@example.mx", "--role", "moderator"]);
+        assert!(
+            text(&dup).contains("already exists"),
+            "{name}: {}",
+            text(&dup)
+        );
+        let bad = tequio(
+            &t.url,
+            &[
+                "admin",
+                "grant",
+                "--email",
+                "jefa@example.mx",
+                "--role",
+                "subject_editor",
+            ],
+        );
+        assert!(
+            !bad.status.success() && text(&bad).contains("needs a scope"),
+            "{name}: {}",
+            text(&bad)
+        );
+        let ok = tequio(
+            &t.url,
+            &[
+                "admin",
+                "grant",
+                "--email",
+                "jefa@example.mx",
+                "--role",
+                "moderator",
+            ],
+        );
         assert!(ok.status.success(), "{name}: {}", text(&ok));
-        let reset = tequio(&t.url, &["admin", "reset-password", "--email", "jefa@example.mx"]);
-        assert!(text(&reset).contains("New password for jefa@example.mx"), "{name}");
-        let (user, _) = tequio_store::accounts::find_by_email(&t.db, "jefa@example.mx").await.unwrap().unwrap();
-        let grants = tequio_store::accounts::list_grants(&t.db, user.id).await.unwrap();
+        let reset = tequio(
+            &t.url,
+            &["admin", "reset-password", "--email", "jefa@example.mx"],
+        );
+        assert!(
+            text(&reset).contains("New password for jefa@example.mx"),
+            "{name}"
+        );
+        let (user, _) = tequio_store::accounts::find_by_email(&t.db, "jefa@example.mx")
+            .await
+            .unwrap()
+            .unwrap();
+        let grants = tequio_store::accounts::list_grants(&t.db, user.id)
+            .await
+            .unwrap();
         assert_eq!(grants.len(), 2, "{name}");
-        let help = Command::new(env!("CARGO_BIN_EXE_tequio")).arg("--help").output().unwrap();
+        let help = Command::new(env!("CARGO_BIN_EXE_tequio"))
+            .arg("--help")
+            .output()
+            .unwrap();
         for sub in ["serve", "migrate", "demo", "admin", "verify-log"] {
-            assert!(String::from_utf8_lossy(&help.stdout).contains(sub), "help lists {sub}");
+            assert!(
+                String::from_utf8_lossy(&help.stdout).contains(sub),
+                "help lists {sub}"
+            );
         }
     }
 }

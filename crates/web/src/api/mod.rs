@@ -44,6 +44,9 @@ pub fn routes() -> Router<AppState> {
         audit_head
     ),
     components(schemas(
+        KindParam,
+        StatusParam,
+        SearchKindParam,
         Problem,
         Health,
         SubjectOut,

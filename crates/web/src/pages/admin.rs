@@ -307,7 +307,7 @@ async fn create_organisation(
     let sector = Sector::parse(&f.sector)
         .ok_or_else(|| AppError::BadRequest(format!("sector: «{}» no es un sector", f.sector)))?;
     let website = f.website.trim();
-    if !website.is_empty() && !(website.starts_with("https://") || website.starts_with("http://")) {
+    if !(website.is_empty() || website.starts_with("https://") || website.starts_with("http://")) {
         return organisations_page(&state, &viewer, vec![viewer.lang.t("err-website")]).await;
     }
     let tx = state.db.begin().await?;

@@ -127,6 +127,7 @@ pub fn routes() -> Router<AppState> {
         .route("/buscar", get(search_page))
         .route("/idioma/{lang}", get(switch_language))
         .route("/static/tequio.css", get(stylesheet))
+        .route("/robots.txt", get(robots))
         .merge(subjects::routes())
         .merge(accounts::routes())
         .merge(organisations::routes())
@@ -144,6 +145,15 @@ async fn stylesheet() -> Response {
         header::HeaderValue::from_static("public, max-age=3600"),
     );
     res
+}
+
+/// Crawlers may read everything public; the account and admin areas are of no use to them.
+/// Also the static baseline of `bench/run.sh`.
+async fn robots() -> Response {
+    typed(
+        "text/plain; charset=utf-8",
+        "User-agent: *\nDisallow: /admin\nDisallow: /cuenta\nAllow: /\n",
+    )
 }
 
 #[derive(Deserialize)]

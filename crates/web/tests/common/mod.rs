@@ -1,6 +1,6 @@
 //! A real server on a loopback port, over a fresh database, for each engine under test.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
 use std::sync::Arc;
 use tequio::app::{AppState, router};
@@ -35,12 +35,24 @@ impl TestApp {
 pub async fn spawn(t: TestDb) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState { db: t.db.clone(), settings: Arc::new(Settings::for_tests(&base)) };
+    let state = AppState {
+        db: t.db.clone(),
+        settings: Arc::new(Settings::for_tests(&base)),
+    };
     let app = router(state);
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
-    TestApp { base, db: t.db.clone(), t }
+    TestApp {
+        base,
+        db: t.db.clone(),
+        t,
+    }
 }
 
 /// One running app per engine under test.
@@ -53,14 +65,32 @@ pub async fn apps() -> Vec<TestApp> {
 }
 
 /// Creates an account with a verified e-mail, a known password and optional grants; returns its id.
-pub async fn user(db: &Db, email: &str, password: &str, grants: &[tequio_domain::accounts::Grant]) -> i64 {
+pub async fn user(
+    db: &Db,
+    email: &str,
+    password: &str,
+    grants: &[tequio_domain::accounts::Grant],
+) -> i64 {
     use tequio_store::{accounts, audit::Who};
     let hash = password_auth::generate_hash(password);
     let tx = db.begin().await.unwrap();
-    let u = accounts::create_user(&tx, &Who::system(), email, email.split('@').next().unwrap(), &hash, "es").await.unwrap();
-    accounts::mark_email_verified(&tx, &Who::system(), u.id).await.unwrap();
+    let u = accounts::create_user(
+        &tx,
+        &Who::system(),
+        email,
+        email.split('@').next().unwrap(),
+        &hash,
+        "es",
+    )
+    .await
+    .unwrap();
+    accounts::mark_email_verified(&tx, &Who::system(), u.id)
+        .await
+        .unwrap();
     for g in grants {
-        accounts::grant(&tx, &Who::system(), u.id, *g).await.unwrap();
+        accounts::grant(&tx, &Who::system(), u.id, *g)
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
     u.id
@@ -68,16 +98,44 @@ pub async fn user(db: &Db, email: &str, password: &str, grants: &[tequio_domain:
 
 /// Logs in through the form; panics unless it works.
 pub async fn login(app: &TestApp, client: &reqwest::Client, email: &str, password: &str) {
-    let res = client.post(app.url("/entrar")).form(&[("email", email), ("password", password)]).send().await.unwrap();
-    assert_eq!(res.status(), 303, "{}: log-in of {email} failed", app.t.name);
+    let res = client
+        .post(app.url("/entrar"))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        303,
+        "{}: log-in of {email} failed",
+        app.t.name
+    );
 }
 
 /// Two subjects for permission tests: returns their ids.
 pub async fn two_subjects(db: &Db) -> (i64, i64) {
     use tequio_store::{audit::Who, subjects};
     let tx = db.begin().await.unwrap();
-    let a = subjects::create(&tx, &Who::system(), subjects::SubjectInput { name: "Secretaría de Finanzas".into(), ..Default::default() }).await.unwrap();
-    let b = subjects::create(&tx, &Who::system(), subjects::SubjectInput { name: "Secretaría de Turismo".into(), ..Default::default() }).await.unwrap();
+    let a = subjects::create(
+        &tx,
+        &Who::system(),
+        subjects::SubjectInput {
+            name: "Secretaría de Finanzas".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let b = subjects::create(
+        &tx,
+        &Who::system(),
+        subjects::SubjectInput {
+            name: "Secretaría de Turismo".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     (a.id, b.id)
 }

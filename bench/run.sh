@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Load benchmark of Tequio's pages, as ratios against a static route of the same server in the
+# same run (wrk: 1 thread, 64 connections, 10 s, loopback). Prints requests/s, the ratio to the
+# static route, p99 latency, and the server's resident memory after the load.
+# Usage: bench/run.sh [sqlite|postgres]   (postgres uses TEQUIO_BENCH_POSTGRES_URL)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+engine=${1:-sqlite}
+command -v wrk > /dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null; }
+cargo build --release --bin tequio
+work=$(mktemp -d)
+trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+args=(--data-dir "$work/data")
+if [ "$engine" = postgres ]; then
+  url=${TEQUIO_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/tequio_bench}
+  psql "${url%/*}/postgres" -qc "DROP DATABASE IF EXISTS ${url##*/}" -c "CREATE DATABASE ${url##*/}" > /dev/null
+  args+=(--database-url "$url")
+fi
+./target/release/tequio "${args[@]}" demo > /dev/null
+port=18181
+TEQUIO_LOG=error ./target/release/tequio "${args[@]}" serve --bind "127.0.0.1:$port" > "$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.2; done
+base="http://127.0.0.1:$port"
+
+run() { # path → "req/s p99_ms"
+  wrk -t1 -c64 -d10s --latency "$base$1" > "$work/wrk.txt"
+  local rps p99
+  rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+  echo "$rps $p99"
+}
+
+wrk -t1 -c64 -d3s "$base/robots.txt" > /dev/null # warm-up
+read -r static_rps static_p99 < <(run /robots.txt)
+printf '%-22s %10s %8s %10s\n' route "req/s" ratio p99
+printf '%-22s %10.0f %8s %10s\n' "/robots.txt (static)" "$static_rps" "1.00" "$static_p99"
+for path in / /sujetos /sujetos/1; do
+  read -r rps p99 < <(run "$path")
+  ratio=$(awk -v a="$rps" -v b="$static_rps" 'BEGIN {printf "%.2f", a / b}')
+  printf '%-22s %10.0f %8s %10s\n' "$path" "$rps" "$ratio" "$p99"
+done
+rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+echo "server resident memory after the load: $((rss / 1024)) MB (engine: $engine)"
