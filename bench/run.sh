@@ -18,12 +18,9 @@ if [ "$engine" = postgres ]; then
 fi
 ./target/release/tequio "${args[@]}" demo > /dev/null
 port=18181
-TEQUIO_LOG=error ./target/release/tequio "${args[@]}" serve --bind "127.0.0.1:$port" > "$work/server.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.2; done
 base="http://127.0.0.1:$port"
 
-run() { # path → "req/s p99_ms"
+run() { # path → "req/s p99"
   wrk -t1 -c64 -d10s --latency "$base$1" > "$work/wrk.txt"
   local rps p99
   rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
@@ -31,14 +28,23 @@ run() { # path → "req/s p99_ms"
   echo "$rps $p99"
 }
 
-wrk -t1 -c64 -d3s "$base/robots.txt" > /dev/null # warm-up
-read -r static_rps static_p99 < <(run /robots.txt)
-printf '%-22s %10s %8s %10s\n' route "req/s" ratio p99
-printf '%-22s %10.0f %8s %10s\n' "/robots.txt (static)" "$static_rps" "1.00" "$static_p99"
-for path in / /sujetos /sujetos/1; do
-  read -r rps p99 < <(run "$path")
-  ratio=$(awk -v a="$rps" -v b="$static_rps" 'BEGIN {printf "%.2f", a / b}')
-  printf '%-22s %10.0f %8s %10s\n' "$path" "$rps" "$ratio" "$p99"
+# First with the page cache (what visitors get), then rendering every request.
+for cache in on off; do
+  TEQUIO_PAGE_CACHE=$cache TEQUIO_LOG=error ./target/release/tequio "${args[@]}" serve --bind "127.0.0.1:$port" > "$work/server.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 50); do curl -fs "$base/healthz" > /dev/null && break; sleep 0.2; done
+  wrk -t1 -c64 -d3s "$base/robots.txt" > /dev/null # warm-up
+  read -r static_rps static_p99 < <(run /robots.txt)
+  echo
+  echo "engine: $engine, page cache: $cache"
+  printf '%-22s %10s %8s %10s\n' route "req/s" ratio p99
+  printf '%-22s %10.0f %8s %10s\n' "/robots.txt (static)" "$static_rps" "1.00" "$static_p99"
+  for path in / /sujetos /sujetos/1; do
+    read -r rps p99 < <(run "$path")
+    ratio=$(awk -v a="$rps" -v b="$static_rps" 'BEGIN {printf "%.2f", a / b}')
+    printf '%-22s %10.0f %8s %10s\n' "$path" "$rps" "$ratio" "$p99"
+  done
+  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+  echo "server resident memory after the load: $((rss / 1024)) MB"
+  kill "$pid"; wait "$pid" 2>/dev/null || true
 done
-rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
-echo "server resident memory after the load: $((rss / 1024)) MB (engine: $engine)"

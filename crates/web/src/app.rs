@@ -25,6 +25,19 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
+    /// Whole public pages for visitors; `None` turns the cache off (`TEQUIO_PAGE_CACHE=off`).
+    pub page_cache: Option<Arc<crate::cache::PageCache>>,
+}
+
+impl AppState {
+    pub fn new(db: Db, settings: Settings) -> AppState {
+        let page_cache = settings.page_cache.then(Default::default);
+        AppState {
+            db,
+            settings: Arc::new(settings),
+            page_cache,
+        }
+    }
 }
 
 /// The largest request body accepted (forms and registry files).
@@ -37,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::routes())
         .route("/healthz", axum::routing::get(crate::api::healthz))
         .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), crate::cache::serve_cached))
         // Layers wrap what comes before them: the error renderer sees every error response
         // from the layers inside it (CSRF refusals, panics, oversize bodies).
         .layer(middleware::from_fn(csrf_guard))

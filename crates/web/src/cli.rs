@@ -5,7 +5,6 @@ use crate::config::{DbArgs, ServeArgs, Settings, redact_url};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
-use std::sync::Arc;
 use tequio_domain::accounts::{Grant, Role};
 use tequio_domain::text::{looks_like_email, normalize_email};
 use tequio_store::audit::{self, Head, Who};
@@ -155,10 +154,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await
                 .with_context(|| format!("binding {}", serve.bind))?;
             println!("\nOpen {}/ in your browser.", settings.base_url);
-            let app = router(AppState {
-                db,
-                settings: Arc::new(settings),
-            });
+            println!(
+                "  page cache: {}",
+                if settings.page_cache { "on" } else { "off" }
+            );
+            let app = router(AppState::new(db, settings));
             axum::serve(
                 listener,
                 app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

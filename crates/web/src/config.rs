@@ -55,6 +55,11 @@ pub struct ServeArgs {
     /// Load the demo data before serving (does nothing if it is already loaded).
     #[arg(long)]
     pub demo: bool,
+
+    /// Keep rendered public pages in memory for visitors without a session, served while
+    /// nothing was written since (`off` to render every request).
+    #[arg(long, env = "TEQUIO_PAGE_CACHE", default_value = "on", value_parser = ["on", "off"])]
+    pub page_cache: String,
 }
 
 /// Settings the running server needs after start-up.
@@ -65,6 +70,7 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub smtp_from: String,
     pub data_dir: PathBuf,
+    pub page_cache: bool,
 }
 
 impl Settings {
@@ -82,6 +88,7 @@ impl Settings {
             smtp_url: serve.smtp_url.clone().filter(|u| !u.is_empty()),
             smtp_from: serve.smtp_from.clone(),
             data_dir: db.data_dir.clone(),
+            page_cache: serve.page_cache == "on",
         }
     }
 
@@ -93,6 +100,7 @@ impl Settings {
             smtp_url: None,
             smtp_from: "Tequio <no-responder@tequio.local>".into(),
             data_dir: std::env::temp_dir(),
+            page_cache: true,
         }
     }
 }

@@ -780,3 +780,89 @@ async fn admins_import_the_registry_with_a_report() {
         );
     }
 }
+
+/// Visitors may get cached pages, but never stale ones: any write changes the version.
+#[tokio::test]
+async fn cached_pages_follow_every_write() {
+    for app in apps().await {
+        let name = app.t.name;
+        let (a, _) = two_subjects(&app.db).await;
+        let c = reqwest::Client::new();
+        let page = |path: String| {
+            let c = c.clone();
+            async move { c.get(path).send().await.unwrap().text().await.unwrap() }
+        };
+        let first = page(app.url(&format!("/sujetos/{a}"))).await;
+        assert_eq!(
+            first,
+            page(app.url(&format!("/sujetos/{a}"))).await,
+            "{name}: same page twice"
+        );
+        assert!(!first.contains("Titular recién nombrada"));
+        let tx = app.db.begin().await.unwrap();
+        let s = subjects::get(&tx, a).await.unwrap().unwrap();
+        subjects::update(
+            &tx,
+            &tequio_store::audit::Who::system(),
+            a,
+            subjects::SubjectInput {
+                name: s.name.clone(),
+                unit: subjects::TransparencyUnit {
+                    head: Some("Titular recién nombrada".into()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            page(app.url(&format!("/sujetos/{a}")))
+                .await
+                .contains("Titular recién nombrada"),
+            "{name}: fresh after a write"
+        );
+        let listed = page(app.url("/sujetos?q=finanzas")).await;
+        assert!(listed.contains("Secretaría de Finanzas"));
+        // English and Spanish are kept apart.
+        let en = c
+            .get(app.url("/sujetos?q=finanzas"))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            en.contains("lang=\"en\"") && listed.contains("lang=\"es\""),
+            "{name}"
+        );
+        // Signed-in people get their own page, with their name.
+        user(
+            &app.db,
+            "ana@example.mx",
+            "frase suficientemente larga",
+            &[],
+        )
+        .await;
+        let b = app.browser();
+        login(&app, &b, "ana@example.mx", "frase suficientemente larga").await;
+        let mine = b
+            .get(app.url("/sujetos?q=finanzas"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(mine.contains("href=\"/cuenta\">ana<"), "{name}");
+        assert!(
+            !page(app.url("/sujetos?q=finanzas"))
+                .await
+                .contains("href=\"/cuenta\""),
+            "{name}: visitors never see someone's page"
+        );
+    }
+}

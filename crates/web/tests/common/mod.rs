@@ -2,7 +2,6 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // tests fail loudly on purpose
 
-use std::sync::Arc;
 use tequio::app::{AppState, router};
 use tequio::config::Settings;
 use tequio_store::Db;
@@ -35,10 +34,7 @@ impl TestApp {
 pub async fn spawn(t: TestDb) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState {
-        db: t.db.clone(),
-        settings: Arc::new(Settings::for_tests(&base)),
-    };
+    let state = AppState::new(t.db.clone(), Settings::for_tests(&base));
     let app = router(state);
     tokio::spawn(async move {
         axum::serve(

@@ -1,0 +1,124 @@
+//! A cache of whole public pages for visitors without a session.
+//!
+//! Every write in Tequio appends to the audit log in its transaction, so the log's head
+//! (`audit_head.seq`) is a version number of everything public. A cached page is served only
+//! while that version is unchanged; checking it costs one primary-key read per request. Several
+//! app nodes stay correct: each asks the database for the version, none trusts its own memory.
+//! Signed-in people always get a freshly rendered page (it shows their name and roles).
+
+use crate::app::AppState;
+use crate::auth::{SESSION_COOKIE, cookie, lang_of};
+use crate::i18n::Lang;
+use axum::body::{Body, Bytes, HttpBody};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use tequio_store::{Exec, params};
+
+/// Most pages kept; past it the cache starts again empty (simple, and writes empty it anyway).
+const MAX_PAGES: usize = 2000;
+/// Largest page kept.
+const MAX_PAGE_BYTES: usize = 512 * 1024;
+
+#[derive(Default)]
+pub struct PageCache {
+    inner: Mutex<Pages>,
+}
+
+#[derive(Default)]
+struct Pages {
+    version: i64,
+    pages: HashMap<(Lang, String), (HeaderValue, Bytes)>,
+}
+
+impl PageCache {
+    fn get(&self, version: i64, key: &(Lang, String)) -> Option<(HeaderValue, Bytes)> {
+        let pages = self.inner.lock().ok()?;
+        if pages.version != version {
+            return None;
+        }
+        pages.pages.get(key).cloned()
+    }
+
+    fn put(&self, version: i64, key: (Lang, String), content_type: HeaderValue, body: Bytes) {
+        let Ok(mut pages) = self.inner.lock() else {
+            return;
+        };
+        if pages.version != version || pages.pages.len() >= MAX_PAGES {
+            pages.pages.clear();
+            pages.version = version;
+        }
+        pages.pages.insert(key, (content_type, body));
+    }
+}
+
+/// Paths whose pages depend only on public data (and the language).
+fn cacheable(path: &str) -> bool {
+    matches!(
+        path,
+        "/" | "/sujetos" | "/buscar" | "/organizaciones" | "/bitacora"
+    ) || path
+        .strip_prefix("/sujetos/")
+        .is_some_and(|id| id.chars().all(|c| c.is_ascii_digit()))
+        || path
+            .strip_prefix("/organizaciones/")
+            .is_some_and(|id| id.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// The middleware. Misses and anything not cacheable go through untouched.
+pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if state.page_cache.is_none() || req.method() != Method::GET || !cacheable(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    if cookie(&parts, SESSION_COOKIE).is_some() {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let Some(cache) = state.page_cache.as_deref() else {
+        return next.run(Request::from_parts(parts, body)).await;
+    };
+    let version = match state
+        .db
+        .query_one("SELECT seq FROM audit_head WHERE id = 1", params![])
+        .await
+    {
+        Ok(row) => row.get::<i64>(0).unwrap_or(-1),
+        Err(_) => -1,
+    };
+    let key = (lang_of(&parts), parts.uri.to_string());
+    if version >= 0
+        && let Some((content_type, body)) = cache.get(version, &key)
+    {
+        return ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    }
+    let res = next.run(Request::from_parts(parts, body)).await;
+    if version < 0
+        || res.status() != StatusCode::OK
+        || res.headers().contains_key(header::SET_COOKIE)
+    {
+        return res;
+    }
+    if res
+        .body()
+        .size_hint()
+        .upper()
+        .is_none_or(|n| n > MAX_PAGE_BYTES as u64)
+    {
+        return res; // streamed or large: not kept
+    }
+    let (res_parts, res_body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(res_body, MAX_PAGE_BYTES).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read a page to cache it");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    if let Some(content_type) = res_parts.headers.get(header::CONTENT_TYPE) {
+        cache.put(version, key, content_type.clone(), bytes.clone());
+    }
+    Response::from_parts(res_parts, Body::from(bytes))
+}
