@@ -32,9 +32,16 @@ impl TestApp {
 }
 
 pub async fn spawn(t: TestDb) -> TestApp {
+    spawn_with(t, |_| {}).await
+}
+
+/// Like [`spawn`], with settings changed by `adjust` (which gets the test defaults).
+pub async fn spawn_with(t: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState::new(t.db.clone(), Settings::for_tests(&base));
+    let mut settings = Settings::for_tests(&base);
+    adjust(&mut settings);
+    let state = AppState::new(t.db.clone(), settings);
     let app = router(state);
     tokio::spawn(async move {
         axum::serve(
