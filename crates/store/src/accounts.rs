@@ -344,6 +344,19 @@ pub async fn create_token(
         params![token_hash, user_id, purpose.as_str(), crate::now(), expires_at],
     )
     .await?;
+    // The platform acts here (it sends the link), so the entry names no person.
+    audit::append(
+        tx,
+        &Who::system(),
+        Change {
+            action: "account.token",
+            target_kind: "user",
+            target_id: user_id.to_string(),
+            public: false,
+            summary: summary! {"purpose" => purpose.as_str()},
+        },
+    )
+    .await?;
     Ok(())
 }
 

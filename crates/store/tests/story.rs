@@ -334,6 +334,26 @@ async fn store_story() {
         );
         tx.commit().await.unwrap();
 
+        // Removing an item from the index hides it from search (for content that is withdrawn).
+        let tx = db.begin().await.unwrap();
+        search::remove(&tx, SearchKind::Subject, uni).await.unwrap();
+        tx.commit().await.unwrap();
+        let gone = search::search(
+            db,
+            &search::Query {
+                text: "universidad".into(),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(gone.hits.iter().all(|h| h.ref_id != uni), "{engine}");
+        assert_eq!(
+            subjects::get(db, uni).await.unwrap().unwrap().kind,
+            SubjectKind::University
+        );
+
         // A rolled-back transaction leaves nothing, not even its audit entry.
         let head_before = audit::head(db).await.unwrap();
         {
@@ -548,6 +568,16 @@ async fn store_story() {
             .unwrap();
         tx.commit().await.unwrap();
 
+        assert_eq!(
+            accounts::get_user(db, ana.id).await.unwrap().unwrap().email,
+            "ana@example.mx"
+        );
+        assert!(accounts::get_user(db, 999_999).await.unwrap().is_none());
+        assert!(
+            everything_has(db, "account.token").await,
+            "{engine}: tokens are logged"
+        );
+
         // Outbox and throttle.
         let tx = db.begin().await.unwrap();
         let mail = accounts::enqueue_mail(&tx, "ana@example.mx", "Hola", "Texto", "local")
@@ -653,4 +683,12 @@ async fn the_database_refuses_to_change_the_log() {
         assert_eq!(problem.seq, 1, "{}", t.name);
         assert!(problem.reason.contains("altered"), "{}", problem.reason);
     }
+}
+
+async fn everything_has(db: &tequio_store::Db, action: &str) -> bool {
+    audit::list(db, false, None, 500)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.action == action)
 }

@@ -115,6 +115,7 @@ action-account-login = Logged in
 action-account-logout = Logged out
 action-grant-create = Role granted
 action-grant-revoke = Role revoked
+action-account-token = One-time link sent
 audit-title = Change log
 audit-intro = Every change is recorded and chained to the one before by a digital fingerprint (SHA-256). Rewriting the past would break the chain. Keep the latest fingerprint to check it whenever you like.
 audit-empty = No changes yet.

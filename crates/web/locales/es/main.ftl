@@ -115,6 +115,7 @@ action-account-login = Inicio de sesión
 action-account-logout = Cierre de sesión
 action-grant-create = Asignación de rol
 action-grant-revoke = Retiro de rol
+action-account-token = Enlace de un solo uso enviado
 audit-title = Bitácora de cambios
 audit-intro = Cada cambio queda registrado y encadenado con el anterior mediante una huella digital (SHA-256). Si alguien alterara el pasado, la cadena se rompería. Guarda la última huella para comprobarlo cuando quieras.
 audit-empty = Aún no hay cambios.
