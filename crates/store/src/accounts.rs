@@ -570,6 +570,77 @@ pub async fn create_organisation(
     Ok(id)
 }
 
+/// Changes an organisation's details; the log records what changed, before and after.
+pub async fn update_organisation(
+    tx: &Tx,
+    who: &Who,
+    id: i64,
+    name: &str,
+    sector: Sector,
+    description: &str,
+    website: Option<&str>,
+) -> StoreResult<Organisation> {
+    let before = get_organisation(tx, id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(StoreError::Invalid("name: el nombre es obligatorio".into()));
+    }
+    let website = website.map(str::trim).filter(|w| !w.is_empty());
+    tx.execute(
+        "UPDATE organisations SET name = $1, sector = $2, description = $3, website = $4, updated_at = $5 WHERE id = $6",
+        params![name, sector.as_str(), description.trim(), website, crate::now(), id],
+    )
+    .await?;
+    let after = get_organisation(tx, id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut changed = serde_json::Map::new();
+    let pairs = [
+        (
+            "name",
+            serde_json::json!(before.name),
+            serde_json::json!(after.name),
+        ),
+        (
+            "sector",
+            serde_json::json!(before.sector),
+            serde_json::json!(after.sector),
+        ),
+        (
+            "description",
+            serde_json::json!(before.description),
+            serde_json::json!(after.description),
+        ),
+        (
+            "website",
+            serde_json::json!(before.website),
+            serde_json::json!(after.website),
+        ),
+    ];
+    for (field, old, new) in pairs {
+        if old != new {
+            changed.insert(field.into(), serde_json::json!([old, new]));
+        }
+    }
+    if !changed.is_empty() {
+        audit::append(
+            tx,
+            who,
+            Change {
+                action: "organisation.update",
+                target_kind: "organisation",
+                target_id: id.to_string(),
+                public: true,
+                summary: serde_json::Value::Object(changed),
+            },
+        )
+        .await?;
+    }
+    Ok(after)
+}
+
 pub async fn get_organisation(db: &impl Exec, id: i64) -> StoreResult<Option<Organisation>> {
     let row = db
         .query_opt(&format!("{ORG_SELECT} WHERE o.id = $1"), params![id])

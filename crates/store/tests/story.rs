@@ -520,7 +520,55 @@ async fn store_story() {
             .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(accounts::list_grants(db, ana.id).await.unwrap().len(), 1);
+        let tx = db.begin().await.unwrap();
+        let renamed = accounts::update_organisation(
+            &tx,
+            &sys,
+            org,
+            "Mujeres Empresarias A.C.",
+            Sector::PrivateSector,
+            "Asociación",
+            Some(" https://mujeres.example "),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (renamed.name.as_str(), renamed.website.as_deref()),
+            ("Mujeres Empresarias A.C.", Some("https://mujeres.example"))
+        );
+        assert!(
+            accounts::update_organisation(&tx, &sys, org, " ", Sector::Academia, "", None)
+                .await
+                .is_err()
+        );
+        drop(tx);
         let o = accounts::get_organisation(db, org).await.unwrap().unwrap();
+        assert_eq!(
+            o.name, "Mujeres Empresarias de Oaxaca A.C.",
+            "{engine}: dropped transaction, nothing saved"
+        );
+        let tx = db.begin().await.unwrap();
+        accounts::update_organisation(
+            &tx,
+            &sys,
+            org,
+            "Mujeres Empresarias A.C.",
+            Sector::CivilSociety,
+            "Asociación",
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let o = accounts::get_organisation(db, org).await.unwrap().unwrap();
+        let log = audit::for_target(db, "organisation", &org.to_string(), true)
+            .await
+            .unwrap();
+        assert_eq!(
+            log.last().unwrap().summary["name"][1],
+            "Mujeres Empresarias A.C.",
+            "{engine}"
+        );
         assert_eq!((o.members, o.sector), (1, Sector::CivilSociety));
         assert!(!accounts::members(db, org).await.unwrap()[0].is_representative);
         assert_eq!(

@@ -866,3 +866,92 @@ async fn cached_pages_follow_every_write() {
         );
     }
 }
+
+#[tokio::test]
+async fn admins_edit_organisations_and_others_cannot() {
+    for app in apps().await {
+        let name = app.t.name;
+        let tx = app.db.begin().await.unwrap();
+        let org = accounts::create_organisation(
+            &tx,
+            &tequio_store::audit::Who::system(),
+            "Colectivo",
+            tequio_domain::accounts::Sector::CivilSociety,
+            "",
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let pw = "una frase de prueba";
+        user(
+            &app.db,
+            "admin@example.mx",
+            pw,
+            &[Grant::new(Role::Admin, None).unwrap()],
+        )
+        .await;
+        user(&app.db, "citizen@example.mx", pw, &[]).await;
+        let form = [
+            ("name", "Colectivo Ciudadano"),
+            ("sector", "academia"),
+            ("description", "Nueva"),
+            ("website", ""),
+        ];
+        let citizen = app.browser();
+        login(&app, &citizen, "citizen@example.mx", pw).await;
+        let res = citizen
+            .post(app.url(&format!("/admin/organizaciones/{org}")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 403, "{name}");
+        let admin = app.browser();
+        login(&app, &admin, "admin@example.mx", pw).await;
+        let bad = [
+            ("name", "X"),
+            ("sector", "academia"),
+            ("description", ""),
+            ("website", "ftp://x"),
+        ];
+        let res = admin
+            .post(app.url(&format!("/admin/organizaciones/{org}")))
+            .form(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422, "{name}");
+        let res = admin
+            .post(app.url(&format!("/admin/organizaciones/{org}")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{name}");
+        let o = accounts::get_organisation(&app.db, org)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (o.name.as_str(), o.sector),
+            (
+                "Colectivo Ciudadano",
+                tequio_domain::accounts::Sector::Academia
+            ),
+            "{name}"
+        );
+        let page = admin
+            .get(app.url(&format!("/organizaciones/{org}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("value=\"Colectivo Ciudadano\""),
+            "{name}: the edit form shows the details"
+        );
+    }
+}

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
             "/admin/organizaciones",
             get(organisations).post(create_organisation),
         )
+        .route("/admin/organizaciones/{id}", post(update_organisation))
         .route("/admin/organizaciones/{id}/miembros", post(add_member))
         .route("/admin/organizaciones/{id}/quitar", post(remove_member))
         .route("/admin/correo", get(outbox))
@@ -330,6 +331,34 @@ async fn create_organisation(
             organisations_page(&state, &viewer, vec![AppError::from(e).to_string()]).await
         }
     }
+}
+
+async fn update_organisation(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<OrganisationForm>,
+) -> AppResult<Response> {
+    viewer.require(Action::ManageOrganisations)?;
+    let sector = Sector::parse(&f.sector)
+        .ok_or_else(|| AppError::BadRequest(format!("sector: «{}» no es un sector", f.sector)))?;
+    let website = f.website.trim();
+    if !(website.is_empty() || website.starts_with("https://") || website.starts_with("http://")) {
+        return Err(AppError::Invalid(viewer.lang.t("err-website")));
+    }
+    let tx = state.db.begin().await?;
+    accounts::update_organisation(
+        &tx,
+        &viewer.who(),
+        id,
+        &f.name,
+        sector,
+        &f.description,
+        Some(website),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/organizaciones/{id}")).into_response())
 }
 
 #[derive(Deserialize)]

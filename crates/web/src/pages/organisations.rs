@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use tequio_domain::accounts::Action;
+use tequio_domain::accounts::{Action, Sector};
 use tequio_store::accounts::{self, Member, Organisation};
 
 pub fn routes() -> Router<AppState> {
@@ -42,6 +42,7 @@ struct ShowPage {
     admin: bool,
     /// Only filled for admins: members' e-mails are not public.
     members: Vec<Member>,
+    sectors: &'static [Sector],
 }
 
 async fn show(
@@ -63,5 +64,6 @@ async fn show(
         o,
         admin,
         members,
+        sectors: Sector::ALL,
     })
 }
