@@ -194,6 +194,43 @@ pub async fn mark_email_verified(tx: &Tx, who: &Who, user_id: i64) -> StoreResul
 }
 
 /// Disables or re-enables an account; disabling ends its sessions.
+/// Changes the name a person is shown by.
+pub async fn set_display_name(
+    tx: &Tx,
+    who: &Who,
+    user_id: i64,
+    display_name: &str,
+) -> StoreResult<()> {
+    let name = display_name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return Err(StoreError::Invalid(
+            "display_name: el nombre debe tener de 1 a 120 caracteres".into(),
+        ));
+    }
+    let n = tx
+        .execute(
+            "UPDATE users SET display_name = $1, updated_at = $2 WHERE id = $3",
+            params![name, crate::now(), user_id],
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "account.rename",
+            target_kind: "user",
+            target_id: user_id.to_string(),
+            public: false,
+            summary: summary! {"display_name" => name},
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn set_disabled(tx: &Tx, who: &Who, user_id: i64, disabled: bool) -> StoreResult<()> {
     let at = disabled.then(crate::now);
     let n = tx

@@ -591,6 +591,30 @@ async fn store_story() {
                 .is_none(),
             "{engine}: a new password ends sessions"
         );
+        let tx = db.begin().await.unwrap();
+        accounts::set_display_name(&tx, &sys, ana.id, "  Ana María ")
+            .await
+            .unwrap();
+        assert!(
+            accounts::set_display_name(&tx, &sys, ana.id, " ")
+                .await
+                .is_err()
+        );
+        drop(tx);
+        let tx = db.begin().await.unwrap();
+        accounts::set_display_name(&tx, &sys, ana.id, "  Ana María ")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            accounts::get_user(db, ana.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .display_name,
+            "Ana María",
+            "{engine}"
+        );
         let (found, hash) = accounts::find_by_email(db, "ana@example.mx")
             .await
             .unwrap()

@@ -955,3 +955,89 @@ async fn admins_edit_organisations_and_others_cannot() {
         );
     }
 }
+
+#[tokio::test]
+async fn people_change_their_name_and_password() {
+    for app in apps().await {
+        let name = app.t.name;
+        user(&app.db, "luz@example.mx", "la frase de siempre", &[]).await;
+        let b = app.browser();
+        login(&app, &b, "luz@example.mx", "la frase de siempre").await;
+        let other = app.browser();
+        login(&app, &other, "luz@example.mx", "la frase de siempre").await;
+        let res = b
+            .post(app.url("/cuenta/nombre"))
+            .form(&[("display_name", "Luz Elena")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{name}");
+        assert!(
+            b.get(app.url("/cuenta"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+                .contains("Luz Elena")
+        );
+        let res = b
+            .post(app.url("/cuenta/contrasena"))
+            .form(&[("current", "no es"), ("password", "corta")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains("La contraseña actual no es correcta") && body.contains("al menos 10"),
+            "{name}: both errors"
+        );
+        let res = b
+            .post(app.url("/cuenta/contrasena"))
+            .form(&[
+                ("current", "la frase de siempre"),
+                ("password", "una frase completamente nueva"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{name}");
+        assert_eq!(
+            b.get(app.url("/cuenta")).send().await.unwrap().status(),
+            200,
+            "{name}: this browser stays signed in"
+        );
+        assert!(
+            other
+                .get(app.url("/cuenta"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .is_redirection(),
+            "{name}: other sessions end"
+        );
+        let fresh = app.browser();
+        login(
+            &app,
+            &fresh,
+            "luz@example.mx",
+            "una frase completamente nueva",
+        )
+        .await;
+        let visitor = reqwest::Client::new();
+        let res = visitor
+            .post(app.url("/cuenta/nombre"))
+            .form(&[("display_name", "X")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            403,
+            "{name}: visitors have no account to change"
+        );
+    }
+}

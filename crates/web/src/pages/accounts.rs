@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/contrasena/restablecer", get(reset_form).post(reset))
         .route("/cuenta", get(account))
         .route("/cuenta/verificar", post(resend_verification))
+        .route("/cuenta/nombre", post(rename))
+        .route("/cuenta/contrasena", post(change_password))
 }
 
 /// The client's address when the server knows it (not behind a proxy that hides it).
@@ -531,6 +533,7 @@ async fn reset(
 #[template(path = "accounts/account.html")]
 struct AccountPage {
     c: Ctx,
+    errors: Vec<String>,
     user: User,
     grants: Vec<accounts::GrantRecord>,
     organisations: Vec<accounts::Organisation>,
@@ -551,14 +554,104 @@ async fn account(
     };
     let notice = match q.aviso.as_deref() {
         Some("verify-sent") => Some(viewer.lang.t("notice-verify-sent")),
+        Some("saved") => Some(viewer.lang.t("notice-saved")),
         _ => None,
     };
+    account_page(&state, &viewer, user, notice, Vec::new()).await
+}
+
+async fn account_page(
+    state: &AppState,
+    viewer: &Viewer,
+    user: User,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> AppResult<Response> {
     let grants = accounts::list_grants(&state.db, user.id).await?;
     let organisations = accounts::organisations_of(&state.db, user.id).await?;
-    render(&AccountPage {
-        c: Ctx::new(&viewer, "/cuenta").with_notice(notice),
-        user,
-        grants,
-        organisations,
-    })
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render_status(
+        status,
+        &AccountPage {
+            c: Ctx::new(viewer, "/cuenta").with_notice(notice),
+            errors,
+            user,
+            grants,
+            organisations,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct RenameForm {
+    #[serde(default)]
+    display_name: String,
+}
+
+async fn rename(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    axum::Form(f): axum::Form<RenameForm>,
+) -> AppResult<Response> {
+    let user = viewer.user()?.clone();
+    let name = f.display_name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        return account_page(
+            &state,
+            &viewer,
+            user,
+            None,
+            vec![viewer.lang.t("err-display-name")],
+        )
+        .await;
+    }
+    let tx = state.db.begin().await?;
+    accounts::set_display_name(&tx, &viewer.who(), user.id, name).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/cuenta?aviso=saved").into_response())
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Changes the password, which ends every session; a new one starts for this browser.
+async fn change_password(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    axum::Form(f): axum::Form<PasswordForm>,
+) -> AppResult<Response> {
+    let user = viewer.user()?.clone();
+    throttle(&state, format!("login:{}", user.email), 10, 900).await?;
+    let (_, hash) = accounts::find_by_email(&state.db, &user.email)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    let mut errors = Vec::new();
+    if !auth::verify_password(f.current, hash).await? {
+        errors.push(viewer.lang.t("err-current-password"));
+    }
+    if f.password.chars().count() < MIN_PASSWORD_LEN || f.password.len() > 1000 {
+        errors.push(viewer.lang.t("err-password-length"));
+    }
+    if !errors.is_empty() {
+        return account_page(&state, &viewer, user, None, errors).await;
+    }
+    let new_hash = auth::hash_password(f.password).await?;
+    let tx = state.db.begin().await?;
+    accounts::set_password(&tx, &viewer.who(), user.id, &new_hash).await?;
+    tx.commit().await?;
+    let cookie = start_session(&state, &user).await?;
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to("/cuenta?aviso=saved"),
+    )
+        .into_response())
 }
