@@ -142,3 +142,12 @@ pub async fn two_subjects(db: &Db) -> (i64, i64) {
     tx.commit().await.unwrap();
     (a.id, b.id)
 }
+
+/// The text of a page's `<title>`; panics when the page has none or it holds markup.
+pub fn title_of(html: &str) -> &str {
+    let start = html.find("<title>").expect("a <title>") + "<title>".len();
+    let end = html[start..].find("</title>").expect("a </title>") + start;
+    let title = &html[start..end];
+    assert!(!title.contains('<'), "markup inside <title>: {title}");
+    title
+}
