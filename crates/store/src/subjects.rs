@@ -103,10 +103,11 @@ impl Subject {
     }
 
     /// The text the search index holds besides the name.
+    /// Not the guarantor's name: it is the same for every subject of a state and would make
+    /// a search for the state's name match them all.
     fn search_body(&self) -> String {
         [
             self.acronym.as_deref(),
-            self.guarantor_name.as_deref(),
             self.unit.head.as_deref(),
             self.unit.address.as_deref(),
         ]

@@ -173,6 +173,20 @@ async fn store_story() {
             2,
             "{engine}"
         );
+        let (by_state, _) = subjects::list(
+            db,
+            &Filter {
+                q: Some("órgano garante".into()),
+                limit: 50,
+                ..Filter::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            by_state, 0,
+            "{engine}: the guarantor's name is not part of every subject's text"
+        );
         let empty = search::search(
             db,
             &search::Query {
