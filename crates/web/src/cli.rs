@@ -153,11 +153,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let listener = tokio::net::TcpListener::bind(&serve.bind)
                 .await
                 .with_context(|| format!("binding {}", serve.bind))?;
-            println!("\nOpen {}/ in your browser.", settings.base_url);
             println!(
                 "  page cache: {}",
                 if settings.page_cache { "on" } else { "off" }
             );
+            println!("\nOpen {}/ in your browser.", settings.base_url);
             let app = router(AppState::new(db, settings));
             axum::serve(
                 listener,
