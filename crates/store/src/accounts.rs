@@ -67,16 +67,12 @@ pub async fn create_user(
     } else {
         who.clone()
     };
-    audit::append(
+    log_user_event(
         tx,
         &who,
-        Change {
-            action: "account.create",
-            target_kind: "user",
-            target_id: user.id.to_string(),
-            public: false,
-            summary: summary! {"email" => email},
-        },
+        user.id.to_string(),
+        "account.create",
+        summary! {"email" => email},
     )
     .await?;
     Ok(user)
@@ -157,16 +153,12 @@ pub async fn set_password(
     // A new password ends every session, so a thief's session ends too.
     tx.execute("DELETE FROM sessions WHERE user_id = $1", params![user_id])
         .await?;
-    audit::append(
+    log_user_event(
         tx,
         who,
-        Change {
-            action: "account.password",
-            target_kind: "user",
-            target_id: user_id.to_string(),
-            public: false,
-            summary: summary! {},
-        },
+        user_id.to_string(),
+        "account.password",
+        summary! {},
     )
     .await?;
     Ok(())
@@ -178,16 +170,12 @@ pub async fn mark_email_verified(tx: &Tx, who: &Who, user_id: i64) -> StoreResul
         params![crate::now(), user_id],
     )
     .await?;
-    audit::append(
+    log_user_event(
         tx,
         who,
-        Change {
-            action: "account.verify_email",
-            target_kind: "user",
-            target_id: user_id.to_string(),
-            public: false,
-            summary: summary! {},
-        },
+        user_id.to_string(),
+        "account.verify_email",
+        summary! {},
     )
     .await?;
     Ok(())
@@ -216,16 +204,12 @@ pub async fn set_display_name(
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    audit::append(
+    log_user_event(
         tx,
         who,
-        Change {
-            action: "account.rename",
-            target_kind: "user",
-            target_id: user_id.to_string(),
-            public: false,
-            summary: summary! {"display_name" => name},
-        },
+        user_id.to_string(),
+        "account.rename",
+        summary! {"display_name" => name},
     )
     .await?;
     Ok(())
@@ -246,19 +230,32 @@ pub async fn set_disabled(tx: &Tx, who: &Who, user_id: i64, disabled: bool) -> S
         tx.execute("DELETE FROM sessions WHERE user_id = $1", params![user_id])
             .await?;
     }
+    let action = if disabled {
+        "account.disable"
+    } else {
+        "account.enable"
+    };
+    log_user_event(tx, who, user_id.to_string(), action, summary! {}).await?;
+    Ok(())
+}
+
+/// Appends a private event about an account (not shown on the public log page).
+async fn log_user_event(
+    tx: &Tx,
+    who: &Who,
+    user_id: String,
+    action: &str,
+    summary: serde_json::Value,
+) -> StoreResult<()> {
     audit::append(
         tx,
         who,
         Change {
-            action: if disabled {
-                "account.disable"
-            } else {
-                "account.enable"
-            },
+            action,
             target_kind: "user",
-            target_id: user_id.to_string(),
+            target_id: user_id,
             public: false,
-            summary: summary! {},
+            summary,
         },
     )
     .await?;
@@ -279,16 +276,12 @@ pub async fn create_session(
         params![id_hash, user.id, crate::now(), expires_at],
     )
     .await?;
-    audit::append(
+    log_user_event(
         tx,
         &user.who(),
-        Change {
-            action: "account.login",
-            target_kind: "user",
-            target_id: user.id.to_string(),
-            public: false,
-            summary: summary! {},
-        },
+        user.id.to_string(),
+        "account.login",
+        summary! {},
     )
     .await?;
     Ok(())
@@ -335,18 +328,8 @@ pub async fn delete_session(tx: &Tx, who: &Who, id_hash: &str) -> StoreResult<()
         .execute("DELETE FROM sessions WHERE id_hash = $1", params![id_hash])
         .await?;
     if n > 0 {
-        audit::append(
-            tx,
-            who,
-            Change {
-                action: "account.logout",
-                target_kind: "user",
-                target_id: who.user_id.unwrap_or_default().to_string(),
-                public: false,
-                summary: summary! {},
-            },
-        )
-        .await?;
+        let user_id = who.user_id.unwrap_or_default().to_string();
+        log_user_event(tx, who, user_id, "account.logout", summary! {}).await?;
     }
     Ok(())
 }
@@ -382,16 +365,12 @@ pub async fn create_token(
     )
     .await?;
     // The platform acts here (it sends the link), so the entry names no person.
-    audit::append(
+    log_user_event(
         tx,
         &Who::system(),
-        Change {
-            action: "account.token",
-            target_kind: "user",
-            target_id: user_id.to_string(),
-            public: false,
-            summary: summary! {"purpose" => purpose.as_str()},
-        },
+        user_id.to_string(),
+        "account.token",
+        summary! {"purpose" => purpose.as_str()},
     )
     .await?;
     Ok(())
@@ -495,16 +474,12 @@ pub async fn grant(tx: &Tx, who: &Who, user_id: i64, grant: Grant) -> StoreResul
         )
         .await?
         .get(0)?;
-    audit::append(
+    log_user_event(
         tx,
         who,
-        Change {
-            action: "grant.create",
-            target_kind: "user",
-            target_id: user_id.to_string(),
-            public: false,
-            summary: summary! {"role" => grant.role.as_str(), "scope_id" => grant.scope_id},
-        },
+        user_id.to_string(),
+        "grant.create",
+        summary! {"role" => grant.role.as_str(), "scope_id" => grant.scope_id},
     )
     .await?;
     Ok(id)
@@ -519,16 +494,12 @@ pub async fn revoke(tx: &Tx, who: &Who, grant_id: i64) -> StoreResult<()> {
         .await?;
     let row = row.ok_or(StoreError::NotFound)?;
     let (user_id, role, scope): (i64, String, i64) = (row.get(0)?, row.get(1)?, row.get(2)?);
-    audit::append(
+    log_user_event(
         tx,
         who,
-        Change {
-            action: "grant.revoke",
-            target_kind: "user",
-            target_id: user_id.to_string(),
-            public: false,
-            summary: summary! {"role" => role, "scope_id" => scope},
-        },
+        user_id.to_string(),
+        "grant.revoke",
+        summary! {"role" => role, "scope_id" => scope},
     )
     .await?;
     Ok(())
