@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{apps, login, title_of, two_subjects, user};
+use common::{apps, login, post_form, title_of, two_subjects, user};
 use tequio_domain::accounts::{Grant, Role};
 use tequio_store::{accounts, subjects};
 
@@ -243,16 +243,16 @@ async fn sign_up_verify_log_in_and_reset_a_password() {
     for app in apps().await {
         let name = app.t.name;
         let b = app.browser();
-        let res = b
-            .post(app.url("/registro"))
-            .form(&[
+        let res = post_form(
+            &b,
+            app.url("/registro"),
+            &[
                 ("display_name", "Ana"),
                 ("email", "Ana@Example.mx"),
                 ("password", "una frase bastante larga"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(res.status(), 303, "{name}");
         assert_eq!(res.headers()["location"], "/cuenta?aviso=verify-sent");
         let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
@@ -300,16 +300,16 @@ async fn sign_up_verify_log_in_and_reset_a_password() {
         );
 
         // Duplicate e-mail, bad input: clear messages, nothing saved.
-        let res = b
-            .post(app.url("/registro"))
-            .form(&[
+        let res = post_form(
+            &b,
+            app.url("/registro"),
+            &[
                 ("display_name", "Otra"),
                 ("email", "ana@example.mx"),
                 ("password", "otra frase muy larga"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(res.status(), 422);
         assert!(
             res.text()
@@ -317,16 +317,16 @@ async fn sign_up_verify_log_in_and_reset_a_password() {
                 .unwrap()
                 .contains("Ya existe una cuenta con ese correo")
         );
-        let res = b
-            .post(app.url("/registro"))
-            .form(&[
+        let res = post_form(
+            &b,
+            app.url("/registro"),
+            &[
                 ("display_name", ""),
                 ("email", "no-es-correo"),
                 ("password", "corta"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(res.status(), 422);
         let body = res.text().await.unwrap();
         assert!(
@@ -351,38 +351,39 @@ async fn sign_up_verify_log_in_and_reset_a_password() {
                 .unwrap()
                 .starts_with("/entrar")
         );
-        let res = b
-            .post(app.url("/entrar"))
-            .form(&[("email", "ana@example.mx"), ("password", "no es esta")])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &b,
+            app.url("/entrar"),
+            &[("email", "ana@example.mx"), ("password", "no es esta")],
+        )
+        .await;
         assert_eq!(res.status(), 422);
         assert!(res.text().await.unwrap().contains("no coinciden"));
-        let res = b
-            .post(app.url("/entrar"))
-            .form(&[("email", "nadie@example.mx"), ("password", "no es esta")])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &b,
+            app.url("/entrar"),
+            &[("email", "nadie@example.mx"), ("password", "no es esta")],
+        )
+        .await;
         assert_eq!(res.status(), 422, "{name}: unknown e-mail, same answer");
         login(&app, &b, "ana@example.mx", "una frase bastante larga").await;
 
         // Reset: the same answer for unknown addresses; the link sets a new password and ends sessions.
         let anon = app.browser();
-        let res = anon
-            .post(app.url("/contrasena/olvide"))
-            .form(&[("email", "nadie@example.mx")])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &anon,
+            app.url("/contrasena/olvide"),
+            &[("email", "nadie@example.mx")],
+        )
+        .await;
         assert_eq!(res.status(), 200);
         let before = accounts::list_outbox(&app.db, 50).await.unwrap().len();
-        anon.post(app.url("/contrasena/olvide"))
-            .form(&[("email", "ana@example.mx")])
-            .send()
-            .await
-            .unwrap();
+        post_form(
+            &anon,
+            app.url("/contrasena/olvide"),
+            &[("email", "ana@example.mx")],
+        )
+        .await;
         let mail = accounts::list_outbox(&app.db, 50).await.unwrap();
         assert_eq!(
             mail.len(),
@@ -395,26 +396,26 @@ async fn sign_up_verify_log_in_and_reset_a_password() {
         );
         let token = link.split("token=").nth(1).unwrap();
         assert_eq!(anon.get(&link).send().await.unwrap().status(), 200);
-        let res = anon
-            .post(app.url("/contrasena/restablecer"))
-            .form(&[("token", token), ("password", "corta")])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &anon,
+            app.url("/contrasena/restablecer"),
+            &[("token", token), ("password", "corta")],
+        )
+        .await;
         assert_eq!(res.status(), 422);
-        let res = anon
-            .post(app.url("/contrasena/restablecer"))
-            .form(&[("token", token), ("password", "la nueva frase larga")])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &anon,
+            app.url("/contrasena/restablecer"),
+            &[("token", token), ("password", "la nueva frase larga")],
+        )
+        .await;
         assert_eq!(res.status(), 200, "{name}");
-        let res = anon
-            .post(app.url("/contrasena/restablecer"))
-            .form(&[("token", token), ("password", "otra vez la misma")])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &anon,
+            app.url("/contrasena/restablecer"),
+            &[("token", token), ("password", "otra vez la misma")],
+        )
+        .await;
         assert_eq!(res.status(), 400, "{name}: the reset link works once");
         assert!(
             b.get(app.url("/cuenta"))
@@ -425,15 +426,15 @@ async fn sign_up_verify_log_in_and_reset_a_password() {
                 .is_redirection(),
             "{name}: old session ended"
         );
-        let res = anon
-            .post(app.url("/entrar"))
-            .form(&[
+        let res = post_form(
+            &anon,
+            app.url("/entrar"),
+            &[
                 ("email", "ana@example.mx"),
                 ("password", "una frase bastante larga"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(res.status(), 422);
         login(&app, &anon, "ana@example.mx", "la nueva frase larga").await;
     }
@@ -445,12 +446,12 @@ async fn log_in_attempts_are_limited() {
         let b = app.browser();
         let mut statuses = Vec::new();
         for _ in 0..11 {
-            let res = b
-                .post(app.url("/entrar"))
-                .form(&[("email", "x@example.mx"), ("password", "nope nope nope")])
-                .send()
-                .await
-                .unwrap();
+            let res = post_form(
+                &b,
+                app.url("/entrar"),
+                &[("email", "x@example.mx"), ("password", "nope nope nope")],
+            )
+            .await;
             statuses.push(res.status().as_u16());
         }
         assert_eq!(statuses[..10], [422; 10], "{}", app.t.name);
@@ -532,26 +533,21 @@ async fn state_changes_from_other_sites_are_refused() {
 
         // Oversize bodies and malformed forms: 4xx, never 500, nothing saved.
         let big = "x".repeat(5 * 1024 * 1024);
-        let res = b
-            .post(app.url("/admin/sujetos/nuevo"))
-            .form(&[("name", big.as_str())])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &b,
+            app.url("/admin/sujetos/nuevo"),
+            &[("name", big.as_str())],
+        )
+        .await;
         assert_eq!(res.status(), 413, "{name}");
-        let res = b
-            .post(app.url("/admin/sujetos/1/extinguir"))
-            .form(&[("fecha", "x")])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(&b, app.url("/admin/sujetos/1/extinguir"), &[("fecha", "x")]).await;
         assert!(res.status().is_client_error(), "{name}: {}", res.status());
-        let res = b
-            .post(app.url("/admin/sujetos/1/extinguir"))
-            .form(&[("date", "2025-02-31")])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &b,
+            app.url("/admin/sujetos/1/extinguir"),
+            &[("date", "2025-02-31")],
+        )
+        .await;
         assert_eq!(res.status(), 422);
         assert!(res.text().await.unwrap().contains("2025-02-31"));
     }
@@ -901,12 +897,12 @@ async fn admins_edit_organisations_and_others_cannot() {
         ];
         let citizen = app.browser();
         login(&app, &citizen, "citizen@example.mx", pw).await;
-        let res = citizen
-            .post(app.url(&format!("/admin/organizaciones/{org}")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &citizen,
+            app.url(&format!("/admin/organizaciones/{org}")),
+            &form,
+        )
+        .await;
         assert_eq!(res.status(), 403, "{name}");
         let admin = app.browser();
         login(&app, &admin, "admin@example.mx", pw).await;
@@ -916,19 +912,19 @@ async fn admins_edit_organisations_and_others_cannot() {
             ("description", ""),
             ("website", "ftp://x"),
         ];
-        let res = admin
-            .post(app.url(&format!("/admin/organizaciones/{org}")))
-            .form(&bad)
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &admin,
+            app.url(&format!("/admin/organizaciones/{org}")),
+            &bad,
+        )
+        .await;
         assert_eq!(res.status(), 422, "{name}");
-        let res = admin
-            .post(app.url(&format!("/admin/organizaciones/{org}")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &admin,
+            app.url(&format!("/admin/organizaciones/{org}")),
+            &form,
+        )
+        .await;
         assert_eq!(res.status(), 303, "{name}");
         let o = accounts::get_organisation(&app.db, org)
             .await
@@ -966,12 +962,12 @@ async fn people_change_their_name_and_password() {
         login(&app, &b, "luz@example.mx", "la frase de siempre").await;
         let other = app.browser();
         login(&app, &other, "luz@example.mx", "la frase de siempre").await;
-        let res = b
-            .post(app.url("/cuenta/nombre"))
-            .form(&[("display_name", "Luz Elena")])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &b,
+            app.url("/cuenta/nombre"),
+            &[("display_name", "Luz Elena")],
+        )
+        .await;
         assert_eq!(res.status(), 303, "{name}");
         let page = b
             .get(app.url("/cuenta"))
@@ -983,27 +979,27 @@ async fn people_change_their_name_and_password() {
             .unwrap();
         assert!(page.contains("Luz Elena"), "{name}");
         assert_eq!(title_of(&page), "Mi cuenta · Tequio", "{name}");
-        let res = b
-            .post(app.url("/cuenta/contrasena"))
-            .form(&[("current", "no es"), ("password", "corta")])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &b,
+            app.url("/cuenta/contrasena"),
+            &[("current", "no es"), ("password", "corta")],
+        )
+        .await;
         assert_eq!(res.status(), 422);
         let body = res.text().await.unwrap();
         assert!(
             body.contains("La contraseña actual no es correcta") && body.contains("al menos 10"),
             "{name}: both errors"
         );
-        let res = b
-            .post(app.url("/cuenta/contrasena"))
-            .form(&[
+        let res = post_form(
+            &b,
+            app.url("/cuenta/contrasena"),
+            &[
                 ("current", "la frase de siempre"),
                 ("password", "una frase completamente nueva"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ],
+        )
+        .await;
         assert_eq!(res.status(), 303, "{name}");
         assert_eq!(
             b.get(app.url("/cuenta")).send().await.unwrap().status(),
@@ -1029,12 +1025,12 @@ async fn people_change_their_name_and_password() {
         )
         .await;
         let visitor = reqwest::Client::new();
-        let res = visitor
-            .post(app.url("/cuenta/nombre"))
-            .form(&[("display_name", "X")])
-            .send()
-            .await
-            .unwrap();
+        let res = post_form(
+            &visitor,
+            app.url("/cuenta/nombre"),
+            &[("display_name", "X")],
+        )
+        .await;
         assert_eq!(
             res.status(),
             403,

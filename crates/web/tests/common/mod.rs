@@ -151,3 +151,12 @@ pub fn title_of(html: &str) -> &str {
     assert!(!title.contains('<'), "markup inside <title>: {title}");
     title
 }
+
+/// Posts a form and returns the response.
+pub async fn post_form<F: serde::Serialize + ?Sized>(
+    client: &reqwest::Client,
+    url: String,
+    form: &F,
+) -> reqwest::Response {
+    client.post(url).form(form).send().await.unwrap()
+}
