@@ -7,3 +7,4 @@ pub mod accounts;
 pub mod search;
 pub mod subjects;
 pub mod text;
+pub mod transparency;
