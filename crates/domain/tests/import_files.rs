@@ -178,3 +178,47 @@ fn a_ragged_csv_row_is_named() {
     let e = errors(&f7, "d.csv", csv_of(&f7, &[row7(), short]).as_bytes());
     assert_eq!(e.errors[0].message("es"), "fila 3: la fila tiene 29 celdas y los títulos son 30");
 }
+
+fn hash_of(format: &FormatDef, records: &[tequio_domain::transparency::records::Record]) -> String {
+    content_hash(format, records.iter().map(|r| r.digest(format)).collect())
+}
+
+#[test]
+fn the_real_file_round_trips_through_every_export() {
+    use tequio_domain::transparency::export;
+    let f8 = format("70-VIII");
+    let parsed = import::parse("f8.xlsx", REAL_F8, &f8).unwrap();
+    let hash = hash_of(&f8, &parsed.records);
+
+    let mut xlsx = std::io::Cursor::new(Vec::new());
+    let heading = export::Heading {
+        subject: "Universidad Autónoma de Yucatán".into(),
+        period: "2025-T3".into(),
+        ..Default::default()
+    };
+    export::write_xlsx(&f8, &heading, parsed.records.clone(), &mut xlsx).unwrap();
+    let again = import::parse("copia.xlsx", xlsx.get_ref(), &f8).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(again.records.len(), 3900);
+    assert_eq!(hash_of(&f8, &again.records), hash);
+
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(export::csv_header(&f8)).unwrap();
+    for r in &parsed.records {
+        w.write_record(export::csv_row(&f8, r)).unwrap();
+    }
+    let csv_bytes = w.into_inner().unwrap();
+    let again = import::parse("copia.csv", &csv_bytes, &f8).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(hash_of(&f8, &again.records), hash);
+
+    let list: Vec<_> = parsed.records.iter().map(|r| serde_json::Value::Object(export::json_object(&f8, r))).collect();
+    let json_bytes = serde_json::to_vec(&serde_json::json!({ "records": list })).unwrap();
+    let again = import::parse("copia.json", &json_bytes, &f8).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(hash_of(&f8, &again.records), hash);
+
+    // A changed value changes the hash.
+    let mut changed = csv_bytes.clone();
+    let at = changed.windows(8).position(|w| w == b"13077.38").unwrap();
+    changed[at] = b'2';
+    let again = import::parse("cambio.csv", &changed, &f8).unwrap();
+    assert_ne!(hash_of(&f8, &again.records), hash);
+}

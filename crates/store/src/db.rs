@@ -502,6 +502,40 @@ mod pg {
         rows.iter().map(row).collect()
     }
 
+    /// Sends the rows in pipelined batches: tokio-postgres keeps many statements in flight on
+    /// one connection, so a bulk load does not wait a round trip per row.
+    pub(super) async fn execute_each<I>(
+        client: &deadpool_postgres::ClientWrapper,
+        sqls: &[&str],
+        rows: I,
+    ) -> StoreResult<u64>
+    where
+        I: IntoIterator<Item = Vec<Value>>,
+    {
+        const BATCH: usize = 500;
+        let mut statements = Vec::with_capacity(sqls.len());
+        for sql in sqls {
+            statements.push(client.prepare_cached(sql).await?);
+        }
+        let mut n = 0u64;
+        let mut batch: Vec<Vec<Value>> = Vec::with_capacity(BATCH);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            batch.clear();
+            batch.extend(rows.by_ref().take(BATCH));
+            for stmt in &statements {
+                let futures = batch.iter().map(|params| {
+                    let refs: Vec<&(dyn ToSql + Sync)> =
+                        params.iter().map(|v| v as &(dyn ToSql + Sync)).collect();
+                    async move { client.execute(stmt, &refs).await }
+                });
+                futures_util::future::try_join_all(futures).await?;
+            }
+            n += batch.len() as u64;
+        }
+        Ok(n)
+    }
+
     pub(super) async fn execute(
         client: &deadpool_postgres::ClientWrapper,
         sql: &str,
@@ -709,6 +743,45 @@ impl Tx {
         };
         self.note(result)
     }
+}
+
+impl Tx {
+    /// Runs the statements `sqls`, in order, once per parameter list of `rows`, preparing each
+    /// statement once: the fast path for bulk loads. Every statement reads its own `$N` from
+    /// the same list (on PostgreSQL use one statement that names every parameter). Returns
+    /// the rows given.
+    pub async fn execute_each<I>(&self, sqls: &[&str], rows: I) -> StoreResult<u64>
+    where
+        I: IntoIterator<Item = Vec<Value>>,
+    {
+        let result = match self.check_usable()? {
+            TxInner::Sqlite { conn, .. } => {
+                let conn = lock(conn);
+                sqlite_execute_each(&conn, sqls, rows)
+            }
+            TxInner::Postgres(client) => pg::execute_each(client, sqls, rows).await,
+        };
+        self.note(result)
+    }
+}
+
+fn sqlite_execute_each<I>(conn: &rusqlite::Connection, sqls: &[&str], rows: I) -> StoreResult<u64>
+where
+    I: IntoIterator<Item = Vec<Value>>,
+{
+    let mut statements = sqls
+        .iter()
+        .map(|sql| conn.prepare_cached(sql))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut n = 0;
+    for params in rows {
+        for stmt in &mut statements {
+            sqlite_bind(stmt, &params)?;
+            stmt.raw_execute()?;
+        }
+        n += 1;
+    }
+    Ok(n)
 }
 
 impl Drop for Tx {

@@ -12,6 +12,7 @@ pub mod error;
 pub mod migrate;
 pub mod search;
 pub mod subjects;
+pub mod transparency;
 
 pub use db::{Db, Engine, Exec, Row, Tx, Value};
 pub use error::{StoreError, StoreResult};

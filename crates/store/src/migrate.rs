@@ -26,7 +26,10 @@ macro_rules! migration {
 }
 
 /// Every migration, in order. Add new ones at the end; never edit one that has shipped.
-pub const MIGRATIONS: &[Migration] = &[migration!("0001_foundation")];
+pub const MIGRATIONS: &[Migration] = &[
+    migration!("0001_foundation"),
+    migration!("0002_transparency"),
+];
 
 impl Migration {
     fn sql(&self, engine: Engine) -> &'static str {
