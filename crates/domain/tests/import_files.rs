@@ -154,6 +154,7 @@ fn files_that_are_not_what_they_say_are_refused() {
     );
     assert!(matches!(only("informe.csv", b"%PDF-1.7 ..."), Problem::WrongContent { found: "un PDF", .. }));
     assert_eq!(only("d.csv", b"Nombre,A\xf1o\n"), Problem::NotUtf8);
+    assert_eq!(only("Cargo.toml", b"[workspace]\n"), Problem::UnknownKind);
     // A workbook of another format: its columns are named as extra and missing.
     let e = errors(&format("70-XIII"), "f8.xlsx", REAL_F8);
     assert_eq!(

@@ -314,6 +314,14 @@ pub async fn import_framework(
             }
         }
     }
+    let changed = report.obligations_added
+        + report.obligations_updated
+        + report.formats_added
+        + report.formats_new_version;
+    if changed == 0 {
+        // Reloading the same file is not an event worth a log entry.
+        return Ok(report);
+    }
     audit::append(
         tx,
         who,

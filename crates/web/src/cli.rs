@@ -34,6 +34,14 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Load or export the legal framework (laws, obligations, formats).
+    Framework {
+        #[command(subcommand)]
+        command: crate::cli_transparency::FrameworkCommand,
+    },
+    /// Publish transparency records from CSV, XLSX or JSON files, with the same checks as
+    /// the web; each file becomes one publication (all or nothing).
+    Import(crate::cli_transparency::ImportArgs),
     /// Recompute the audit log's hash chain and report the first bad entry, if any.
     /// Exits with status 1 when the chain is broken.
     VerifyLog {
@@ -193,6 +201,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             admin(&db, command).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Framework { command } => {
+            let db = open(&cli.db).await?;
+            crate::cli_transparency::framework(&db, command).await
+        }
+        Command::Import(args) => {
+            let db = open(&cli.db).await?;
+            crate::cli_transparency::import(&db, args).await
+        }
         Command::VerifyLog { head } => {
             let saved = head.as_deref().map(parse_head).transpose()?;
             let db = open(&cli.db).await?;
@@ -228,8 +244,8 @@ fn parse_head(s: &str) -> anyhow::Result<Head> {
 
 fn print_demo(report: &crate::demo::DemoReport) {
     println!(
-        "Demo data loaded: {} new obligated subjects.",
-        report.subjects_added
+        "Demo data loaded: {} new obligated subjects, {} new publications.",
+        report.subjects_added, report.publications
     );
     if report.accounts.is_empty() {
         println!(

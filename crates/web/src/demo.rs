@@ -25,6 +25,8 @@ pub struct DemoAccount {
 pub struct DemoReport {
     pub subjects_added: usize,
     pub accounts: Vec<DemoAccount>,
+    /// Publications made now (none the second time).
+    pub publications: usize,
 }
 
 /// A password nobody can guess and a person can type: 4 groups of 5 lowercase letters and digits.
@@ -159,10 +161,70 @@ pub async fn load(db: &Db) -> anyhow::Result<DemoReport> {
             password,
         });
     }
+    let publications = publish_demo_records(db, guarantor).await?;
     Ok(DemoReport {
         subjects_added: report.added.len(),
         accounts: created,
+        publications,
     })
+}
+
+/// The shipped legal framework (Art. 70 of the 2015 general law).
+pub const FRAMEWORK: &str = include_str!("../../../frameworks/lgtaip2015-art70.json");
+
+/// Subjects that get made-up publications for every obligation that applies to them, for
+/// the last two closed periods.
+const PUBLISHING_SUBJECTS: &[&str] = &[
+    "SECRETARÍA DE FINANZAS",
+    "UNIVERSIDAD AUTÓNOMA BENITO JUÁREZ DE OAXACA",
+    "H. AYUNTAMIENTO DE OAXACA DE JUÁREZ",
+];
+
+/// Loads the framework and publishes the demo records. Made-up content is deterministic, so
+/// a second run finds every publication unchanged and saves nothing.
+async fn publish_demo_records(db: &Db, guarantor: i64) -> anyhow::Result<usize> {
+    use tequio_store::transparency as tr;
+    let sys = Who::system();
+    let framework = tequio_domain::transparency::framework::FrameworkFile::parse(FRAMEWORK)
+        .map_err(|p| anyhow::anyhow!("the shipped framework has problems: {}", p.join("; ")))?;
+    let tx = db.begin().await?;
+    tr::import_framework(&tx, &sys, guarantor, &framework).await?;
+    tx.commit().await?;
+    let today = crate::publishing::today();
+    let mut published = 0;
+    for name in PUBLISHING_SUBJECTS {
+        let subject = find_subject(db, name).await?;
+        for a in tr::applicability(db, subject).await? {
+            if !a.applies {
+                continue;
+            }
+            let ob = &a.obligation;
+            let last = tequio_domain::transparency::period::Period::last_closed(ob.periodicity, today);
+            for format in tr::current_formats(db, ob.id).await? {
+                for period in [last.previous(), last] {
+                    let size = if ob.code == "70-VIII" { 400 } else { 4 + (ob.id % 12) as usize };
+                    let seed = crate::synthetic::seed_of(&[name, &ob.code, &format.code, &period.code()]);
+                    let records = crate::synthetic::records(&format.def, period, size, seed, true);
+                    let new = tr::NewPublication {
+                        subject_id: subject,
+                        obligation: ob,
+                        format: &format,
+                        period,
+                        source_name: "demo.csv",
+                        source_kind: "csv",
+                        note: "Datos de demostración, inventados.",
+                        today,
+                    };
+                    let tx = db.begin().await?;
+                    if let tr::Published::New(_) = tr::publish(&tx, &sys, &new, &records).await? {
+                        published += 1;
+                    }
+                    tx.commit().await?;
+                }
+            }
+        }
+    }
+    Ok(published)
 }
 
 async fn find_subject(db: &Db, name: &str) -> anyhow::Result<i64> {

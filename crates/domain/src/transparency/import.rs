@@ -171,6 +171,7 @@ pub fn detect(file_name: &str, bytes: &[u8]) -> Result<FileKind, Problem> {
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
+    let file_name = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     let named = match ext.as_str() {
         "csv" | "txt" | "tsv" => Some(FileKind::Csv),
         "xlsx" | "xlsm" => Some(FileKind::Xlsx),
@@ -181,7 +182,9 @@ pub fn detect(file_name: &str, bytes: &[u8]) -> Result<FileKind, Problem> {
                 found: "de otro tipo; guárdelo como .xlsx",
             });
         }
-        _ => None,
+        "" => None,
+        _ if !file_name.contains('.') => None,
+        _ => return Err(Problem::UnknownKind),
     };
     match named {
         Some(n) if n != found => Err(Problem::WrongContent {

@@ -1,0 +1,181 @@
+//! Publishing a file of records: the one path shared by the pages, the API and `tequio import`.
+//! Read and check the file (off the async workers: it is CPU work), check the period, then
+//! publish all or nothing.
+
+use crate::error::AppError;
+use tequio_domain::transparency::import::{self, ImportErrors, Parsed};
+use tequio_domain::transparency::period::{Date, Period};
+use tequio_store::Db;
+use tequio_store::audit::Who;
+use tequio_store::transparency::{self as store, Format, NewPublication, Obligation, Published};
+
+/// The largest publication file accepted, in MB. Bigger ones are refused before reading.
+pub const MAX_FILE_MB: u64 = 50;
+pub const MAX_FILE_BYTES: usize = (MAX_FILE_MB as usize) * 1024 * 1024;
+
+/// Why a file was not published.
+#[derive(Debug)]
+pub enum Refusal {
+    /// The file has problems: every one of them, with its place.
+    File(ImportErrors),
+    /// The publication itself is refused (period open, obligation not applicable…).
+    Refused(String),
+    /// Something broke on our side.
+    Internal(anyhow::Error),
+}
+
+impl From<tequio_store::StoreError> for Refusal {
+    fn from(e: tequio_store::StoreError) -> Self {
+        match AppError::from(e) {
+            AppError::Invalid(m) | AppError::BadRequest(m) | AppError::Conflict(m) => Refusal::Refused(m),
+            AppError::NotFound => Refusal::Refused("no existe".into()),
+            other => Refusal::Internal(anyhow::anyhow!(other.to_string())),
+        }
+    }
+}
+
+impl Refusal {
+    /// Every message, in the person's language.
+    pub fn messages(&self, lang: &str) -> Vec<String> {
+        match self {
+            Refusal::File(e) => {
+                let mut out: Vec<String> = e.errors.iter().map(|l| format!("{}: {}", e.file, l.message(lang))).collect();
+                if e.total > e.errors.len() {
+                    out.push(tequio_domain::transparency::values::Problem::More(e.total - e.errors.len()).message(lang));
+                }
+                out
+            }
+            Refusal::Refused(m) => vec![m.clone()],
+            Refusal::Internal(_) => vec![if lang == "en" {
+                "Something failed on our side; nothing was published.".into()
+            } else {
+                "Algo falló de nuestro lado; no se publicó nada.".into()
+            }],
+        }
+    }
+}
+
+/// Today's date (UTC), for deciding whether a period has closed.
+pub fn today() -> Date {
+    let now = time::OffsetDateTime::now_utc();
+    Date::new(now.year(), u32::from(u8::from(now.month())), u32::from(now.day())).unwrap_or(Date {
+        year: 1970,
+        month: 1,
+        day: 1,
+    })
+}
+
+/// A file read and checked, with the period it is for.
+pub struct Checked {
+    pub parsed: Parsed,
+    pub period: Period,
+}
+
+/// Reads and checks a file against a format and a period (inferred from the records when not
+/// given). Runs on a blocking thread.
+pub async fn check_file(
+    format: &Format,
+    obligation: &Obligation,
+    period: Option<Period>,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<Checked, Refusal> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large(file_name));
+    }
+    let def = format.def.clone();
+    let name = file_name.to_owned();
+    let periodicity = obligation.periodicity;
+    tokio::task::spawn_blocking(move || {
+        let parsed = import::parse(&name, &bytes, &def).map_err(Refusal::File)?;
+        let period = match period.or_else(|| import::infer_period(&def, &parsed.records)) {
+            Some(p) => p,
+            None => {
+                return Err(Refusal::Refused(format!(
+                    "{name}: no se pudo saber de qué periodo son los registros; indíquelo"
+                )));
+            }
+        };
+        if period.periodicity != periodicity {
+            return Err(Refusal::Refused(format!(
+                "{name}: el periodo {period} no corresponde a la periodicidad de la obligación"
+            )));
+        }
+        import::check_period(&def, &parsed, period, &name).map_err(Refusal::File)?;
+        Ok(Checked { parsed, period })
+    })
+    .await
+    .map_err(|e| Refusal::Internal(e.into()))?
+}
+
+pub fn too_large(file_name: &str) -> Refusal {
+    Refusal::File(ImportErrors {
+        file: file_name.to_owned(),
+        errors: vec![import::Located {
+            sheet: None,
+            row: None,
+            column: None,
+            field: None,
+            problem: tequio_domain::transparency::values::Problem::TooLarge { max_mb: MAX_FILE_MB },
+        }],
+        total: 1,
+    })
+}
+
+/// Publishes a checked file in one transaction.
+pub async fn publish_checked(
+    db: &Db,
+    who: &Who,
+    subject_id: i64,
+    obligation: &Obligation,
+    format: &Format,
+    checked: &Checked,
+    source_name: &str,
+    note: &str,
+) -> Result<Published, Refusal> {
+    let new = NewPublication {
+        subject_id,
+        obligation,
+        format,
+        period: checked.period,
+        source_name,
+        source_kind: checked.parsed.kind.as_str(),
+        note,
+        today: today(),
+    };
+    let tx = db.begin().await?;
+    let published = store::publish(&tx, who, &new, &checked.parsed.records).await?;
+    tx.commit().await?;
+    Ok(published)
+}
+
+/// Checks and publishes a file: the whole path.
+#[allow(clippy::too_many_arguments)]
+pub async fn publish_file(
+    db: &Db,
+    who: &Who,
+    subject_id: i64,
+    obligation: &Obligation,
+    format: &Format,
+    period: Option<Period>,
+    file_name: &str,
+    bytes: Vec<u8>,
+    note: &str,
+) -> Result<Published, Refusal> {
+    let checked = check_file(format, obligation, period, file_name, bytes).await?;
+    publish_checked(db, who, subject_id, obligation, format, &checked, file_name, note).await
+}
+
+/// The format to publish with: the named code, or the obligation's only (or first) format.
+pub async fn pick_format(db: &Db, obligation: &Obligation, code: Option<&str>) -> Result<Format, Refusal> {
+    let formats = store::current_formats(db, obligation.id).await?;
+    match code {
+        Some(code) => formats.into_iter().find(|f| f.code == code).ok_or_else(|| {
+            Refusal::Refused(format!("la obligación {} no tiene el formato «{code}»", obligation.code))
+        }),
+        None => formats
+            .into_iter()
+            .next()
+            .ok_or_else(|| Refusal::Refused(format!("la obligación {} no tiene formatos", obligation.code))),
+    }
+}
