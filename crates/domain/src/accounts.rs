@@ -117,6 +117,8 @@ pub enum Action {
     ManageOrganisations,
     /// Create, merge, extinguish and import obligated subjects.
     ManageSubjects,
+    /// Load and edit the legal framework, and decide which obligations apply to a subject.
+    ManageFramework,
     /// Edit one subject's details (its transparency unit).
     EditSubject(i64),
     /// Publish for one subject (obligations, datasets).
@@ -170,6 +172,7 @@ impl Actor {
             | Action::ManageGrants
             | Action::ManageOrganisations
             | Action::ManageSubjects
+            | Action::ManageFramework
             | Action::ReadFullAuditLog => false,
             Action::EditSubject(id) | Action::PublishForSubject(id) => {
                 self.has_scoped(Role::SubjectEditor, id)
@@ -245,6 +248,7 @@ mod tests {
             ManageGrants,
             ManageOrganisations,
             ManageSubjects,
+            ManageFramework,
             EditSubject(7),
             EditSubject(8),
             PublishForSubject(7),
@@ -257,15 +261,15 @@ mod tests {
             Participate,
         ];
         #[rustfmt::skip]
-        let table: [(&str, Actor, [bool; 14]); 8] = [
-            ("visitor", Actor::visitor(),                                  [false, false, false, false, false, false, false, false, false, false, false, false, false, false]),
-            ("unverified", actor(&[], false),                             [false, false, false, false, false, false, false, false, false, false, false, false, false, false]),
-            ("citizen", actor(&[], true),                                 [false, false, false, false, false, false, false, false, false, false, false, false, false, true]),
-            ("admin", actor(&[(Role::Admin, None)], true),                [true,  true,  true,  true,  true,  true,  true,  true,  true,  true,  true,  true,  true,  true]),
-            ("verifier", actor(&[(Role::Verifier, None)], true),          [false, false, false, false, false, false, false, false, false, false, true,  false, false, true]),
-            ("subject editor", actor(&[(Role::SubjectEditor, Some(7))], true), [false, false, false, false, true,  false, true,  false, false, false, false, false, false, true]),
-            ("body secretary", actor(&[(Role::BodySecretary, Some(9))], true), [false, false, false, false, false, false, false, false, true,  false, false, false, false, true]),
-            ("moderator", actor(&[(Role::Moderator, None)], true),        [false, false, false, false, false, false, false, false, false, false, false, true,  false, true]),
+        let table: [(&str, Actor, [bool; 15]); 8] = [
+            ("visitor", Actor::visitor(),                                  [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false]),
+            ("unverified", actor(&[], false),                             [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false]),
+            ("citizen", actor(&[], true),                                 [false, false, false, false, false, false, false, false, false, false, false, false, false, false, true]),
+            ("admin", actor(&[(Role::Admin, None)], true),                [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true]),
+            ("verifier", actor(&[(Role::Verifier, None)], true),          [false, false, false, false, false, false, false, false, false, false, false, true, false, false, true]),
+            ("subject editor", actor(&[(Role::SubjectEditor, Some(7))], true), [false, false, false, false, false, true, false, true, false, false, false, false, false, false, true]),
+            ("body secretary", actor(&[(Role::BodySecretary, Some(9))], true), [false, false, false, false, false, false, false, false, false, true, false, false, false, false, true]),
+            ("moderator", actor(&[(Role::Moderator, None)], true),        [false, false, false, false, false, false, false, false, false, false, false, false, true, false, true]),
         ];
         for (name, who, allowed) in table {
             for (action, want) in actions.iter().zip(allowed) {

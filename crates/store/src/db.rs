@@ -504,14 +504,11 @@ mod pg {
 
     /// Sends the rows in pipelined batches: tokio-postgres keeps many statements in flight on
     /// one connection, so a bulk load does not wait a round trip per row.
-    pub(super) async fn execute_each<I>(
+    pub(super) async fn execute_each(
         client: &deadpool_postgres::ClientWrapper,
         sqls: &[&str],
-        rows: I,
-    ) -> StoreResult<u64>
-    where
-        I: IntoIterator<Item = Vec<Value>>,
-    {
+        rows: &mut (dyn Iterator<Item = Vec<Value>> + Send),
+    ) -> StoreResult<u64> {
         const BATCH: usize = 500;
         let mut statements = Vec::with_capacity(sqls.len());
         for sql in sqls {
@@ -519,10 +516,12 @@ mod pg {
         }
         let mut n = 0u64;
         let mut batch: Vec<Vec<Value>> = Vec::with_capacity(BATCH);
-        let mut rows = rows.into_iter().peekable();
-        while rows.peek().is_some() {
+        loop {
             batch.clear();
-            batch.extend(rows.by_ref().take(BATCH));
+            batch.extend((&mut *rows).take(BATCH));
+            if batch.is_empty() {
+                break;
+            }
             for stmt in &statements {
                 let futures = batch.iter().map(|params| {
                     let refs: Vec<&(dyn ToSql + Sync)> =
@@ -750,10 +749,14 @@ impl Tx {
     /// statement once: the fast path for bulk loads. Every statement reads its own `$N` from
     /// the same list (on PostgreSQL use one statement that names every parameter). Returns
     /// the rows given.
-    pub async fn execute_each<I>(&self, sqls: &[&str], rows: I) -> StoreResult<u64>
-    where
-        I: IntoIterator<Item = Vec<Value>>,
-    {
+    ///
+    /// The rows come as a trait object: a generic iterator holding borrowed data would make
+    /// callers' futures fail the `Send` check of the web server.
+    pub async fn execute_each(
+        &self,
+        sqls: &[&str],
+        rows: &mut (dyn Iterator<Item = Vec<Value>> + Send),
+    ) -> StoreResult<u64> {
         let result = match self.check_usable()? {
             TxInner::Sqlite { conn, .. } => {
                 let conn = lock(conn);
@@ -765,10 +768,11 @@ impl Tx {
     }
 }
 
-fn sqlite_execute_each<I>(conn: &rusqlite::Connection, sqls: &[&str], rows: I) -> StoreResult<u64>
-where
-    I: IntoIterator<Item = Vec<Value>>,
-{
+fn sqlite_execute_each(
+    conn: &rusqlite::Connection,
+    sqls: &[&str],
+    rows: &mut (dyn Iterator<Item = Vec<Value>> + Send),
+) -> StoreResult<u64> {
     let mut statements = sqls
         .iter()
         .map(|sql| conn.prepare_cached(sql))

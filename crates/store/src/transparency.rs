@@ -894,7 +894,7 @@ fn periodicity_es(p: Periodicity) -> &'static str {
 /// Inserts the records with one prepared statement per engine, feeding the full-text index
 /// in the same pass (no per-row trigger).
 async fn insert_records(tx: &Tx, publication_id: i64, def: &FormatDef, records: &[Record]) -> StoreResult<()> {
-    let rows = records.iter().enumerate().map(|(i, r)| {
+    let mut rows = records.iter().enumerate().map(|(i, r)| {
         let raw = r.search_text(def);
         let indexed = norm::index_text(&raw);
         vec![
@@ -914,7 +914,7 @@ async fn insert_records(tx: &Tx, publication_id: i64, def: &FormatDef, records: 
                      VALUES ($1, $2, $3, $4, $5)",
                     "INSERT INTO records_fts (rowid, search_text) VALUES (last_insert_rowid(), $6)",
                 ],
-                rows,
+                &mut rows,
             )
             .await?;
         }
@@ -922,7 +922,7 @@ async fn insert_records(tx: &Tx, publication_id: i64, def: &FormatDef, records: 
             tx.execute_each(
                 &["INSERT INTO records (publication_id, position, source_id, data, search_text, tsv)
                    VALUES ($1, $2, $3, $4, $5, to_tsvector('simple', $6))"],
-                rows,
+                &mut rows,
             )
             .await?;
         }
@@ -1132,4 +1132,165 @@ pub async fn search_records(
     }
     hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.record_id.cmp(&b.record_id)));
     Ok((terms, hits))
+}
+
+// ---------------------------------------------------------------------------------------------
+// API tokens (machine publishing for one subject)
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub subject_id: i64,
+    pub name: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+/// Saves a new token (only its hash is kept).
+pub async fn create_token(tx: &Tx, who: &Who, subject_id: i64, name: &str, token_hash: &str) -> StoreResult<ApiToken> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(StoreError::Invalid("name: dé al token un nombre de 1 a 80 caracteres".into()));
+    }
+    let created_by = who
+        .user_id
+        .ok_or_else(|| StoreError::Invalid("created_by: un token lo crea una persona".into()))?;
+    let id: i64 = tx
+        .query_one(
+            "INSERT INTO api_tokens (subject_id, name, token_hash, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            params![subject_id, name, token_hash, created_by, crate::now()],
+        )
+        .await?
+        .get(0)?;
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "api_token.create",
+            target_kind: "subject",
+            target_id: subject_id.to_string(),
+            public: false,
+            summary: summary! { "token_id" => id, "name" => name },
+        },
+    )
+    .await?;
+    tokens(tx, subject_id).await?.into_iter().find(|t| t.id == id).ok_or(StoreError::NotFound)
+}
+
+pub async fn tokens(db: &impl Exec, subject_id: i64) -> StoreResult<Vec<ApiToken>> {
+    db.query(
+        "SELECT id, subject_id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE subject_id = $1 ORDER BY id",
+        params![subject_id],
+    )
+    .await?
+    .into_iter()
+    .map(|mut r| {
+        Ok(ApiToken {
+            id: r.take(0)?,
+            subject_id: r.take(1)?,
+            name: r.take(2)?,
+            created_at: r.take(3)?,
+            last_used_at: r.take(4)?,
+            revoked_at: r.take(5)?,
+        })
+    })
+    .collect()
+}
+
+pub async fn revoke_token(tx: &Tx, who: &Who, subject_id: i64, token_id: i64) -> StoreResult<()> {
+    let n = tx
+        .execute(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND subject_id = $3 AND revoked_at IS NULL",
+            params![crate::now(), token_id, subject_id],
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "api_token.revoke",
+            target_kind: "subject",
+            target_id: subject_id.to_string(),
+            public: false,
+            summary: summary! { "token_id" => token_id },
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// The live token with this hash, marked as used now.
+pub async fn use_token(db: &crate::Db, token_hash: &str) -> StoreResult<Option<ApiToken>> {
+    let Some(row) = db
+        .query_opt(
+            "SELECT id, subject_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+            params![token_hash],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let id: i64 = row.get(0)?;
+    let subject_id: i64 = row.get(1)?;
+    db.execute("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", params![crate::now(), id])
+        .await?;
+    Ok(tokens(db, subject_id).await?.into_iter().find(|t| t.id == id))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drafts: a checked upload waiting for the editor's confirmation
+
+pub struct Draft {
+    pub id: i64,
+    pub subject_id: i64,
+    pub obligation_id: i64,
+    pub format_id: i64,
+    pub period: String,
+    pub file_name: String,
+    pub content: Vec<u8>,
+    pub created_by: i64,
+}
+
+/// Keeps an upload for a day; older drafts are dropped when a new one is saved.
+pub async fn save_draft(tx: &Tx, token_hash: &str, d: &Draft) -> StoreResult<i64> {
+    tx.execute("DELETE FROM publication_drafts WHERE created_at < $1", params![crate::in_seconds(-24 * 3600)])
+        .await?;
+    Ok(tx
+        .query_one(
+            "INSERT INTO publication_drafts (token_hash, subject_id, obligation_id, format_id, period, file_name, content, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            params![token_hash, d.subject_id, d.obligation_id, d.format_id, d.period.as_str(), d.file_name.as_str(), d.content.clone(), d.created_by, crate::now()],
+        )
+        .await?
+        .get(0)?)
+}
+
+/// Takes a draft (it can be used once).
+pub async fn take_draft(tx: &Tx, token_hash: &str) -> StoreResult<Option<Draft>> {
+    let Some(mut r) = tx
+        .query_opt(
+            "SELECT id, subject_id, obligation_id, format_id, period, file_name, content, created_by FROM publication_drafts
+             WHERE token_hash = $1 AND created_at >= $2",
+            params![token_hash, crate::in_seconds(-24 * 3600)],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let d = Draft {
+        id: r.take(0)?,
+        subject_id: r.take(1)?,
+        obligation_id: r.take(2)?,
+        format_id: r.take(3)?,
+        period: r.take(4)?,
+        file_name: r.take(5)?,
+        content: r.take(6)?,
+        created_by: r.take(7)?,
+    };
+    tx.execute("DELETE FROM publication_drafts WHERE id = $1", params![d.id]).await?;
+    Ok(Some(d))
 }

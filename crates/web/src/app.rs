@@ -43,20 +43,32 @@ impl AppState {
 /// The largest request body accepted (forms and registry files).
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
+/// The largest upload of a publication file, with room for the form's other fields.
+pub const MAX_UPLOAD_BYTES: usize = crate::publishing::MAX_FILE_BYTES + 1024 * 1024;
+
 /// Builds the whole application.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    // Forms and API calls take small bodies; publication files get their own, larger limit.
+    let small = Router::new()
         .merge(crate::pages::routes())
         .nest("/api/v1", crate::api::routes())
         .route("/healthz", axum::routing::get(crate::api::healthz))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    let uploads = Router::new()
+        .merge(crate::pages::transparency::upload_routes())
+        .nest("/api/v1", crate::api::transparency::upload_routes())
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_UPLOAD_BYTES));
+    Router::new()
+        .merge(small)
+        .merge(uploads)
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), crate::cache::serve_cached))
         // Layers wrap what comes before them: the error renderer sees every error response
         // from the layers inside it (CSRF refusals, panics, oversize bodies).
         .layer(middleware::from_fn(csrf_guard))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(render_errors))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
@@ -213,6 +225,7 @@ async fn render_errors(req: Request, next: Next) -> Response {
 fn title_key_for(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 => "error-400",
+        401 => "error-401",
         403 => "error-403",
         404 => "error-404",
         405 => "error-405",

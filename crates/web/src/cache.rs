@@ -57,15 +57,36 @@ impl PageCache {
 
 /// Paths whose pages depend only on public data (and the language).
 fn cacheable(path: &str) -> bool {
-    matches!(
+    if matches!(
         path,
-        "/" | "/sujetos" | "/buscar" | "/organizaciones" | "/bitacora"
-    ) || path
-        .strip_prefix("/sujetos/")
-        .is_some_and(|id| id.chars().all(|c| c.is_ascii_digit()))
-        || path
-            .strip_prefix("/organizaciones/")
-            .is_some_and(|id| id.chars().all(|c| c.is_ascii_digit()))
+        "/" | "/sujetos" | "/buscar" | "/organizaciones" | "/bitacora" | "/marco"
+    ) {
+        return true;
+    }
+    // Public pages named by ids: each pattern's `#` stands for one number.
+    const PATTERNS: &[&str] = &[
+        "/sujetos/#",
+        "/organizaciones/#",
+        "/marco/#",
+        "/marco/formatos/#",
+        "/sujetos/#/obligaciones",
+        "/sujetos/#/obligaciones/#",
+        "/publicaciones/#",
+        "/publicaciones/#/historial",
+        "/registros/#",
+    ];
+    let segments: Vec<&str> = path.split('/').collect();
+    PATTERNS.iter().any(|p| {
+        let want: Vec<&str> = p.split('/').collect();
+        want.len() == segments.len()
+            && want.iter().zip(&segments).all(|(w, s)| {
+                if *w == "#" {
+                    !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
+                } else {
+                    w == s
+                }
+            })
+    })
 }
 
 /// The middleware. Misses and anything not cacheable go through untouched.

@@ -17,6 +17,9 @@ pub enum AppError {
     /// Signed in, or not, but not allowed.
     #[error("forbidden")]
     Forbidden,
+    /// An API call without valid credentials (an API token).
+    #[error("unauthorized")]
+    Unauthorized,
     /// The request is malformed; the message says what and where.
     #[error("{0}")]
     BadRequest(String),
@@ -51,6 +54,7 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::CrossSite => StatusCode::FORBIDDEN,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -64,6 +68,7 @@ impl AppError {
             AppError::NotFound => ("error-404", None, Some("error-404-detail")),
             AppError::Forbidden => ("error-403", None, Some("error-403-detail")),
             AppError::CrossSite => ("error-403", None, Some("error-csrf")),
+            AppError::Unauthorized => ("error-401", None, Some("error-401-detail")),
             AppError::BadRequest(m) => ("error-400", Some(m.clone()), None),
             AppError::Invalid(m) => ("error-422", Some(m.clone()), None),
             AppError::Conflict(m) => ("error-409", Some(m.clone()), None),

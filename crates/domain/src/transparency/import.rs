@@ -167,11 +167,11 @@ pub struct Parsed {
 /// Tells the file's kind from its content, and checks that its name agrees.
 pub fn detect(file_name: &str, bytes: &[u8]) -> Result<FileKind, Problem> {
     let found = sniff(bytes)?;
+    let file_name = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     let ext = file_name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
-    let file_name = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     let named = match ext.as_str() {
         "csv" | "txt" | "tsv" => Some(FileKind::Csv),
         "xlsx" | "xlsm" => Some(FileKind::Xlsx),

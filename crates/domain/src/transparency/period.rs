@@ -336,3 +336,71 @@ mod tests {
         assert_eq!(Period::last_closed(Periodicity::Quarterly, Date::new(2025, 1, 5).unwrap()).code(), "2024-T4");
     }
 }
+
+/// Where a subject stands on one obligation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compliance {
+    /// The last closed period is published.
+    UpToDate,
+    /// The last closed period is not published yet, and its deadline has not passed.
+    Due { period: Period, deadline: Date },
+    /// A closed period whose deadline passed is not published.
+    Overdue { period: Period, deadline: Date },
+}
+
+impl Compliance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compliance::UpToDate => "up_to_date",
+            Compliance::Due { .. } => "due",
+            Compliance::Overdue { .. } => "overdue",
+        }
+    }
+
+    /// From the newest period published, if any.
+    pub fn of(periodicity: Periodicity, deadline_days: u32, latest: Option<Period>, today: Date) -> Compliance {
+        let expected = Period::last_closed(periodicity, today);
+        let has = |p: Period| latest.is_some_and(|l| l.start() >= p.start());
+        if has(expected) {
+            return Compliance::UpToDate;
+        }
+        let deadline = expected.deadline(deadline_days);
+        if today > deadline {
+            return Compliance::Overdue { period: expected, deadline };
+        }
+        // The newest period still has time; is the one before it there?
+        let previous = expected.previous();
+        if has(previous) {
+            Compliance::Due { period: expected, deadline }
+        } else {
+            Compliance::Overdue { period: previous, deadline: previous.deadline(deadline_days) }
+        }
+    }
+}
+
+#[cfg(test)]
+mod compliance_tests {
+    use super::*;
+
+    #[test]
+    fn compliance_follows_periods_and_deadlines() {
+        let q = Periodicity::Quarterly;
+        let p = |s: &str| Period::parse(s).unwrap();
+        let day = |y, m, d| Date::new(y, m, d).unwrap();
+        // On 15 Oct 2025 the last closed quarter is 2025-T3, due by 30 Oct.
+        assert_eq!(Compliance::of(q, 30, Some(p("2025-T3")), day(2025, 10, 15)), Compliance::UpToDate);
+        assert_eq!(
+            Compliance::of(q, 30, Some(p("2025-T2")), day(2025, 10, 15)),
+            Compliance::Due { period: p("2025-T3"), deadline: day(2025, 10, 30) }
+        );
+        assert_eq!(
+            Compliance::of(q, 30, Some(p("2025-T2")), day(2025, 11, 1)),
+            Compliance::Overdue { period: p("2025-T3"), deadline: day(2025, 10, 30) }
+        );
+        assert_eq!(
+            Compliance::of(q, 30, Some(p("2025-T1")), day(2025, 10, 15)),
+            Compliance::Overdue { period: p("2025-T2"), deadline: day(2025, 7, 30) }
+        );
+        assert!(matches!(Compliance::of(q, 30, None, day(2025, 10, 15)), Compliance::Overdue { .. }));
+    }
+}

@@ -14,8 +14,13 @@ use tequio_domain::subjects::SubjectKind;
 use tequio_store::{audit, search, subjects};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+pub mod transparency;
+
+pub use transparency::PublicationOut;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(transparency::routes())
         .route("/openapi.json", get(openapi))
         .route("/subjects", get(list_subjects))
         .route("/subjects/{id}", get(get_subject))
@@ -66,7 +71,16 @@ struct ApiDoc;
 
 /// The OpenAPI 3.1 description of this API.
 pub fn openapi_json() -> String {
-    ApiDoc::openapi().to_json().unwrap_or_else(|_| "{}".into())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(transparency::TransparencyDoc::openapi());
+    if let Some(components) = doc.components.as_mut() {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        components.add_security_scheme(
+            "api_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A subject's API token, created by its editors on the subject's page.")).build()),
+        );
+    }
+    doc.to_json().unwrap_or_else(|_| "{}".into())
 }
 
 async fn openapi() -> Response {

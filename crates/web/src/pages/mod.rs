@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod organisations;
 pub mod subjects;
+pub mod transparency;
 
 use crate::app::{AppState, typed};
 use crate::auth::{LANG_COOKIE, Viewer, set_cookie};
@@ -69,6 +70,16 @@ impl Ctx {
         self.lang.t(key)
     }
 
+    /// A text with one argument: `t1("records-count", "count", 3)`.
+    pub fn t1(&self, key: &str, name: &'static str, value: impl ToString) -> String {
+        self.lang.t_args(key, &[(name, value.to_string())])
+    }
+
+    /// A text with two arguments.
+    pub fn t2(&self, key: &str, n1: &'static str, v1: impl ToString, n2: &'static str, v2: impl ToString) -> String {
+        self.lang.t_args(key, &[(n1, v1.to_string()), (n2, v2.to_string())])
+    }
+
     /// The text for a value of an enumeration: `label("kind", "municipality")` → `kind-municipality`.
     pub fn label(&self, prefix: &str, value: &str) -> String {
         self.lang
@@ -129,6 +140,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/tequio.css", get(stylesheet))
         .route("/robots.txt", get(robots))
         .merge(subjects::routes())
+        .merge(transparency::routes())
         .merge(accounts::routes())
         .merge(organisations::routes())
         .merge(audit::routes())
@@ -227,9 +239,14 @@ struct SearchPage {
     hits: Vec<search::Hit>,
     prev_page: Option<i64>,
     next_page: Option<i64>,
+    record_total: usize,
+    record_hits: Vec<(tequio_store::transparency::RecordHit, Vec<tequio_domain::search::SnippetPart>)>,
 }
 
 const SEARCH_PAGE_SIZE: usize = 20;
+
+/// Published records shown on the search page.
+const RECORD_HITS_SHOWN: usize = 10;
 
 async fn search_page(
     viewer: Viewer,
@@ -256,6 +273,22 @@ async fn search_page(
         },
     )
     .await?;
+    // Published records are searched too (first page only): the top hits, with a snippet.
+    let record_hits = if page == 1 && !q.is_empty() {
+        let (terms, hits) = tequio_store::transparency::search_records(&state.db, &q, None, None).await?;
+        let total = hits.len();
+        let shown = hits
+            .into_iter()
+            .take(RECORD_HITS_SHOWN)
+            .map(|h| {
+                let snippet = tequio_domain::search::snippet(&h.text, &terms, 200);
+                (h, snippet)
+            })
+            .collect();
+        (total, shown)
+    } else {
+        (0, Vec::new())
+    };
     let mut c = Ctx::new(&viewer, &format!("/buscar?q={}", url_encode(&q)));
     c.query.clone_from(&q);
     let summary = viewer.lang.t_args(
@@ -272,5 +305,7 @@ async fn search_page(
         prev_page: (page > 1).then_some(page - 1),
         next_page: (offset + results.hits.len() < results.total).then_some(page + 1),
         hits: results.hits,
+        record_total: record_hits.0,
+        record_hits: record_hits.1,
     })
 }

@@ -1,0 +1,172 @@
+//! Downloads of a publication's records (any filtered view) as CSV, JSON or XLSX in the
+//! national platform's layout. Every format is streamed: CSV and JSON chunk by chunk from
+//! the database; XLSX is written row by row to a temporary file (constant memory), which is
+//! then streamed and deleted.
+
+use crate::app::attachment;
+use crate::error::{AppError, AppResult};
+use crate::records_view::{self, RecordQuery};
+use axum::body::Body;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use tequio_domain::transparency::export;
+use tequio_domain::transparency::records::Record;
+use tequio_store::Db;
+use tequio_store::transparency::{Format, Obligation, Publication};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Csv,
+    Json,
+    Xlsx,
+}
+
+impl Kind {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Kind::Csv => "csv",
+            Kind::Json => "json",
+            Kind::Xlsx => "xlsx",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Kind::Csv => "text/csv; charset=utf-8",
+            Kind::Json => "application/json",
+            Kind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }
+    }
+}
+
+/// Everything a download needs to name and head its file.
+pub struct Source<'a> {
+    pub publication: &'a Publication,
+    pub obligation: &'a Obligation,
+    pub format: &'a Format,
+    pub subject_name: &'a str,
+    pub law_name: &'a str,
+}
+
+pub fn file_name(src: &Source<'_>, kind: Kind) -> String {
+    format!(
+        "{}_{}_{}_v{}.{}",
+        tequio_domain::text::slugify(src.subject_name),
+        src.obligation.code,
+        src.publication.period,
+        src.publication.version,
+        kind.extension()
+    )
+}
+
+pub async fn response(db: &Db, src: &Source<'_>, q: RecordQuery, kind: Kind) -> AppResult<Response> {
+    let body = match kind {
+        Kind::Csv => csv_body(db, src, q),
+        Kind::Json => json_body(db, src, q),
+        Kind::Xlsx => xlsx_body(db, src, q).await?,
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.content_type().to_owned()),
+            attachment(&file_name(src, kind)),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn io_error(e: AppError) -> std::io::Error {
+    std::io::Error::other(e.to_string())
+}
+
+fn csv_body(db: &Db, src: &Source<'_>, q: RecordQuery) -> Body {
+    let def = src.format.def.clone();
+    let mut header = csv::Writer::from_writer(Vec::new());
+    let _ = header.write_record(export::csv_header(&def));
+    let first = header.into_inner().unwrap_or_default();
+    let rows = records_view::chunks(db.clone(), src.publication.id, def.clone(), q).map(move |chunk| {
+        let chunk = chunk.map_err(io_error)?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for r in &chunk {
+            w.write_record(export::csv_row(&def, &r.record)).map_err(std::io::Error::other)?;
+        }
+        w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
+    });
+    Body::from_stream(futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(rows))
+}
+
+fn json_body(db: &Db, src: &Source<'_>, q: RecordQuery) -> Body {
+    let def = src.format.def.clone();
+    let meta = serde_json::json!({
+        "publication": crate::api::PublicationOut::from(src.publication.clone()),
+    });
+    // `{"publication": {...}, "records": [` … `]}`; the importer reads it back.
+    let mut opening = meta.to_string();
+    opening.pop();
+    opening.push_str(",\"records\":[");
+    let mut first = true;
+    let rows = records_view::chunks(db.clone(), src.publication.id, def.clone(), q).map(move |chunk| {
+        let chunk = chunk.map_err(io_error)?;
+        let mut out = Vec::new();
+        for r in &chunk {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.push(b'\n');
+            serde_json::to_writer(&mut out, &export::json_object(&def, &r.record)).map_err(std::io::Error::other)?;
+        }
+        Ok::<_, std::io::Error>(out)
+    });
+    Body::from_stream(
+        futures_util::stream::once(async move { Ok::<_, std::io::Error>(opening.into_bytes()) })
+            .chain(rows)
+            .chain(futures_util::stream::once(async { Ok(b"\n]}\n".to_vec()) })),
+    )
+}
+
+async fn xlsx_body(db: &Db, src: &Source<'_>, q: RecordQuery) -> AppResult<Body> {
+    let def = src.format.def.clone();
+    let heading = export::Heading {
+        subject: src.subject_name.to_owned(),
+        law: src.law_name.to_owned(),
+        format_title: src.format.def.title.clone(),
+        period: src.publication.period.clone(),
+        published_on: tequio_domain::transparency::period::Date::parse_iso(&src.publication.published_at),
+    };
+    // Records flow from the database to the writer thread through a bounded channel.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Record>(4096);
+    let mut chunks = Box::pin(records_view::chunks(db.clone(), src.publication.id, def.clone(), q));
+    let producer = tokio::spawn(async move {
+        while let Some(chunk) = chunks.next().await {
+            for r in chunk? {
+                if sender.send(r.record).is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        Ok::<_, AppError>(())
+    });
+    let path = std::env::temp_dir().join(format!("tequio-{}.xlsx", crate::auth::new_token()?));
+    let written = {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+            export::write_xlsx(&def, &heading, receiver, file)?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+    };
+    let produced = producer.await.map_err(|e| AppError::Internal(e.into()))?;
+    let result = written.and_then(|w| w.map_err(AppError::Internal)).and(produced);
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&path);
+        return Err(e);
+    }
+    let file = tokio::fs::File::open(&path).await.map_err(|e| AppError::Internal(e.into()))?;
+    // The open handle keeps the data readable; the name goes now, so nothing is left behind.
+    let _ = std::fs::remove_file(&path);
+    Ok(Body::from_stream(tokio_util::io::ReaderStream::new(file)))
+}
