@@ -540,7 +540,10 @@ fn read_main_rows(
             match normalize(field, cells[f]) {
                 Ok(v) if field.kind == FieldType::Table => {
                     let slot = table_slot[f].unwrap_or(0);
-                    if v.starts_with('[') {
+                    if kind == FileKind::Csv && !v.is_empty() && !v.starts_with('[') {
+                        // A CSV has no sub-table sheets: its rows must be written in the cell.
+                        problems.at(sheet, row_no, column_letter(col), Some(field), Problem::NotInlineTable);
+                    } else if v.starts_with('[') {
                         match parse_inline_table(field, &v) {
                             Ok(sub) => record.set_table(slot, sub),
                             Err(p) => problems.at(sheet, row_no, column_letter(col), Some(field), p),
@@ -697,23 +700,7 @@ fn read_csv(bytes: &[u8], format: &FormatDef, problems: &mut Problems) -> Result
     if rows.is_empty() {
         return Err(Problem::EmptyFile);
     }
-    let Some(main) = read_main_rows(&rows, 1, format, None, FileKind::Csv, problems) else {
-        return Ok(MainRows::empty());
-    };
-    report_unresolved_links(format, &main, problems);
-    Ok(main)
-}
-
-/// In a CSV there are no sub-table sheets: a table cell must hold its rows inline.
-fn report_unresolved_links(format: &FormatDef, main: &MainRows, problems: &mut Problems) {
-    for (slot, (_, table)) in format.tables().enumerate() {
-        if !main.links[slot].is_empty() {
-            problems.push(Located {
-                field: Some(table.label.clone()),
-                ..Located::file(Problem::MissingSheet(table.sheet_name()))
-            });
-        }
-    }
+    Ok(read_main_rows(&rows, 1, format, None, FileKind::Csv, problems).unwrap_or_else(MainRows::empty))
 }
 
 // ---------------------------------------------------------------------------------------------

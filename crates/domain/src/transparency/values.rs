@@ -81,6 +81,8 @@ pub enum Problem {
     /// A record's period dates fall outside the period being published.
     OutsidePeriod { value: String, period: String },
     StartAfterEnd,
+    /// A CSV cell of a sub-table that does not hold its rows as a JSON list.
+    NotInlineTable,
     /// A value of a sub-table row written inline (JSON, CSV).
     InSubRow { row: usize, field: String, problem: Box<Problem> },
     /// Errors past the reporting limit.
@@ -142,6 +144,7 @@ impl Problem {
             Problem::StartAfterEnd => {
                 "la fecha de inicio del periodo es posterior a la de término".into()
             }
+            Problem::NotInlineTable => "en un CSV, las filas de la subtabla van en la celda como lista JSON, por ejemplo [{\"denominacion\": \"Prima\", \"monto_bruto\": \"100\"}]; o use XLSX con hojas Tabla_".into(),
             Problem::InSubRow { row, field, problem } => {
                 format!("fila {row} de la subtabla, campo «{field}»: {}", problem.es())
             }
@@ -195,6 +198,7 @@ impl Problem {
                 format!("the date {value} is not within the period {period} being published")
             }
             Problem::StartAfterEnd => "the period start date is after its end date".into(),
+            Problem::NotInlineTable => "in a CSV, sub-table rows go in the cell as a JSON list, for example [{\"denominacion\": \"Prima\", \"monto_bruto\": \"100\"}]; or use XLSX with Tabla_ sheets".into(),
             Problem::InSubRow { row, field, problem } => {
                 format!("sub-table row {row}, field “{field}”: {}", problem.en())
             }
