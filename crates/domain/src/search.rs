@@ -98,12 +98,55 @@ fn term_of(word: &str) -> Option<String> {
 
 /// The terms of a text, in order, duplicates kept: what goes into the index column.
 pub fn terms(text: &str) -> Vec<String> {
-    words(text).filter_map(|w| term_of(&w)).collect()
+    let mut out = Vec::new();
+    for_each_term(text, |t| out.push(t.to_owned()));
+    out
 }
 
 /// The value stored in a `search_text` column: the terms joined by spaces.
 pub fn index_text(text: &str) -> String {
-    terms(text).join(" ")
+    let mut out = String::with_capacity(text.len());
+    for_each_term(text, |t| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(t);
+    });
+    out
+}
+
+/// Most words remembered per thread by [`for_each_term`].
+const TERM_CACHE_SIZE: usize = 100_000;
+
+thread_local! {
+    /// Word as written → its term (`None` for a stopword). Real text repeats a small set of
+    /// words (names, areas, posts) endlessly; stemming each once makes bulk indexing several
+    /// times faster.
+    static TERM_CACHE: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<Box<str>>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Calls `f` with each term of `text`, in order.
+fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
+    TERM_CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+            if let Some(term) = cache.get(word) {
+                if let Some(t) = term {
+                    f(t);
+                }
+                continue;
+            }
+            let term = term_of(&fold_accents(&word.to_lowercase())).map(String::into_boxed_str);
+            if let Some(t) = &term {
+                f(t);
+            }
+            if cache.len() >= TERM_CACHE_SIZE {
+                cache.clear();
+            }
+            cache.insert(word.into(), term);
+        }
+    });
 }
 
 /// The distinct terms of a user's query, at most `limit` of them, in order of first appearance.

@@ -1088,17 +1088,22 @@ pub async fn search_records(
         return Ok((terms, Vec::new()));
     }
     let engine = db.engine();
-    let condition = match engine {
-        Engine::Sqlite => "r.id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH $1)",
-        Engine::Postgres => "r.tsv @@ to_tsquery('simple', $1)",
+    // The matches, at most MAX_CANDIDATES. Unfiltered, the full-text index stops after that
+    // many (a word found in most records costs no more than a rare one); filtered by subject
+    // or publication, the filter applies first.
+    let matches = match (engine, subject_id.is_some() || publication_id.is_some()) {
+        (Engine::Sqlite, false) => "SELECT rowid AS id FROM records_fts WHERE records_fts MATCH $1 LIMIT $4",
+        (Engine::Postgres, false) => "SELECT id FROM records WHERE tsv @@ to_tsquery('simple', $1) LIMIT $4",
+        (Engine::Sqlite, true) => "SELECT rowid AS id FROM records_fts WHERE records_fts MATCH $1",
+        (Engine::Postgres, true) => "SELECT id FROM records WHERE tsv @@ to_tsquery('simple', $1)",
     };
     let rows = db
         .query(
             &format!(
                 "SELECT r.id, r.publication_id, p.subject_id, s.name, o.code, o.title, p.period, r.search_text
-                 FROM records r JOIN publications p ON p.id = r.publication_id
+                 FROM ({matches}) m JOIN records r ON r.id = m.id JOIN publications p ON p.id = r.publication_id
                  JOIN subjects s ON s.id = p.subject_id JOIN obligations o ON o.id = p.obligation_id
-                 WHERE {condition} AND ($2 = 0 OR p.subject_id = $2) AND ($3 = 0 OR r.publication_id = $3)
+                 WHERE ($2 = 0 OR p.subject_id = $2) AND ($3 = 0 OR r.publication_id = $3)
                  LIMIT $4"
             ),
             &[

@@ -463,15 +463,18 @@ impl MainRows {
     }
 }
 
+/// Reads the main records from rows given one at a time: only the first rows (to find the
+/// titles) are held, so a large CSV never sits in memory twice.
 fn read_main_rows(
-    rows: &[Vec<Cell>],
+    rows: &mut dyn Iterator<Item = Vec<Cell>>,
     first_row: usize,
     format: &FormatDef,
     sheet: Option<&str>,
     kind: FileKind,
     problems: &mut Problems,
 ) -> Option<MainRows> {
-    let Some(h) = find_header(rows, &format.fields) else {
+    let head: Vec<Vec<Cell>> = (&mut *rows).take(HEADER_SCAN_ROWS).collect();
+    let Some(h) = find_header(&head, &format.fields) else {
         problems.push(Located {
             sheet: sheet.map(str::to_owned),
             ..Located::file(Problem::NoHeader)
@@ -479,7 +482,7 @@ fn read_main_rows(
         return None;
     };
     let before = problems.total;
-    let columns = map_columns(&rows[h], &format.fields, sheet, first_row + h, problems);
+    let columns = map_columns(&head[h], &format.fields, sheet, first_row + h, problems);
     if problems.total > before {
         return None;
     }
@@ -504,12 +507,13 @@ fn read_main_rows(
         field_column: field_column.clone(),
         links: vec![HashMap::new(); format.tables().count()],
     };
-    let mut cells: Vec<&Cell> = vec![&Cell::Empty; format.fields.len()];
-    for (i, row) in rows.iter().enumerate().skip(h + 1) {
+    let after_header = head.into_iter().skip(h + 1);
+    for (i, row) in after_header.chain(rows).enumerate() {
+        let row = &row;
         if row.iter().all(Cell::is_empty) {
             continue;
         }
-        let row_no = first_row + i;
+        let row_no = first_row + h + 1 + i;
         if kind == FileKind::Csv && row.len() != columns.len() {
             problems.push(Located {
                 sheet: None,
@@ -523,7 +527,7 @@ fn read_main_rows(
             });
             continue;
         }
-        cells.iter_mut().for_each(|c| *c = &Cell::Empty);
+        let mut cells: Vec<&Cell> = vec![&Cell::Empty; format.fields.len()];
         let mut source_id = String::new();
         for (c, column) in columns.iter().enumerate() {
             let cell = row.get(c).unwrap_or(&Cell::Empty);
@@ -687,20 +691,25 @@ fn read_csv(bytes: &[u8], format: &FormatDef, problems: &mut Problems) -> Result
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for result in reader.records() {
-        let record = result.map_err(|e| Problem::Unreadable(e.to_string()))?;
-        rows.push(
+    let mut broken = None;
+    let mut rows = reader.records().map_while(|result| match result {
+        Ok(record) => Some(
             record
                 .iter()
                 .map(|v| if v.is_empty() { Cell::Empty } else { Cell::Text(v.to_owned()) })
                 .collect::<Vec<_>>(),
-        );
+        ),
+        Err(e) => {
+            broken = Some(Problem::Unreadable(e.to_string()));
+            None
+        }
+    });
+    let main = read_main_rows(&mut rows, 1, format, None, FileKind::Csv, problems).unwrap_or_else(MainRows::empty);
+    drop(rows);
+    match broken {
+        Some(p) => Err(p),
+        None => Ok(main),
     }
-    if rows.is_empty() {
-        return Err(Problem::EmptyFile);
-    }
-    Ok(read_main_rows(&rows, 1, format, None, FileKind::Csv, problems).unwrap_or_else(MainRows::empty))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -722,10 +731,9 @@ fn read_xlsx(bytes: &[u8], format: &FormatDef, problems: &mut Problems) -> Resul
         .cloned()
         .ok_or(Problem::NoRecords)?;
     let (rows, first_row) = sheet_rows(&mut workbook, &main_sheet)?;
-    let Some(mut main) = read_main_rows(&rows, first_row, format, Some(&main_sheet), FileKind::Xlsx, problems) else {
+    let Some(mut main) = read_main_rows(&mut rows.into_iter(), first_row, format, Some(&main_sheet), FileKind::Xlsx, problems) else {
         return Ok((main_sheet, MainRows::empty()));
     };
-    drop(rows);
     for (slot, (_, table)) in format.tables().enumerate() {
         let wanted = table.sheet_name();
         let sheet = names

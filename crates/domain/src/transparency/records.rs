@@ -9,7 +9,6 @@
 //! the same content always gives the same hash, whichever file layout it came in.
 
 use super::framework::{FieldType, FormatDef};
-use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
 /// One record: its field values (as checked text) and its sub-table rows.
@@ -108,12 +107,17 @@ impl Record {
     /// The stored form: `{"v": [values…], "t": [[rows of table 0…], …]}` (`t` only when some
     /// sub-table has rows).
     pub fn to_json(&self) -> String {
-        let mut obj = serde_json::Map::new();
-        obj.insert("v".into(), Json::Array(self.values().map(|v| Json::String(v.to_owned())).collect()));
-        if self.tables.iter().any(|t| !t.is_empty()) {
-            obj.insert("t".into(), serde_json::to_value(&self.tables).unwrap_or(Json::Null));
+        #[derive(serde::Serialize)]
+        struct Stored<'a> {
+            v: Vec<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            t: Option<&'a [Vec<Vec<String>>]>,
         }
-        Json::Object(obj).to_string()
+        let stored = Stored {
+            v: self.values().collect(),
+            t: self.tables.iter().any(|t| !t.is_empty()).then_some(self.tables.as_slice()),
+        };
+        serde_json::to_string(&stored).unwrap_or_default()
     }
 
     /// Reads the stored form back.
@@ -135,8 +139,14 @@ impl Record {
 
     /// The canonical line of the record (see the module documentation).
     pub fn canonical_line(&self, format: &FormatDef) -> String {
+        #[derive(serde::Serialize)]
+        #[serde(untagged)]
+        enum Item<'a> {
+            Value(&'a str),
+            Rows(Vec<&'a Vec<String>>),
+        }
         let mut slot = 0;
-        let items: Vec<Json> = format
+        let items: Vec<Item<'_>> = format
             .fields
             .iter()
             .enumerate()
@@ -145,13 +155,13 @@ impl Record {
                     let mut rows: Vec<&Vec<String>> = self.table(slot).iter().collect();
                     rows.sort();
                     slot += 1;
-                    serde_json::to_value(rows).unwrap_or(Json::Null)
+                    Item::Rows(rows)
                 } else {
-                    Json::String(self.value(i).to_owned())
+                    Item::Value(self.value(i))
                 }
             })
             .collect();
-        Json::Array(items).to_string()
+        serde_json::to_string(&items).unwrap_or_default()
     }
 
     pub fn digest(&self, format: &FormatDef) -> [u8; 32] {

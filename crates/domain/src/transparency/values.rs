@@ -370,6 +370,10 @@ fn year(cell: &Cell) -> Result<String, Problem> {
 /// Compares without case, accents or repeated spaces, and stores the catalogue's spelling.
 fn catalogue(field: &FieldDef, cell: &Cell) -> Result<String, Problem> {
     let s = cell.as_text();
+    // Most files spell the values exactly as the catalogue does.
+    if let Some(v) = field.values.iter().find(|v| **v == s) {
+        return Ok(v.clone());
+    }
     let wanted = fold_label(&s);
     field
         .values
