@@ -9,6 +9,17 @@ const publicPages = ['/', '/sujetos', '/sujetos?tipo=municipality', '/sujetos/1'
 const adminPages = ['/admin', '/admin/usuarios', '/admin/usuarios/1', '/admin/organizaciones', '/admin/sujetos/1',
   '/admin/sujetos/importar', '/admin/correo', '/cuenta'];
 
+// Transparency pages of a demo publication, found through the API.
+const hit = (await (await fetch(`${base}/api/v1/records/search?q=oaxaca&limit=1`)).json())[0];
+if (!hit) throw new Error('the demo has no published records');
+const transparencyPages = ['/marco', '/marco/1', '/marco/formatos/8', `/sujetos/${hit.subject_id}/obligaciones`,
+  `/sujetos/${hit.subject_id}/obligaciones/8`, `/publicaciones/${hit.publication_id}`,
+  `/publicaciones/${hit.publication_id}?q=oaxaca&orden=-ejercicio`, `/publicaciones/${hit.publication_id}/historial`,
+  `/registros/${hit.record_id}`];
+publicPages.push(...transparencyPages);
+adminPages.push('/admin/marco/importar', '/admin/marco/formatos/8/editar', `/sujetos/${hit.subject_id}/aplicabilidad`,
+  `/sujetos/${hit.subject_id}/tokens`, `/sujetos/${hit.subject_id}/obligaciones/8/publicar`, `/registros/${hit.record_id}/corregir`);
+
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
@@ -34,7 +45,7 @@ async function check(context, paths, label) {
 const visitor = await browser.newContext();
 await check(visitor, publicPages, 'es');
 const english = await browser.newContext({ locale: 'en-GB', extraHTTPHeaders: { 'Accept-Language': 'en-GB,en' } });
-await check(english, ['/', '/sujetos', '/entrar'], 'en');
+await check(english, ['/', '/sujetos', '/entrar', transparencyPages[5], transparencyPages[3]], 'en');
 if (email && password) {
   const admin = await browser.newContext();
   const page = await admin.newPage();

@@ -130,7 +130,10 @@ thread_local! {
 fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
     TERM_CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
-        for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+        for word in text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
             if let Some(term) = cache.get(word) {
                 if let Some(t) = term {
                     f(t);

@@ -8,7 +8,8 @@ use tequio_domain::transparency::records::content_hash;
 use tequio_domain::transparency::values::Problem;
 
 const FRAMEWORK: &str = include_str!("../../../frameworks/lgtaip2015-art70.json");
-const REAL_F8: &[u8] = include_bytes!("../../../testdata/pnt/formato8_art70_frVIII_2025T3_uady.xlsx");
+const REAL_F8: &[u8] =
+    include_bytes!("../../../testdata/pnt/formato8_art70_frVIII_2025T3_uady.xlsx");
 
 fn format(code: &str) -> FormatDef {
     let fw = FrameworkFile::parse(FRAMEWORK).unwrap();
@@ -36,11 +37,28 @@ fn the_real_formato_8_reads_completely() {
     assert_eq!(first.value(11), "Mujer");
     assert_eq!(first.value(12), "13077.38");
     // Its "Sistemas de compensación" row: denomination, gross, net, currency, periodicity.
-    let (slot, _) = f8.tables().enumerate().find(|(_, (_, t))| t.key == "sistemas_compensacion").unwrap();
-    assert_eq!(first.table(slot)[0], ["Por ajuste de los meses de 31 días", "3814.24", "", "Peso Mexicano", "Anual"]);
-    assert_eq!(import::infer_period(&f8, &parsed.records), Period::parse("2025-T3"));
+    let (slot, _) = f8
+        .tables()
+        .enumerate()
+        .find(|(_, (_, t))| t.key == "sistemas_compensacion")
+        .unwrap();
+    assert_eq!(
+        first.table(slot)[0],
+        [
+            "Por ajuste de los meses de 31 días",
+            "3814.24",
+            "",
+            "Peso Mexicano",
+            "Anual"
+        ]
+    );
+    assert_eq!(
+        import::infer_period(&f8, &parsed.records),
+        Period::parse("2025-T3")
+    );
     import::check_period(&f8, &parsed, Period::parse("2025-T3").unwrap(), "f8").unwrap();
-    let wrong = import::check_period(&f8, &parsed, Period::parse("2025-T2").unwrap(), "f8").unwrap_err();
+    let wrong =
+        import::check_period(&f8, &parsed, Period::parse("2025-T2").unwrap(), "f8").unwrap_err();
     // The year agrees; both dates of every record fall outside.
     assert_eq!(wrong.total, 2 * 3900);
     assert_eq!(
@@ -55,8 +73,11 @@ fn the_real_formato_8_reads_completely() {
 }
 
 fn csv_of(format: &FormatDef, rows: &[Vec<&str>]) -> String {
-    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
-    w.write_record(format.fields.iter().map(|f| f.label.as_str())).unwrap();
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    w.write_record(format.fields.iter().map(|f| f.label.as_str()))
+        .unwrap();
     for r in rows {
         w.write_record(r).unwrap();
     }
@@ -66,10 +87,36 @@ fn csv_of(format: &FormatDef, rows: &[Vec<&str>]) -> String {
 /// A valid Formato 7 (directory) row.
 fn row7() -> Vec<&'static str> {
     vec![
-        "2025", "01/07/2025", "30/09/2025", "5169", "Jefatura de unidad", "Jefa de la Unidad de Transparencia",
-        "María", "López", "Ruiz", "Mujer", "Unidad de Transparencia", "15/01/2020", "Calle", "Independencia", "100", "",
-        "Colonia", "Centro", "0001", "Oaxaca de Juárez", "067", "Oaxaca de Juárez", "20", "Oaxaca", "68000",
-        "951 501 5000 ext. 100", "transparencia@oaxaca.gob.mx", "Unidad de Transparencia", "30/09/2025", "",
+        "2025",
+        "01/07/2025",
+        "30/09/2025",
+        "5169",
+        "Jefatura de unidad",
+        "Jefa de la Unidad de Transparencia",
+        "María",
+        "López",
+        "Ruiz",
+        "Mujer",
+        "Unidad de Transparencia",
+        "15/01/2020",
+        "Calle",
+        "Independencia",
+        "100",
+        "",
+        "Colonia",
+        "Centro",
+        "0001",
+        "Oaxaca de Juárez",
+        "067",
+        "Oaxaca de Juárez",
+        "20",
+        "Oaxaca",
+        "68000",
+        "951 501 5000 ext. 100",
+        "transparencia@oaxaca.gob.mx",
+        "Unidad de Transparencia",
+        "30/09/2025",
+        "",
     ]
 }
 
@@ -81,7 +128,8 @@ fn errors(format: &FormatDef, name: &str, bytes: &[u8]) -> ImportErrors {
 fn a_valid_csv_reads() {
     let f7 = format("70-VII");
     assert_eq!(row7().len(), f7.fields.len());
-    let parsed = import::parse("d.csv", csv_of(&f7, &[row7(), row7()]).as_bytes(), &f7).unwrap_or_else(|e| panic!("{e}"));
+    let parsed = import::parse("d.csv", csv_of(&f7, &[row7(), row7()]).as_bytes(), &f7)
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(parsed.records.len(), 2);
     assert_eq!(parsed.records[1].row, 3);
 }
@@ -96,14 +144,31 @@ fn every_bad_value_is_listed_with_its_place() {
     bad[4] = &long; // text over its limit
     let mut missing = row7();
     missing[6] = ""; // required
-    let e = errors(&f7, "d.csv", csv_of(&f7, &[row7(), bad, missing]).as_bytes());
+    let e = errors(
+        &f7,
+        "d.csv",
+        csv_of(&f7, &[row7(), bad, missing]).as_bytes(),
+    );
     let messages: Vec<String> = e.errors.iter().map(|l| l.message("es")).collect();
     assert_eq!(e.total, 4, "{messages:#?}");
-    assert_eq!(messages[0], "fila 3, columna B (Fecha de inicio del periodo que se informa): la fecha 31/02/2025 no existe en el calendario");
-    assert_eq!(messages[1], "fila 3, columna E (Denominación del puesto): el texto tiene 151 caracteres y el máximo es 150");
+    assert_eq!(
+        messages[0],
+        "fila 3, columna B (Fecha de inicio del periodo que se informa): la fecha 31/02/2025 no existe en el calendario"
+    );
+    assert_eq!(
+        messages[1],
+        "fila 3, columna E (Denominación del puesto): el texto tiene 151 caracteres y el máximo es 150"
+    );
     assert!(messages[2].starts_with("fila 3, columna J (Sexo (catálogo)): «Marciano» no está en el catálogo; valores permitidos: Hombre, Mujer"));
-    assert_eq!(messages[3], "fila 4, columna G (Nombre(s)): falta el valor y el campo es obligatorio");
-    assert!(e.errors[3].message("en").ends_with("the value is missing and the field is required"));
+    assert_eq!(
+        messages[3],
+        "fila 4, columna G (Nombre(s)): falta el valor y el campo es obligatorio"
+    );
+    assert!(
+        e.errors[3]
+            .message("en")
+            .ends_with("the value is missing and the field is required")
+    );
 }
 
 #[test]
@@ -117,7 +182,12 @@ fn money_with_three_decimals_is_refused() {
     let e = errors(&f8, "r.json", json.as_bytes());
     let messages: Vec<String> = e.errors.iter().map(|l| l.message("es")).collect();
     assert_eq!(e.total, 2, "{messages:#?}");
-    assert!(messages[0].starts_with("fila 1, columna remuneracion_bruta (Monto de la remuneración mensual bruta"), "{messages:#?}");
+    assert!(
+        messages[0].starts_with(
+            "fila 1, columna remuneracion_bruta (Monto de la remuneración mensual bruta"
+        ),
+        "{messages:#?}"
+    );
     assert!(messages[1].starts_with("fila 1, columna primas (Primas, monto bruto y neto, tipo de moneda y su periodicidad): fila 1 de la subtabla, campo «Monto bruto de las primas»: «1.001» no es una cantidad"), "{messages:#?}");
 }
 
@@ -128,10 +198,13 @@ fn missing_extra_and_repeated_columns_are_named() {
     text = text.replacen("Nombre(s),", "Color favorito,", 1);
     let e = errors(&f7, "d.csv", text.as_bytes());
     let messages: Vec<String> = e.errors.iter().map(|l| l.message("es")).collect();
-    assert_eq!(messages, vec![
-        "fila 1, columna G: la columna «Color favorito» no pertenece a este formato".to_owned(),
-        "fila 1, campo «Nombre(s)»: falta esta columna del formato".to_owned(),
-    ]);
+    assert_eq!(
+        messages,
+        vec![
+            "fila 1, columna G: la columna «Color favorito» no pertenece a este formato".to_owned(),
+            "fila 1, campo «Nombre(s)»: falta esta columna del formato".to_owned(),
+        ]
+    );
 }
 
 #[test]
@@ -146,13 +219,25 @@ fn files_that_are_not_what_they_say_are_refused() {
     assert_eq!(only("vacio.csv", b"  \n"), Problem::EmptyFile);
     assert_eq!(
         only("datos.xlsx", b"a,b,c\n1,2,3\n"),
-        Problem::WrongContent { expected: "XLSX", found: "CSV" }
+        Problem::WrongContent {
+            expected: "XLSX",
+            found: "CSV"
+        }
     );
     assert_eq!(
         only("datos.csv", REAL_F8),
-        Problem::WrongContent { expected: "CSV", found: "XLSX" }
+        Problem::WrongContent {
+            expected: "CSV",
+            found: "XLSX"
+        }
     );
-    assert!(matches!(only("informe.csv", b"%PDF-1.7 ..."), Problem::WrongContent { found: "un PDF", .. }));
+    assert!(matches!(
+        only("informe.csv", b"%PDF-1.7 ..."),
+        Problem::WrongContent {
+            found: "un PDF",
+            ..
+        }
+    ));
     assert_eq!(only("d.csv", b"Nombre,A\xf1o\n"), Problem::NotUtf8);
     assert_eq!(only("Cargo.toml", b"[workspace]\n"), Problem::UnknownKind);
     // A workbook of another format: its columns are named as extra and missing.
@@ -161,14 +246,21 @@ fn files_that_are_not_what_they_say_are_refused() {
         e.errors[0].message("es"),
         "hoja «Información», fila 6, columna G: la columna «TIPO DE INTEGRANTE DEL SUJETO OBLIGADO (CATÁLOGO)» no pertenece a este formato"
     );
-    assert!(e.errors.iter().any(|l| l.problem == Problem::MissingColumn && l.field.as_deref() == Some("Horario de atención de la Unidad de Transparencia")));
+    assert!(e.errors.iter().any(|l| l.problem == Problem::MissingColumn
+        && l.field.as_deref() == Some("Horario de atención de la Unidad de Transparencia")));
     // A sheet with nothing like the format's titles.
     let e = errors(&f7, "otra.csv", b"uno,dos\n1,2\n");
     assert_eq!(e.errors[0].problem, Problem::NoHeader);
     // Only titles, no rows.
-    assert_eq!(only("d.csv", csv_of(&f7, &[]).as_bytes()), Problem::NoRecords);
+    assert_eq!(
+        only("d.csv", csv_of(&f7, &[]).as_bytes()),
+        Problem::NoRecords
+    );
     // A broken zip.
-    assert!(matches!(only("roto.xlsx", b"PK\x03\x04garbage"), Problem::Unreadable(_)));
+    assert!(matches!(
+        only("roto.xlsx", b"PK\x03\x04garbage"),
+        Problem::Unreadable(_)
+    ));
 }
 
 #[test]
@@ -177,7 +269,10 @@ fn a_ragged_csv_row_is_named() {
     let mut short = row7();
     short.pop();
     let e = errors(&f7, "d.csv", csv_of(&f7, &[row7(), short]).as_bytes());
-    assert_eq!(e.errors[0].message("es"), "fila 3: la fila tiene 29 celdas y los títulos son 30");
+    assert_eq!(
+        e.errors[0].message("es"),
+        "fila 3: la fila tiene 29 celdas y los títulos son 30"
+    );
 }
 
 fn hash_of(format: &FormatDef, records: &[tequio_domain::transparency::records::Record]) -> String {
@@ -211,7 +306,11 @@ fn the_real_file_round_trips_through_every_export() {
     let again = import::parse("copia.csv", &csv_bytes, &f8).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(hash_of(&f8, &again.records), hash);
 
-    let list: Vec<_> = parsed.records.iter().map(|r| serde_json::Value::Object(export::json_object(&f8, r))).collect();
+    let list: Vec<_> = parsed
+        .records
+        .iter()
+        .map(|r| serde_json::Value::Object(export::json_object(&f8, r)))
+        .collect();
     let json_bytes = serde_json::to_vec(&serde_json::json!({ "records": list })).unwrap();
     let again = import::parse("copia.json", &json_bytes, &f8).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(hash_of(&f8, &again.records), hash);
@@ -222,4 +321,82 @@ fn the_real_file_round_trips_through_every_export() {
     changed[at] = b'2';
     let again = import::parse("cambio.csv", &changed, &f8).unwrap();
     assert_ne!(hash_of(&f8, &again.records), hash);
+}
+
+#[test]
+fn a_sub_table_row_pointing_at_no_record_is_named() {
+    use rust_xlsxwriter::Workbook;
+    let f8 = format("70-VIII");
+    // The real layout, cut down: one record (ID 7) and a "Primas" row for ID 8.
+    let mut wb = Workbook::new();
+    let main = wb.add_worksheet();
+    main.set_name("Información").unwrap();
+    let mut col = 0u16;
+    main.write_string(5, col, "ID").unwrap();
+    for f in &f8.fields {
+        col += 1;
+        let title = match &f.pnt_table {
+            Some(n) => format!("{} (Tabla_{n})", f.label),
+            None => f.label.clone(),
+        };
+        main.write_string(5, col, title).unwrap();
+    }
+    main.write_number(6, 0, 7.0).unwrap();
+    let values = [
+        "2025",
+        "01/07/2025",
+        "30/09/2025",
+        "Empleada (o)",
+        "1",
+        "Auxiliar",
+        "Auxiliar",
+        "Rectoría",
+        "Ana",
+        "Pérez",
+        "",
+        "Mujer",
+        "1000",
+        "Peso mexicano",
+        "900",
+        "Peso mexicano",
+    ];
+    for (i, v) in values.iter().enumerate() {
+        main.write_string(6, u16::try_from(i + 1).unwrap(), *v)
+            .unwrap();
+    }
+    let tables = f8.tables().count();
+    for t in 0..tables {
+        main.write_string(6, u16::try_from(values.len() + 1 + t).unwrap(), "7")
+            .unwrap();
+    }
+    for (i, v) in ["Recursos Humanos", "30/09/2025", ""].iter().enumerate() {
+        main.write_string(6, u16::try_from(values.len() + 1 + tables + i).unwrap(), *v)
+            .unwrap();
+    }
+    let primas = f8.fields.iter().find(|f| f.key == "primas").unwrap();
+    let sheet = wb.add_worksheet();
+    sheet.set_name(primas.sheet_name()).unwrap();
+    sheet.write_string(2, 0, "ID").unwrap();
+    for (i, f) in primas.fields.iter().enumerate() {
+        sheet
+            .write_string(2, u16::try_from(i + 1).unwrap(), &f.label)
+            .unwrap();
+    }
+    sheet.write_number(3, 0, 7.0).unwrap();
+    sheet.write_string(3, 1, "Prima vacacional").unwrap();
+    sheet.write_string(3, 2, "500").unwrap();
+    sheet.write_number(4, 0, 8.0).unwrap();
+    sheet.write_string(4, 1, "Prima dominical").unwrap();
+    sheet.write_string(4, 2, "100").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+
+    let e = errors(&f8, "huerfana.xlsx", &bytes);
+    assert_eq!(e.total, 1, "{e}");
+    assert_eq!(
+        e.errors[0].message("es"),
+        format!(
+            "hoja «{}», fila 5, columna A: la fila apunta al registro con ID «8», que no existe en la hoja principal",
+            primas.sheet_name()
+        )
+    );
 }

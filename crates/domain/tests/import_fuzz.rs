@@ -10,15 +10,26 @@ use tequio_domain::transparency::framework::{FormatDef, FrameworkFile};
 use tequio_domain::transparency::import;
 
 const FRAMEWORK: &str = include_str!("../../../frameworks/lgtaip2015-art70.json");
-const REAL_F8: &[u8] = include_bytes!("../../../testdata/pnt/formato8_art70_frVIII_2025T3_uady.xlsx");
+const REAL_F8: &[u8] =
+    include_bytes!("../../../testdata/pnt/formato8_art70_frVIII_2025T3_uady.xlsx");
 
 fn format(code: &str) -> FormatDef {
-    FrameworkFile::parse(FRAMEWORK).unwrap().obligations.into_iter().find(|o| o.code == code).unwrap().formats.remove(0)
+    FrameworkFile::parse(FRAMEWORK)
+        .unwrap()
+        .obligations
+        .into_iter()
+        .find(|o| o.code == code)
+        .unwrap()
+        .formats
+        .remove(0)
 }
 
 /// The number of cases: `default` in the suite, `PROPTEST_CASES` for a longer search.
 fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Formato 8 and one valid file of each kind, built once (reading the real file takes time).
@@ -33,7 +44,12 @@ fn seeds() -> &'static Seeds {
     static SEEDS: std::sync::OnceLock<Seeds> = std::sync::OnceLock::new();
     SEEDS.get_or_init(|| {
         let f8 = format("70-VIII");
-        Seeds { csv: seed_csv(&f8), json: seed_json(&f8), xlsx: seed_xlsx(&f8), f8 }
+        Seeds {
+            csv: seed_csv(&f8),
+            json: seed_json(&f8),
+            xlsx: seed_xlsx(&f8),
+            f8,
+        }
     })
 }
 
@@ -50,14 +66,25 @@ fn seed_csv(f8: &FormatDef) -> Vec<u8> {
 
 fn seed_json(f8: &FormatDef) -> Vec<u8> {
     let parsed = import::parse("f8.xlsx", REAL_F8, f8).unwrap();
-    let list: Vec<_> = parsed.records.iter().take(3).map(|r| serde_json::Value::Object(export::json_object(f8, r))).collect();
+    let list: Vec<_> = parsed
+        .records
+        .iter()
+        .take(3)
+        .map(|r| serde_json::Value::Object(export::json_object(f8, r)))
+        .collect();
     serde_json::to_vec(&list).unwrap()
 }
 
 fn seed_xlsx(f8: &FormatDef) -> Vec<u8> {
     let parsed = import::parse("f8.xlsx", REAL_F8, f8).unwrap();
     let mut out = std::io::Cursor::new(Vec::new());
-    export::write_xlsx(f8, &export::Heading::default(), parsed.records.into_iter().take(3), &mut out).unwrap();
+    export::write_xlsx(
+        f8,
+        &export::Heading::default(),
+        parsed.records.into_iter().take(3),
+        &mut out,
+    )
+    .unwrap();
     out.into_inner()
 }
 

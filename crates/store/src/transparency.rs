@@ -55,11 +55,14 @@ impl Law {
 }
 
 pub async fn laws(db: &impl Exec) -> StoreResult<Vec<Law>> {
-    db.query(&format!("{LAW_SELECT} ORDER BY l.guarantor_id, l.code"), params![])
-        .await?
-        .into_iter()
-        .map(Law::from_row)
-        .collect()
+    db.query(
+        &format!("{LAW_SELECT} ORDER BY l.guarantor_id, l.code"),
+        params![],
+    )
+    .await?
+    .into_iter()
+    .map(Law::from_row)
+    .collect()
 }
 
 pub async fn law(db: &impl Exec, id: i64) -> StoreResult<Option<Law>> {
@@ -85,7 +88,8 @@ pub struct Obligation {
     pub applies_to: Vec<String>,
 }
 
-const OBLIGATION_SELECT: &str = "SELECT id, law_id, code, article, fraction, title, description, periodicity,
+const OBLIGATION_SELECT: &str =
+    "SELECT id, law_id, code, article, fraction, title, description, periodicity,
     deadline_days, conservation, applies_to FROM obligations";
 
 fn periodicity(s: &str) -> StoreResult<Periodicity> {
@@ -218,7 +222,11 @@ pub async fn current_formats(db: &impl Exec, obligation_id: i64) -> StoreResult<
 }
 
 /// Every version of one format, newest first.
-pub async fn format_versions(db: &impl Exec, obligation_id: i64, code: &str) -> StoreResult<Vec<Format>> {
+pub async fn format_versions(
+    db: &impl Exec,
+    obligation_id: i64,
+    code: &str,
+) -> StoreResult<Vec<Format>> {
     db.query(
         &format!("{FORMAT_SELECT} WHERE obligation_id = $1 AND code = $2 ORDER BY version DESC"),
         params![obligation_id, code],
@@ -251,7 +259,10 @@ pub async fn import_framework(
 ) -> StoreResult<FrameworkReport> {
     let problems = file.problems();
     if !problems.is_empty() {
-        return Err(StoreError::Invalid(format!("framework: {}", problems.join("; "))));
+        return Err(StoreError::Invalid(format!(
+            "framework: {}",
+            problems.join("; ")
+        )));
     }
     let now = crate::now();
     let law = &file.law;
@@ -428,9 +439,15 @@ pub async fn save_format(
         problems.push(p.replace("obligations[0] (x).formats[0]", "formato"));
     }
     if !problems.is_empty() {
-        return Err(StoreError::Invalid(format!("definition: {}", problems.join("; "))));
+        return Err(StoreError::Invalid(format!(
+            "definition: {}",
+            problems.join("; ")
+        )));
     }
-    if format_versions(tx, obligation_id, &def.code).await?.is_empty() {
+    if format_versions(tx, obligation_id, &def.code)
+        .await?
+        .is_empty()
+    {
         return Err(StoreError::Invalid(format!(
             "code: la obligación no tiene un formato «{}»",
             def.code
@@ -462,7 +479,11 @@ pub async fn export_framework(db: &impl Exec, law_id: i64) -> StoreResult<Framew
     let law = law(db, law_id).await?.ok_or(StoreError::NotFound)?;
     let mut out = Vec::new();
     for ob in obligations(db, law_id).await? {
-        let formats = current_formats(db, ob.id).await?.into_iter().map(|f| f.def).collect();
+        let formats = current_formats(db, ob.id)
+            .await?
+            .into_iter()
+            .map(|f| f.def)
+            .collect();
         out.push(ObligationDef {
             code: ob.code,
             article: ob.article,
@@ -508,7 +529,9 @@ pub struct Applicability {
 
 /// The applicability table of a subject: every obligation of its guarantor's laws.
 pub async fn applicability(db: &impl Exec, subject_id: i64) -> StoreResult<Vec<Applicability>> {
-    let subject = crate::subjects::get(db, subject_id).await?.ok_or(StoreError::NotFound)?;
+    let subject = crate::subjects::get(db, subject_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let Some(guarantor_id) = subject.guarantor_id else {
         return Ok(Vec::new());
     };
@@ -581,7 +604,11 @@ pub async fn set_applicability(
     let before = table
         .iter()
         .find(|a| a.obligation.id == obligation_id)
-        .ok_or_else(|| StoreError::Invalid("obligation_id: la obligación no es de la ley del garante del sujeto".into()))?;
+        .ok_or_else(|| {
+            StoreError::Invalid(
+                "obligation_id: la obligación no es de la ley del garante del sujeto".into(),
+            )
+        })?;
     let code = before.obligation.code.clone();
     let was = before.applies;
     tx.execute(
@@ -668,10 +695,13 @@ impl Publication {
 }
 
 pub async fn publication(db: &impl Exec, id: i64) -> StoreResult<Option<Publication>> {
-    db.query_opt(&format!("{PUBLICATION_SELECT} WHERE p.id = $1"), params![id])
-        .await?
-        .map(Publication::from_row)
-        .transpose()
+    db.query_opt(
+        &format!("{PUBLICATION_SELECT} WHERE p.id = $1"),
+        params![id],
+    )
+    .await?
+    .map(Publication::from_row)
+    .transpose()
 }
 
 /// Every version of every period of a subject's obligation, newest period and version first.
@@ -714,7 +744,10 @@ pub async fn current_publication(
 }
 
 /// The latest current publication of each obligation of a subject (for its obligations page).
-pub async fn latest_by_obligation(db: &impl Exec, subject_id: i64) -> StoreResult<HashMap<i64, Publication>> {
+pub async fn latest_by_obligation(
+    db: &impl Exec,
+    subject_id: i64,
+) -> StoreResult<HashMap<i64, Publication>> {
     let rows = db
         .query(
             &format!(
@@ -772,12 +805,18 @@ pub async fn publish(
     new: &NewPublication<'_>,
     records: &[Record],
 ) -> StoreResult<Published> {
-    let subject = crate::subjects::get(tx, new.subject_id).await?.ok_or(StoreError::NotFound)?;
+    let subject = crate::subjects::get(tx, new.subject_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     if subject.status != "active" {
-        return Err(StoreError::Invalid("subject: el sujeto obligado ya no está activo".into()));
+        return Err(StoreError::Invalid(
+            "subject: el sujeto obligado ya no está activo".into(),
+        ));
     }
     if new.format.obligation_id != new.obligation.id {
-        return Err(StoreError::Invalid("format: el formato no es de esta obligación".into()));
+        return Err(StoreError::Invalid(
+            "format: el formato no es de esta obligación".into(),
+        ));
     }
     let applies = applicability(tx, new.subject_id)
         .await?
@@ -813,14 +852,19 @@ pub async fn publish(
         )));
     }
     if records.is_empty() {
-        return Err(StoreError::Invalid("records: no hay registros que publicar".into()));
+        return Err(StoreError::Invalid(
+            "records: no hay registros que publicar".into(),
+        ));
     }
     let def = &new.format.def;
     let hash = content_hash(def, records.iter().map(|r| r.digest(def)).collect());
     let code = new.format.code.as_str();
     let period = new.period.code();
     let current = current_publication(tx, new.subject_id, new.obligation.id, code, &period).await?;
-    if let Some(c) = current.as_ref().filter(|c| c.content_hash == hash && c.format_id == new.format.id) {
+    if let Some(c) = current
+        .as_ref()
+        .filter(|c| c.content_hash == hash && c.format_id == new.format.id)
+    {
         return Ok(Published::Unchanged(c.clone()));
     }
     let now = crate::now();
@@ -877,7 +921,12 @@ async fn max_version(tx: &Tx, new: &NewPublication<'_>, period: &str) -> StoreRe
         .query_one(
             "SELECT COALESCE(MAX(version), 0) FROM publications
              WHERE subject_id = $1 AND obligation_id = $2 AND format_code = $3 AND period = $4",
-            params![new.subject_id, new.obligation.id, new.format.code.as_str(), period],
+            params![
+                new.subject_id,
+                new.obligation.id,
+                new.format.code.as_str(),
+                period
+            ],
         )
         .await?
         .get(0)?)
@@ -893,7 +942,12 @@ fn periodicity_es(p: Periodicity) -> &'static str {
 
 /// Inserts the records with one prepared statement per engine, feeding the full-text index
 /// in the same pass (no per-row trigger).
-async fn insert_records(tx: &Tx, publication_id: i64, def: &FormatDef, records: &[Record]) -> StoreResult<()> {
+async fn insert_records(
+    tx: &Tx,
+    publication_id: i64,
+    def: &FormatDef,
+    records: &[Record],
+) -> StoreResult<()> {
     let mut rows = records.iter().enumerate().map(|(i, r)| {
         let raw = r.search_text(def);
         let indexed = norm::index_text(&raw);
@@ -1010,10 +1064,15 @@ pub async fn all_records(db: &impl Exec, publication_id: i64) -> StoreResult<Vec
 
 /// The content hash of a publication recomputed from its stored records.
 pub async fn recompute_hash(db: &impl Exec, publication_id: i64) -> StoreResult<String> {
-    let p = publication(db, publication_id).await?.ok_or(StoreError::NotFound)?;
+    let p = publication(db, publication_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let f = format(db, p.format_id).await?.ok_or(StoreError::NotFound)?;
     let records = all_records(db, publication_id).await?;
-    Ok(content_hash(&f.def, records.iter().map(|r| r.digest(&f.def)).collect()))
+    Ok(content_hash(
+        &f.def,
+        records.iter().map(|r| r.digest(&f.def)).collect(),
+    ))
 }
 
 /// How two versions differ: records only in the older one and records only in the newer one
@@ -1026,8 +1085,12 @@ pub struct Diff {
 }
 
 pub async fn diff(db: &impl Exec, older: &Publication, newer: &Publication) -> StoreResult<Diff> {
-    let fo = format(db, older.format_id).await?.ok_or(StoreError::NotFound)?;
-    let fnew = format(db, newer.format_id).await?.ok_or(StoreError::NotFound)?;
+    let fo = format(db, older.format_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let fnew = format(db, newer.format_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     let old_records = all_records(db, older.id).await?;
     let new_records = all_records(db, newer.id).await?;
     let mut old_digests: HashMap<[u8; 32], usize> = HashMap::new();
@@ -1092,8 +1155,12 @@ pub async fn search_records(
     // many (a word found in most records costs no more than a rare one); filtered by subject
     // or publication, the filter applies first.
     let matches = match (engine, subject_id.is_some() || publication_id.is_some()) {
-        (Engine::Sqlite, false) => "SELECT rowid AS id FROM records_fts WHERE records_fts MATCH $1 LIMIT $4",
-        (Engine::Postgres, false) => "SELECT id FROM records WHERE tsv @@ to_tsquery('simple', $1) LIMIT $4",
+        (Engine::Sqlite, false) => {
+            "SELECT rowid AS id FROM records_fts WHERE records_fts MATCH $1 LIMIT $4"
+        }
+        (Engine::Postgres, false) => {
+            "SELECT id FROM records WHERE tsv @@ to_tsquery('simple', $1) LIMIT $4"
+        }
         (Engine::Sqlite, true) => "SELECT rowid AS id FROM records_fts WHERE records_fts MATCH $1",
         (Engine::Postgres, true) => "SELECT id FROM records WHERE tsv @@ to_tsquery('simple', $1)",
     };
@@ -1119,10 +1186,17 @@ pub async fn search_records(
         let text: String = r.take(7)?;
         let words = norm::index_text(&text);
         // More of the query's terms, more often, in a shorter text ranks higher.
-        let matched = terms.iter().filter(|t| words.split(' ').any(|w| w == t.as_str())).count();
-        let occurrences = words.split(' ').filter(|w| terms.iter().any(|t| t == w)).count();
+        let matched = terms
+            .iter()
+            .filter(|t| words.split(' ').any(|w| w == t.as_str()))
+            .count();
+        let occurrences = words
+            .split(' ')
+            .filter(|w| terms.iter().any(|t| t == w))
+            .count();
         let length = words.split(' ').count();
-        let score = matched * 1000 + occurrences.min(20) * 20 + 20usize.saturating_sub(length.min(20));
+        let score =
+            matched * 1000 + occurrences.min(20) * 20 + 20usize.saturating_sub(length.min(20));
         hits.push(RecordHit {
             record_id: r.take(0)?,
             publication_id: r.take(1)?,
@@ -1153,10 +1227,18 @@ pub struct ApiToken {
 }
 
 /// Saves a new token (only its hash is kept).
-pub async fn create_token(tx: &Tx, who: &Who, subject_id: i64, name: &str, token_hash: &str) -> StoreResult<ApiToken> {
+pub async fn create_token(
+    tx: &Tx,
+    who: &Who,
+    subject_id: i64,
+    name: &str,
+    token_hash: &str,
+) -> StoreResult<ApiToken> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 80 {
-        return Err(StoreError::Invalid("name: dé al token un nombre de 1 a 80 caracteres".into()));
+        return Err(StoreError::Invalid(
+            "name: dé al token un nombre de 1 a 80 caracteres".into(),
+        ));
     }
     let created_by = who
         .user_id
@@ -1180,7 +1262,11 @@ pub async fn create_token(tx: &Tx, who: &Who, subject_id: i64, name: &str, token
         },
     )
     .await?;
-    tokens(tx, subject_id).await?.into_iter().find(|t| t.id == id).ok_or(StoreError::NotFound)
+    tokens(tx, subject_id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or(StoreError::NotFound)
 }
 
 pub async fn tokens(db: &impl Exec, subject_id: i64) -> StoreResult<Vec<ApiToken>> {
@@ -1241,9 +1327,15 @@ pub async fn use_token(db: &crate::Db, token_hash: &str) -> StoreResult<Option<A
     };
     let id: i64 = row.get(0)?;
     let subject_id: i64 = row.get(1)?;
-    db.execute("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", params![crate::now(), id])
-        .await?;
-    Ok(tokens(db, subject_id).await?.into_iter().find(|t| t.id == id))
+    db.execute(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2",
+        params![crate::now(), id],
+    )
+    .await?;
+    Ok(tokens(db, subject_id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1262,8 +1354,11 @@ pub struct Draft {
 
 /// Keeps an upload for a day; older drafts are dropped when a new one is saved.
 pub async fn save_draft(tx: &Tx, token_hash: &str, d: &Draft) -> StoreResult<i64> {
-    tx.execute("DELETE FROM publication_drafts WHERE created_at < $1", params![crate::in_seconds(-24 * 3600)])
-        .await?;
+    tx.execute(
+        "DELETE FROM publication_drafts WHERE created_at < $1",
+        params![crate::in_seconds(-24 * 3600)],
+    )
+    .await?;
     Ok(tx
         .query_one(
             "INSERT INTO publication_drafts (token_hash, subject_id, obligation_id, format_id, period, file_name, content, created_by, created_at)
@@ -1296,6 +1391,10 @@ pub async fn take_draft(tx: &Tx, token_hash: &str) -> StoreResult<Option<Draft>>
         content: r.take(6)?,
         created_by: r.take(7)?,
     };
-    tx.execute("DELETE FROM publication_drafts WHERE id = $1", params![d.id]).await?;
+    tx.execute(
+        "DELETE FROM publication_drafts WHERE id = $1",
+        params![d.id],
+    )
+    .await?;
     Ok(Some(d))
 }

@@ -54,12 +54,16 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::routes())
         .route("/healthz", axum::routing::get(crate::api::healthz))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            MAX_BODY_BYTES,
+        ));
     let uploads = Router::new()
         .merge(crate::pages::transparency::upload_routes())
         .nest("/api/v1", crate::api::transparency::upload_routes())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_UPLOAD_BYTES));
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            MAX_UPLOAD_BYTES,
+        ));
     Router::new()
         .merge(small)
         .merge(uploads)

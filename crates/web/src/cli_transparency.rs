@@ -49,6 +49,9 @@ pub struct ImportArgs {
     /// The period (2025-T3, 2025-S1, 2025); read from the records when missing.
     #[arg(long)]
     pub period: Option<String>,
+    /// The largest file accepted, in MB (the web accepts 50 MB; bulk loads are bigger).
+    #[arg(long, default_value_t = 4096)]
+    pub max_file_mb: u64,
     /// A note kept with each publication.
     #[arg(long, default_value = "")]
     pub note: String,
@@ -60,7 +63,8 @@ pub struct ImportArgs {
 pub async fn framework(db: &Db, command: FrameworkCommand) -> anyhow::Result<ExitCode> {
     match command {
         FrameworkCommand::Import { file, guarantor } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
             let parsed = match FrameworkFile::parse(&text) {
                 Ok(f) => f,
                 Err(problems) => {
@@ -87,19 +91,27 @@ pub async fn framework(db: &Db, command: FrameworkCommand) -> anyhow::Result<Exi
             tx.commit().await?;
             println!(
                 "{} ({}): {} obligations added, {} updated; {} formats added, {} new versions, {} unchanged.",
-                parsed.law.code, r.law_id, r.obligations_added, r.obligations_updated, r.formats_added,
-                r.formats_new_version, r.formats_unchanged
+                parsed.law.code,
+                r.law_id,
+                r.obligations_added,
+                r.obligations_updated,
+                r.formats_added,
+                r.formats_new_version,
+                r.formats_unchanged
             );
             Ok(ExitCode::SUCCESS)
         }
         FrameworkCommand::Export { law, out } => {
-            let file = store::export_framework(db, law).await.map_err(|e| match e {
-                tequio_store::StoreError::NotFound => anyhow::anyhow!("there is no law {law}"),
-                e => e.into(),
-            })?;
+            let file = store::export_framework(db, law)
+                .await
+                .map_err(|e| match e {
+                    tequio_store::StoreError::NotFound => anyhow::anyhow!("there is no law {law}"),
+                    e => e.into(),
+                })?;
             let json = serde_json::to_string_pretty(&file)?;
             match out {
-                Some(path) => std::fs::write(&path, json + "\n").with_context(|| format!("writing {}", path.display()))?,
+                Some(path) => std::fs::write(&path, json + "\n")
+                    .with_context(|| format!("writing {}", path.display()))?,
                 None => println!("{json}"),
             }
             Ok(ExitCode::SUCCESS)
@@ -122,14 +134,24 @@ pub async fn import(db: &Db, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let subject = tequio_store::subjects::get(db, args.subject)
         .await?
         .with_context(|| format!("--subject: there is no subject {}", args.subject))?;
-    let guarantor = subject
-        .guarantor_id
-        .with_context(|| format!("the subject {} has no guarantor, so no law applies to it", subject.id))?;
+    let guarantor = subject.guarantor_id.with_context(|| {
+        format!(
+            "the subject {} has no guarantor, so no law applies to it",
+            subject.id
+        )
+    })?;
     let obligation = store::obligation_by_code(db, guarantor, &args.obligation)
         .await?
-        .with_context(|| format!("--obligation: the guarantor's laws have no obligation {}", args.obligation))?;
+        .with_context(|| {
+            format!(
+                "--obligation: the guarantor's laws have no obligation {}",
+                args.obligation
+            )
+        })?;
     let period = match &args.period {
-        Some(p) => Some(Period::parse(p).with_context(|| format!("--period: «{p}» is not a period like 2025-T3, 2025-S1 or 2025"))?),
+        Some(p) => Some(Period::parse(p).with_context(|| {
+            format!("--period: «{p}» is not a period like 2025-T3, 2025-S1 or 2025")
+        })?),
         None => None,
     };
     let format = publishing::pick_format(db, &obligation, args.format.as_deref())
@@ -145,21 +167,42 @@ pub async fn import(db: &Db, args: ImportArgs) -> anyhow::Result<ExitCode> {
     let (mut published, mut unchanged, mut refused, mut records) = (0, 0, 0, 0i64);
     let started = Instant::now();
     for path in &args.files {
-        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         bar.set_message(format!("{name}: leyendo y revisando"));
         let t0 = Instant::now();
         let outcome = match std::fs::metadata(path) {
             Err(e) => Err(Refusal::Refused(format!("{name}: no se puede leer: {e}"))),
-            Ok(m) if m.len() > publishing::MAX_FILE_BYTES as u64 => Err(publishing::too_large(&name)),
+            Ok(m) if m.len() > args.max_file_mb * 1024 * 1024 => {
+                Err(publishing::too_large(&name, args.max_file_mb))
+            }
             Ok(_) => match std::fs::read(path) {
                 Err(e) => Err(Refusal::Refused(format!("{name}: no se puede leer: {e}"))),
-                Ok(bytes) => match publishing::check_file(&format, &obligation, period, &name, bytes).await {
-                    Err(r) => Err(r),
-                    Ok(checked) => {
-                        bar.set_message(format!("{name}: publicando {} registros", checked.parsed.records.len()));
-                        publishing::publish_checked(db, &who, subject.id, &obligation, &format, &checked, &name, &args.note).await
+                Ok(bytes) => {
+                    match publishing::check_bytes(&format, &obligation, period, &name, bytes).await
+                    {
+                        Err(r) => Err(r),
+                        Ok(checked) => {
+                            bar.set_message(format!(
+                                "{name}: publicando {} registros",
+                                checked.parsed.records.len()
+                            ));
+                            publishing::publish_checked(
+                                db,
+                                &who,
+                                subject.id,
+                                &obligation,
+                                &format,
+                                &checked,
+                                &name,
+                                &args.note,
+                            )
+                            .await
+                        }
                     }
-                },
+                }
             },
         };
         let secs = t0.elapsed().as_secs_f64();
@@ -167,20 +210,37 @@ pub async fn import(db: &Db, args: ImportArgs) -> anyhow::Result<ExitCode> {
             Ok(Published::New(p)) => {
                 published += 1;
                 records += p.record_count;
-                say(&bar, format!(
-                    "✔ {name}: {} {}, versión {}, {} registros ({} filas de subtablas) en {secs:.1} s ({:.0} registros/s); sha256 {}",
-                    obligation.code, p.period, p.version, p.record_count, p.sub_row_count,
-                    p.record_count as f64 / secs.max(1e-6), p.content_hash
-                ));
+                say(
+                    &bar,
+                    format!(
+                        "✔ {name}: {} {}, versión {}, {} registros ({} filas de subtablas) en {secs:.1} s ({:.0} registros/s); sha256 {}",
+                        obligation.code,
+                        p.period,
+                        p.version,
+                        p.record_count,
+                        p.sub_row_count,
+                        p.record_count as f64 / secs.max(1e-6),
+                        p.content_hash
+                    ),
+                );
             }
             Ok(Published::Unchanged(p)) => {
                 unchanged += 1;
-                say(&bar, format!("= {name}: igual a la versión vigente {} de {}; no se guardó nada", p.version, p.period));
+                say(
+                    &bar,
+                    format!(
+                        "= {name}: igual a la versión vigente {} de {}; no se guardó nada",
+                        p.version, p.period
+                    ),
+                );
             }
             Err(r) => {
                 refused += 1;
                 let messages = r.messages("es");
-                say(&bar, format!("✘ {name}: no se publicó ({} problemas)", messages.len()));
+                say(
+                    &bar,
+                    format!("✘ {name}: no se publicó ({} problemas)", messages.len()),
+                );
                 for m in messages {
                     say(&bar, format!("    {m}"));
                 }
@@ -193,5 +253,9 @@ pub async fn import(db: &Db, args: ImportArgs) -> anyhow::Result<ExitCode> {
         "Resumen: {published} publicados, {unchanged} sin cambios, {refused} rechazados; {records} registros en {:.1} s.",
         started.elapsed().as_secs_f64()
     );
-    Ok(if refused > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if refused > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -199,11 +199,17 @@ async fn publish_demo_records(db: &Db, guarantor: i64) -> anyhow::Result<usize> 
                 continue;
             }
             let ob = &a.obligation;
-            let last = tequio_domain::transparency::period::Period::last_closed(ob.periodicity, today);
+            let last =
+                tequio_domain::transparency::period::Period::last_closed(ob.periodicity, today);
             for format in tr::current_formats(db, ob.id).await? {
                 for period in [last.previous(), last] {
-                    let size = if ob.code == "70-VIII" { 400 } else { 4 + (ob.id % 12) as usize };
-                    let seed = crate::synthetic::seed_of(&[name, &ob.code, &format.code, &period.code()]);
+                    let size = if ob.code == "70-VIII" {
+                        400
+                    } else {
+                        4 + (ob.id % 12) as usize
+                    };
+                    let seed =
+                        crate::synthetic::seed_of(&[name, &ob.code, &format.code, &period.code()]);
                     let records = crate::synthetic::records(&format.def, period, size, seed, true);
                     let new = tr::NewPublication {
                         subject_id: subject,

@@ -60,7 +60,12 @@ pub fn file_name(src: &Source<'_>, kind: Kind) -> String {
     )
 }
 
-pub async fn response(db: &Db, src: &Source<'_>, q: RecordQuery, kind: Kind) -> AppResult<Response> {
+pub async fn response(
+    db: &Db,
+    src: &Source<'_>,
+    q: RecordQuery,
+    kind: Kind,
+) -> AppResult<Response> {
     let body = match kind {
         Kind::Csv => csv_body(db, src, q),
         Kind::Json => json_body(db, src, q),
@@ -85,15 +90,20 @@ fn csv_body(db: &Db, src: &Source<'_>, q: RecordQuery) -> Body {
     let mut header = csv::Writer::from_writer(Vec::new());
     let _ = header.write_record(export::csv_header(&def));
     let first = header.into_inner().unwrap_or_default();
-    let rows = records_view::chunks(db.clone(), src.publication.id, def.clone(), q).map(move |chunk| {
-        let chunk = chunk.map_err(io_error)?;
-        let mut w = csv::Writer::from_writer(Vec::new());
-        for r in &chunk {
-            w.write_record(export::csv_row(&def, &r.record)).map_err(std::io::Error::other)?;
-        }
-        w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))
-    });
-    Body::from_stream(futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(rows))
+    let rows =
+        records_view::chunks(db.clone(), src.publication.id, def.clone(), q).map(move |chunk| {
+            let chunk = chunk.map_err(io_error)?;
+            let mut w = csv::Writer::from_writer(Vec::new());
+            for r in &chunk {
+                w.write_record(export::csv_row(&def, &r.record))
+                    .map_err(std::io::Error::other)?;
+            }
+            w.into_inner()
+                .map_err(|e| std::io::Error::other(e.to_string()))
+        });
+    Body::from_stream(
+        futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(rows),
+    )
 }
 
 fn json_body(db: &Db, src: &Source<'_>, q: RecordQuery) -> Body {
@@ -106,19 +116,21 @@ fn json_body(db: &Db, src: &Source<'_>, q: RecordQuery) -> Body {
     opening.pop();
     opening.push_str(",\"records\":[");
     let mut first = true;
-    let rows = records_view::chunks(db.clone(), src.publication.id, def.clone(), q).map(move |chunk| {
-        let chunk = chunk.map_err(io_error)?;
-        let mut out = Vec::new();
-        for r in &chunk {
-            if !first {
-                out.push(b',');
+    let rows =
+        records_view::chunks(db.clone(), src.publication.id, def.clone(), q).map(move |chunk| {
+            let chunk = chunk.map_err(io_error)?;
+            let mut out = Vec::new();
+            for r in &chunk {
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                out.push(b'\n');
+                serde_json::to_writer(&mut out, &export::json_object(&def, &r.record))
+                    .map_err(std::io::Error::other)?;
             }
-            first = false;
-            out.push(b'\n');
-            serde_json::to_writer(&mut out, &export::json_object(&def, &r.record)).map_err(std::io::Error::other)?;
-        }
-        Ok::<_, std::io::Error>(out)
-    });
+            Ok::<_, std::io::Error>(out)
+        });
     Body::from_stream(
         futures_util::stream::once(async move { Ok::<_, std::io::Error>(opening.into_bytes()) })
             .chain(rows)
@@ -133,11 +145,18 @@ async fn xlsx_body(db: &Db, src: &Source<'_>, q: RecordQuery) -> AppResult<Body>
         law: src.law_name.to_owned(),
         format_title: src.format.def.title.clone(),
         period: src.publication.period.clone(),
-        published_on: tequio_domain::transparency::period::Date::parse_iso(&src.publication.published_at),
+        published_on: tequio_domain::transparency::period::Date::parse_iso(
+            &src.publication.published_at,
+        ),
     };
     // Records flow from the database to the writer thread through a bounded channel.
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Record>(4096);
-    let mut chunks = Box::pin(records_view::chunks(db.clone(), src.publication.id, def.clone(), q));
+    let mut chunks = Box::pin(records_view::chunks(
+        db.clone(),
+        src.publication.id,
+        def.clone(),
+        q,
+    ));
     let producer = tokio::spawn(async move {
         while let Some(chunk) = chunks.next().await {
             for r in chunk? {
@@ -160,12 +179,16 @@ async fn xlsx_body(db: &Db, src: &Source<'_>, q: RecordQuery) -> AppResult<Body>
         .map_err(|e| AppError::Internal(e.into()))
     };
     let produced = producer.await.map_err(|e| AppError::Internal(e.into()))?;
-    let result = written.and_then(|w| w.map_err(AppError::Internal)).and(produced);
+    let result = written
+        .and_then(|w| w.map_err(AppError::Internal))
+        .and(produced);
     if let Err(e) = result {
         let _ = std::fs::remove_file(&path);
         return Err(e);
     }
-    let file = tokio::fs::File::open(&path).await.map_err(|e| AppError::Internal(e.into()))?;
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
     // The open handle keeps the data readable; the name goes now, so nothing is left behind.
     let _ = std::fs::remove_file(&path);
     Ok(Body::from_stream(tokio_util::io::ReaderStream::new(file)))

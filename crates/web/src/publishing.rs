@@ -27,7 +27,9 @@ pub enum Refusal {
 impl From<tequio_store::StoreError> for Refusal {
     fn from(e: tequio_store::StoreError) -> Self {
         match AppError::from(e) {
-            AppError::Invalid(m) | AppError::BadRequest(m) | AppError::Conflict(m) => Refusal::Refused(m),
+            AppError::Invalid(m) | AppError::BadRequest(m) | AppError::Conflict(m) => {
+                Refusal::Refused(m)
+            }
             AppError::NotFound => Refusal::Refused("no existe".into()),
             other => Refusal::Internal(anyhow::anyhow!(other.to_string())),
         }
@@ -39,9 +41,18 @@ impl Refusal {
     pub fn messages(&self, lang: &str) -> Vec<String> {
         match self {
             Refusal::File(e) => {
-                let mut out: Vec<String> = e.errors.iter().map(|l| format!("{}: {}", e.file, l.message(lang))).collect();
+                let mut out: Vec<String> = e
+                    .errors
+                    .iter()
+                    .map(|l| format!("{}: {}", e.file, l.message(lang)))
+                    .collect();
                 if e.total > e.errors.len() {
-                    out.push(tequio_domain::transparency::values::Problem::More(e.total - e.errors.len()).message(lang));
+                    out.push(
+                        tequio_domain::transparency::values::Problem::More(
+                            e.total - e.errors.len(),
+                        )
+                        .message(lang),
+                    );
                 }
                 out
             }
@@ -58,7 +69,12 @@ impl Refusal {
 /// Today's date (UTC), for deciding whether a period has closed.
 pub fn today() -> Date {
     let now = time::OffsetDateTime::now_utc();
-    Date::new(now.year(), u32::from(u8::from(now.month())), u32::from(now.day())).unwrap_or(Date {
+    Date::new(
+        now.year(),
+        u32::from(u8::from(now.month())),
+        u32::from(now.day()),
+    )
+    .unwrap_or(Date {
         year: 1970,
         month: 1,
         day: 1,
@@ -81,8 +97,19 @@ pub async fn check_file(
     bytes: Vec<u8>,
 ) -> Result<Checked, Refusal> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(too_large(file_name));
+        return Err(too_large(file_name, MAX_FILE_MB));
     }
+    check_bytes(format, obligation, period, file_name, bytes).await
+}
+
+/// Like [`check_file`] without the web's size limit (the command line sets its own).
+pub async fn check_bytes(
+    format: &Format,
+    obligation: &Obligation,
+    period: Option<Period>,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<Checked, Refusal> {
     let def = format.def.clone();
     let name = file_name.to_owned();
     let periodicity = obligation.periodicity;
@@ -108,7 +135,7 @@ pub async fn check_file(
     .map_err(|e| Refusal::Internal(e.into()))?
 }
 
-pub fn too_large(file_name: &str) -> Refusal {
+pub fn too_large(file_name: &str, max_mb: u64) -> Refusal {
     Refusal::File(ImportErrors {
         file: file_name.to_owned(),
         errors: vec![import::Located {
@@ -116,7 +143,7 @@ pub fn too_large(file_name: &str) -> Refusal {
             row: None,
             column: None,
             field: None,
-            problem: tequio_domain::transparency::values::Problem::TooLarge { max_mb: MAX_FILE_MB },
+            problem: tequio_domain::transparency::values::Problem::TooLarge { max_mb },
         }],
         total: 1,
     })
@@ -163,19 +190,31 @@ pub async fn publish_file(
     note: &str,
 ) -> Result<Published, Refusal> {
     let checked = check_file(format, obligation, period, file_name, bytes).await?;
-    publish_checked(db, who, subject_id, obligation, format, &checked, file_name, note).await
+    publish_checked(
+        db, who, subject_id, obligation, format, &checked, file_name, note,
+    )
+    .await
 }
 
 /// The format to publish with: the named code, or the obligation's only (or first) format.
-pub async fn pick_format(db: &Db, obligation: &Obligation, code: Option<&str>) -> Result<Format, Refusal> {
+pub async fn pick_format(
+    db: &Db,
+    obligation: &Obligation,
+    code: Option<&str>,
+) -> Result<Format, Refusal> {
     let formats = store::current_formats(db, obligation.id).await?;
     match code {
         Some(code) => formats.into_iter().find(|f| f.code == code).ok_or_else(|| {
-            Refusal::Refused(format!("la obligación {} no tiene el formato «{code}»", obligation.code))
+            Refusal::Refused(format!(
+                "la obligación {} no tiene el formato «{code}»",
+                obligation.code
+            ))
         }),
-        None => formats
-            .into_iter()
-            .next()
-            .ok_or_else(|| Refusal::Refused(format!("la obligación {} no tiene formatos", obligation.code))),
+        None => formats.into_iter().next().ok_or_else(|| {
+            Refusal::Refused(format!(
+                "la obligación {} no tiene formatos",
+                obligation.code
+            ))
+        }),
     }
 }

@@ -55,21 +55,35 @@ pub const FILTER_PREFIX: &str = "f_";
 impl RecordQuery {
     /// Reads a query string. Unknown columns are refused with their name; other unknown
     /// parameters are ignored.
-    pub fn parse(format: &FormatDef, params: &HashMap<String, String>, names: &Names, default_per_page: i64) -> AppResult<RecordQuery> {
+    pub fn parse(
+        format: &FormatDef,
+        params: &HashMap<String, String>,
+        names: &Names,
+        default_per_page: i64,
+    ) -> AppResult<RecordQuery> {
         let mut q = RecordQuery {
-            q: params.get("q").map(|s| s.trim().to_owned()).unwrap_or_default(),
+            q: params
+                .get("q")
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_default(),
             page: 1,
             per_page: default_per_page,
             ..RecordQuery::default()
         };
         let mut filters: Vec<(usize, String)> = Vec::new();
         for (k, v) in params {
-            let Some(key) = k.strip_prefix(FILTER_PREFIX) else { continue };
+            let Some(key) = k.strip_prefix(FILTER_PREFIX) else {
+                continue;
+            };
             let Some((i, f)) = format.field(key) else {
-                return Err(AppError::BadRequest(format!("{k}: el formato no tiene la columna «{key}»")));
+                return Err(AppError::BadRequest(format!(
+                    "{k}: el formato no tiene la columna «{key}»"
+                )));
             };
             if f.kind == FieldType::Table {
-                return Err(AppError::BadRequest(format!("{k}: no se puede filtrar por una subtabla")));
+                return Err(AppError::BadRequest(format!(
+                    "{k}: no se puede filtrar por una subtabla"
+                )));
             }
             if !v.trim().is_empty() {
                 filters.push((i, v.trim().to_owned()));
@@ -82,22 +96,26 @@ impl RecordQuery {
                 Some(k) => (k, true),
                 None => (s.as_str(), false),
             };
-            let (i, f) = format
-                .field(key)
-                .ok_or_else(|| AppError::BadRequest(format!("{}: el formato no tiene la columna «{key}»", names.sort)))?;
+            let (i, f) = format.field(key).ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "{}: el formato no tiene la columna «{key}»",
+                    names.sort
+                ))
+            })?;
             if f.kind == FieldType::Table {
-                return Err(AppError::BadRequest(format!("{}: no se puede ordenar por una subtabla", names.sort)));
+                return Err(AppError::BadRequest(format!(
+                    "{}: no se puede ordenar por una subtabla",
+                    names.sort
+                )));
             }
             q.sort = Some((i, desc));
         }
         let number = |name: &str, default: i64| -> AppResult<i64> {
             match params.get(name).filter(|s| !s.is_empty()) {
                 None => Ok(default),
-                Some(v) => v
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(|| AppError::BadRequest(format!("{name}: «{v}» no es un número entero positivo"))),
+                Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                    AppError::BadRequest(format!("{name}: «{v}» no es un número entero positivo"))
+                }),
             }
         };
         q.page = number(names.page, 1)?.min(1_000_000);
@@ -118,17 +136,29 @@ impl RecordQuery {
             parts.push(format!("q={}", crate::pages::url_encode(&self.q)));
         }
         for (i, v) in &self.filters {
-            parts.push(format!("{FILTER_PREFIX}{}={}", format.fields[*i].key, crate::pages::url_encode(v)));
+            parts.push(format!(
+                "{FILTER_PREFIX}{}={}",
+                format.fields[*i].key,
+                crate::pages::url_encode(v)
+            ));
         }
         if let Some((i, desc)) = self.sort {
-            parts.push(format!("{}={}{}", names.sort, if desc { "-" } else { "" }, format.fields[i].key));
+            parts.push(format!(
+                "{}={}{}",
+                names.sort,
+                if desc { "-" } else { "" },
+                format.fields[i].key
+            ));
         }
         parts.join("&")
     }
 
     /// The filter text of a field, if any (to refill the form).
     pub fn filter_of(&self, index: usize) -> &str {
-        self.filters.iter().find(|(i, _)| *i == index).map_or("", |(_, v)| v.as_str())
+        self.filters
+            .iter()
+            .find(|(i, _)| *i == index)
+            .map_or("", |(_, v)| v.as_str())
     }
 }
 
@@ -146,7 +176,13 @@ impl Matcher {
             filters: q
                 .filters
                 .iter()
-                .map(|(i, v)| (*i, fold_label(v), format.fields[*i].kind == FieldType::Catalogue))
+                .map(|(i, v)| {
+                    (
+                        *i,
+                        fold_label(v),
+                        format.fields[*i].kind == FieldType::Catalogue,
+                    )
+                })
                 .collect(),
             searchable: format
                 .fields
@@ -187,7 +223,12 @@ pub fn compare(kind: FieldType, a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// One page of a view, and how many records match in all.
-pub async fn page(db: &Db, publication: &store::Publication, format: &FormatDef, q: &RecordQuery) -> AppResult<(i64, Vec<StoredRecord>)> {
+pub async fn page(
+    db: &Db,
+    publication: &store::Publication,
+    format: &FormatDef,
+    q: &RecordQuery,
+) -> AppResult<(i64, Vec<StoredRecord>)> {
     let offset = (q.page - 1) * q.per_page;
     if q.is_plain() {
         let rows = store::records_after(db, publication.id, offset - 1, q.per_page).await?;
@@ -204,7 +245,12 @@ pub async fn page(db: &Db, publication: &store::Publication, format: &FormatDef,
 }
 
 /// Every matching record, sorted when asked.
-async fn matching(db: &Db, publication_id: i64, format: &FormatDef, q: &RecordQuery) -> AppResult<Vec<StoredRecord>> {
+async fn matching(
+    db: &Db,
+    publication_id: i64,
+    format: &FormatDef,
+    q: &RecordQuery,
+) -> AppResult<Vec<StoredRecord>> {
     let matcher = Matcher::new(format, q);
     let mut out = Vec::new();
     let mut after = -1;
@@ -222,7 +268,8 @@ fn sort(format: &FormatDef, q: &RecordQuery, rows: &mut [StoredRecord]) {
     if let Some((i, desc)) = q.sort {
         let kind = format.fields[i].kind;
         rows.sort_by(|a, b| {
-            let o = compare(kind, a.record.value(i), b.record.value(i)).then(a.position.cmp(&b.position));
+            let o = compare(kind, a.record.value(i), b.record.value(i))
+                .then(a.position.cmp(&b.position));
             if desc { o.reverse() } else { o }
         });
     }
@@ -230,45 +277,72 @@ fn sort(format: &FormatDef, q: &RecordQuery, rows: &mut [StoredRecord]) {
 
 /// The matching records in chunks, for downloads. Unsorted views never hold more than a
 /// chunk in memory.
-pub fn chunks(db: Db, publication_id: i64, format: FormatDef, q: RecordQuery) -> impl Stream<Item = AppResult<Vec<StoredRecord>>> {
+pub fn chunks(
+    db: Db,
+    publication_id: i64,
+    format: FormatDef,
+    q: RecordQuery,
+) -> impl Stream<Item = AppResult<Vec<StoredRecord>>> {
     enum State {
         Reading(i64),
         Sorted(std::vec::IntoIter<StoredRecord>),
         Done,
     }
     let matcher = Matcher::new(&format, &q);
-    let start = if q.sort.is_some() { None } else { Some(State::Reading(-1)) };
-    futures_util::stream::unfold((start, db, format, q, matcher), move |(state, db, format, q, matcher)| async move {
-        let state = match state {
-            Some(s) => s,
-            None => match matching(&db, publication_id, &format, &q).await {
-                Ok(all) => State::Sorted(all.into_iter()),
-                Err(e) => return Some((Err(e), (Some(State::Done), db, format, q, matcher))),
-            },
-        };
-        match state {
-            State::Done => None,
-            State::Reading(mut after) => loop {
-                // Chunks where nothing matches are skipped: the stream ends only at the end.
-                let chunk = match store::records_after(&db, publication_id, after, CHUNK).await {
-                    Ok(c) => c,
-                    Err(e) => return Some((Err(e.into()), (Some(State::Done), db, format, q, matcher))),
-                };
-                let last = chunk.last()?.position;
-                after = last;
-                let kept: Vec<StoredRecord> = chunk.into_iter().filter(|r| matcher.matches(&r.record)).collect();
-                if !kept.is_empty() {
-                    return Some((Ok(kept), (Some(State::Reading(after)), db, format, q, matcher)));
-                }
-            },
-            State::Sorted(mut rest) => {
-                let chunk: Vec<StoredRecord> = rest.by_ref().take(CHUNK as usize).collect();
-                if chunk.is_empty() {
-                    None
-                } else {
-                    Some((Ok(chunk), (Some(State::Sorted(rest)), db, format, q, matcher)))
+    let start = if q.sort.is_some() {
+        None
+    } else {
+        Some(State::Reading(-1))
+    };
+    futures_util::stream::unfold(
+        (start, db, format, q, matcher),
+        move |(state, db, format, q, matcher)| async move {
+            let state = match state {
+                Some(s) => s,
+                None => match matching(&db, publication_id, &format, &q).await {
+                    Ok(all) => State::Sorted(all.into_iter()),
+                    Err(e) => return Some((Err(e), (Some(State::Done), db, format, q, matcher))),
+                },
+            };
+            match state {
+                State::Done => None,
+                State::Reading(mut after) => loop {
+                    // Chunks where nothing matches are skipped: the stream ends only at the end.
+                    let chunk = match store::records_after(&db, publication_id, after, CHUNK).await
+                    {
+                        Ok(c) => c,
+                        Err(e) => {
+                            return Some((
+                                Err(e.into()),
+                                (Some(State::Done), db, format, q, matcher),
+                            ));
+                        }
+                    };
+                    let last = chunk.last()?.position;
+                    after = last;
+                    let kept: Vec<StoredRecord> = chunk
+                        .into_iter()
+                        .filter(|r| matcher.matches(&r.record))
+                        .collect();
+                    if !kept.is_empty() {
+                        return Some((
+                            Ok(kept),
+                            (Some(State::Reading(after)), db, format, q, matcher),
+                        ));
+                    }
+                },
+                State::Sorted(mut rest) => {
+                    let chunk: Vec<StoredRecord> = rest.by_ref().take(CHUNK as usize).collect();
+                    if chunk.is_empty() {
+                        None
+                    } else {
+                        Some((
+                            Ok(chunk),
+                            (Some(State::Sorted(rest)), db, format, q, matcher),
+                        ))
+                    }
                 }
             }
-        }
-    })
+        },
+    )
 }

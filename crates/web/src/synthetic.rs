@@ -7,37 +7,177 @@ use tequio_domain::transparency::period::Period;
 use tequio_domain::transparency::records::Record;
 
 const GIVEN: &[&str] = &[
-    "María", "José", "Guadalupe", "Juan", "Ana", "Luis", "Rosa", "Carlos", "Laura", "Miguel", "Patricia",
-    "Jorge", "Verónica", "Francisco", "Alejandra", "Roberto", "Gabriela", "Fernando", "Claudia", "Ricardo",
-    "Leticia", "Eduardo", "Silvia", "Javier", "Adriana", "Sergio", "Martha", "Raúl", "Mónica", "Arturo",
-    "Beatriz", "Héctor", "Norma", "Manuel", "Elena", "Alberto", "Diana", "Óscar", "Irma", "Rubén",
-    "Yolanda", "Enrique", "Araceli", "Víctor", "Lucía", "Pedro", "Sofía", "Daniel", "Fabiola", "Ismael",
+    "María",
+    "José",
+    "Guadalupe",
+    "Juan",
+    "Ana",
+    "Luis",
+    "Rosa",
+    "Carlos",
+    "Laura",
+    "Miguel",
+    "Patricia",
+    "Jorge",
+    "Verónica",
+    "Francisco",
+    "Alejandra",
+    "Roberto",
+    "Gabriela",
+    "Fernando",
+    "Claudia",
+    "Ricardo",
+    "Leticia",
+    "Eduardo",
+    "Silvia",
+    "Javier",
+    "Adriana",
+    "Sergio",
+    "Martha",
+    "Raúl",
+    "Mónica",
+    "Arturo",
+    "Beatriz",
+    "Héctor",
+    "Norma",
+    "Manuel",
+    "Elena",
+    "Alberto",
+    "Diana",
+    "Óscar",
+    "Irma",
+    "Rubén",
+    "Yolanda",
+    "Enrique",
+    "Araceli",
+    "Víctor",
+    "Lucía",
+    "Pedro",
+    "Sofía",
+    "Daniel",
+    "Fabiola",
+    "Ismael",
 ];
 const SURNAMES: &[&str] = &[
-    "Hernández", "García", "Martínez", "López", "González", "Pérez", "Rodríguez", "Sánchez", "Ramírez",
-    "Cruz", "Flores", "Gómez", "Morales", "Vásquez", "Jiménez", "Reyes", "Díaz", "Torres", "Gutiérrez",
-    "Ruiz", "Mendoza", "Aguilar", "Ortiz", "Castillo", "Santiago", "Velasco", "Zárate", "Bautista",
-    "Matus", "Toledo", "Luna", "Chávez", "Ramos", "Vargas", "Salinas", "Ortega", "Mejía", "Pacheco",
+    "Hernández",
+    "García",
+    "Martínez",
+    "López",
+    "González",
+    "Pérez",
+    "Rodríguez",
+    "Sánchez",
+    "Ramírez",
+    "Cruz",
+    "Flores",
+    "Gómez",
+    "Morales",
+    "Vásquez",
+    "Jiménez",
+    "Reyes",
+    "Díaz",
+    "Torres",
+    "Gutiérrez",
+    "Ruiz",
+    "Mendoza",
+    "Aguilar",
+    "Ortiz",
+    "Castillo",
+    "Santiago",
+    "Velasco",
+    "Zárate",
+    "Bautista",
+    "Matus",
+    "Toledo",
+    "Luna",
+    "Chávez",
+    "Ramos",
+    "Vargas",
+    "Salinas",
+    "Ortega",
+    "Mejía",
+    "Pacheco",
 ];
 const AREAS: &[&str] = &[
-    "Dirección General", "Dirección de Administración", "Unidad de Transparencia", "Dirección Jurídica",
-    "Coordinación de Recursos Humanos", "Dirección de Finanzas", "Departamento de Contabilidad",
-    "Dirección de Planeación", "Órgano Interno de Control", "Coordinación de Comunicación Social",
-    "Departamento de Recursos Materiales", "Dirección de Tecnologías de la Información",
-    "Departamento de Archivo", "Facultad de Medicina", "Facultad de Derecho", "Instituto de Investigaciones",
-    "Dirección de Obras Públicas", "Coordinación de Protección Civil", "Tesorería", "Secretaría Particular",
+    "Dirección General",
+    "Dirección de Administración",
+    "Unidad de Transparencia",
+    "Dirección Jurídica",
+    "Coordinación de Recursos Humanos",
+    "Dirección de Finanzas",
+    "Departamento de Contabilidad",
+    "Dirección de Planeación",
+    "Órgano Interno de Control",
+    "Coordinación de Comunicación Social",
+    "Departamento de Recursos Materiales",
+    "Dirección de Tecnologías de la Información",
+    "Departamento de Archivo",
+    "Facultad de Medicina",
+    "Facultad de Derecho",
+    "Instituto de Investigaciones",
+    "Dirección de Obras Públicas",
+    "Coordinación de Protección Civil",
+    "Tesorería",
+    "Secretaría Particular",
 ];
 const POSTS: &[&str] = &[
-    "Auxiliar administrativo", "Analista", "Jefatura de departamento", "Subdirección", "Dirección de área",
-    "Secretaria ejecutiva", "Técnico especializado", "Profesor investigador", "Coordinación",
-    "Asesoría jurídica", "Contador", "Chofer", "Intendente", "Capturista", "Enlace administrativo",
+    "Auxiliar administrativo",
+    "Analista",
+    "Jefatura de departamento",
+    "Subdirección",
+    "Dirección de área",
+    "Secretaria ejecutiva",
+    "Técnico especializado",
+    "Profesor investigador",
+    "Coordinación",
+    "Asesoría jurídica",
+    "Contador",
+    "Chofer",
+    "Intendente",
+    "Capturista",
+    "Enlace administrativo",
 ];
 const WORDS: &[&str] = &[
-    "informe", "programa", "presupuesto", "contrato", "servicio", "obra", "apoyo", "convenio", "auditoría",
-    "acta", "sesión", "padrón", "licitación", "adquisición", "mantenimiento", "capacitación", "salud",
-    "educación", "agua", "caminos", "seguridad", "cultura", "deporte", "vivienda", "energía", "ambiente",
-    "transparencia", "archivo", "indicador", "evaluación", "municipio", "comunidad", "oaxaca", "mixteca",
-    "istmo", "costa", "sierra", "valles", "cañada", "papaloapan",
+    "informe",
+    "programa",
+    "presupuesto",
+    "contrato",
+    "servicio",
+    "obra",
+    "apoyo",
+    "convenio",
+    "auditoría",
+    "acta",
+    "sesión",
+    "padrón",
+    "licitación",
+    "adquisición",
+    "mantenimiento",
+    "capacitación",
+    "salud",
+    "educación",
+    "agua",
+    "caminos",
+    "seguridad",
+    "cultura",
+    "deporte",
+    "vivienda",
+    "energía",
+    "ambiente",
+    "transparencia",
+    "archivo",
+    "indicador",
+    "evaluación",
+    "municipio",
+    "comunidad",
+    "oaxaca",
+    "mixteca",
+    "istmo",
+    "costa",
+    "sierra",
+    "valles",
+    "cañada",
+    "papaloapan",
 ];
 
 /// The word lists the generator draws names, areas and posts from, most frequent first
@@ -95,19 +235,38 @@ pub fn seed_of(parts: &[&str]) -> u64 {
 }
 
 /// `n` records for `format` and `period`; sub-tables get 0–2 rows each when `with_tables`.
-pub fn records(format: &FormatDef, period: Period, n: usize, seed: u64, with_tables: bool) -> Vec<Record> {
+pub fn records(
+    format: &FormatDef,
+    period: Period,
+    n: usize,
+    seed: u64,
+    with_tables: bool,
+) -> Vec<Record> {
     let mut rng = Rng::new(seed);
-    (0..n).map(|i| record(format, period, i, &mut rng, with_tables)).collect()
+    (0..n)
+        .map(|i| record(format, period, i, &mut rng, with_tables))
+        .collect()
 }
 
-pub fn record(format: &FormatDef, period: Period, index: usize, rng: &mut Rng, with_tables: bool) -> Record {
+pub fn record(
+    format: &FormatDef,
+    period: Period,
+    index: usize,
+    rng: &mut Rng,
+    with_tables: bool,
+) -> Record {
     let mut b = Record::builder(format.fields.len());
     let mut slot = 0;
     for f in &format.fields {
         if f.kind == FieldType::Table {
             if with_tables {
                 let rows: Vec<Vec<String>> = (0..rng.below(3))
-                    .map(|_| f.fields.iter().map(|s| value(s, period, index, rng)).collect())
+                    .map(|_| {
+                        f.fields
+                            .iter()
+                            .map(|s| value(s, period, index, rng))
+                            .collect()
+                    })
                     .collect();
                 b.set_table(slot, rows);
             }
@@ -133,14 +292,21 @@ fn value(f: &FieldDef, period: Period, index: usize, rng: &mut Rng) -> String {
         FieldType::Number => rng.below(50).to_string(),
         FieldType::Time => format!("{:02}:00", 8 + rng.below(10)),
         FieldType::Url | FieldType::File => {
-            format!("https://transparencia.oaxaca.gob.mx/documentos/{}-{index}.pdf", f.key)
+            format!(
+                "https://transparencia.oaxaca.gob.mx/documentos/{}-{index}.pdf",
+                f.key
+            )
         }
         FieldType::Note => String::new(),
         FieldType::ShortText | FieldType::LongText => {
             let text = if key == "nombre" || key.ends_with("_nombre") {
                 rng.zipf(GIVEN).to_owned()
             } else if key.contains("apellido") {
-                if key.starts_with("segundo") && rng.below(20) == 0 { String::new() } else { rng.zipf(SURNAMES).to_owned() }
+                if key.starts_with("segundo") && rng.below(20) == 0 {
+                    String::new()
+                } else {
+                    rng.zipf(SURNAMES).to_owned()
+                }
             } else if key.starts_with("area") {
                 rng.zipf(AREAS).to_owned()
             } else if key.contains("puesto") || key.contains("cargo") {
@@ -175,16 +341,19 @@ mod tests {
 
     #[test]
     fn synthetic_records_pass_their_own_checks() {
-        let fw = FrameworkFile::parse(include_str!("../../../frameworks/lgtaip2015-art70.json")).unwrap();
+        let fw = FrameworkFile::parse(include_str!("../../../frameworks/lgtaip2015-art70.json"))
+            .unwrap();
         let period = Period::parse("2025-T3").unwrap();
         for ob in &fw.obligations {
             for f in &ob.formats {
                 let recs = records(f, period, 30, seed_of(&[&ob.code]), true);
                 // Write them as CSV and read them back: they must be valid.
                 let mut w = csv::Writer::from_writer(Vec::new());
-                w.write_record(tequio_domain::transparency::export::csv_header(f)).unwrap();
+                w.write_record(tequio_domain::transparency::export::csv_header(f))
+                    .unwrap();
                 for r in &recs {
-                    w.write_record(tequio_domain::transparency::export::csv_row(f, r)).unwrap();
+                    w.write_record(tequio_domain::transparency::export::csv_row(f, r))
+                        .unwrap();
                 }
                 let bytes = w.into_inner().unwrap();
                 let parsed = tequio_domain::transparency::import::parse("s.csv", &bytes, f)
@@ -192,6 +361,9 @@ mod tests {
                 assert_eq!(parsed.records.len(), 30);
             }
         }
-        assert_eq!(records(&fw.obligations[7].formats[0], period, 3, 7, true), records(&fw.obligations[7].formats[0], period, 3, 7, true));
+        assert_eq!(
+            records(&fw.obligations[7].formats[0], period, 3, 7, true),
+            records(&fw.obligations[7].formats[0], period, 3, 7, true)
+        );
     }
 }

@@ -197,3 +197,141 @@ async fn admin_commands() {
         }
     }
 }
+
+#[tokio::test]
+async fn framework_and_bulk_import_from_the_command_line() {
+    for t in tequio_testkit::databases().await {
+        let name = t.name;
+        let out = tequio(&t.url, &["demo"]);
+        assert!(out.status.success(), "{name}: {}", text(&out));
+        let (_, found) = tequio_store::subjects::list(
+            &t.db,
+            &tequio_store::subjects::Filter {
+                q: Some("Benito Juárez".into()),
+                limit: 5,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let uabjo = found
+            .iter()
+            .find(|s| s.name.contains("UNIVERSIDAD AUTÓNOMA BENITO JUÁREZ"))
+            .unwrap()
+            .id
+            .to_string();
+
+        // The framework goes out and comes back unchanged.
+        let dir = tempdir();
+        let file = dir.join("marco.json");
+        let out = tequio(
+            &t.url,
+            &[
+                "framework",
+                "export",
+                "--law",
+                "1",
+                "--out",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{name}: {}", text(&out));
+        let out = tequio(&t.url, &["framework", "import", file.to_str().unwrap()]);
+        assert!(
+            text(&out).contains(
+                "0 obligations added, 0 updated; 0 formats added, 0 new versions, 49 unchanged"
+            ),
+            "{name}: {}",
+            text(&out)
+        );
+        std::fs::write(&file, "{\"tequio_framework\": 1, \"law\": {\"code\": \"\", \"name\": \"X\"}, \"obligations\": []}").unwrap();
+        let out = tequio(&t.url, &["framework", "import", file.to_str().unwrap()]);
+        assert!(
+            !out.status.success() && text(&out).contains("law.code: falta el código de la ley"),
+            "{name}: {}",
+            text(&out)
+        );
+
+        // Bulk import: the real file is published, a bad one is refused with its reasons.
+        let real = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/pnt/formato8_art70_frVIII_2025T3_uady.xlsx"
+        );
+        let bad = dir.join("malo.csv");
+        std::fs::write(&bad, "Ejercicio,Color\n2025,rojo\n").unwrap();
+        let out = tequio(
+            &t.url,
+            &[
+                "import",
+                "--subject",
+                &uabjo,
+                "--obligation",
+                "70-VIII",
+                real,
+                bad.to_str().unwrap(),
+            ],
+        );
+        let printed = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{name}: {printed}");
+        assert!(printed.contains("✔ formato8_art70_frVIII_2025T3_uady.xlsx: 70-VIII 2025-T3, versión 1, 3900 registros (57454 filas de subtablas)"), "{name}: {printed}");
+        assert!(
+            printed.contains("✘ malo.csv: no se publicó"),
+            "{name}: {printed}"
+        );
+        assert!(
+            printed.contains(
+                "malo.csv: fila 1, columna B: la columna «Color» no pertenece a este formato"
+            ),
+            "{name}: {printed}"
+        );
+        assert!(
+            printed.contains("Resumen: 1 publicados, 0 sin cambios, 1 rechazados; 3900 registros"),
+            "{name}: {printed}"
+        );
+        let out = tequio(
+            &t.url,
+            &[
+                "import",
+                "--subject",
+                &uabjo,
+                "--obligation",
+                "70-VIII",
+                real,
+            ],
+        );
+        assert!(
+            out.status.success() && text(&out).contains("Resumen: 0 publicados, 1 sin cambios"),
+            "{name}: {}",
+            text(&out)
+        );
+        let out = tequio(
+            &t.url,
+            &[
+                "import",
+                "--subject",
+                &uabjo,
+                "--obligation",
+                "70-XCIX",
+                real,
+            ],
+        );
+        assert!(
+            !out.status.success() && text(&out).contains("no obligation 70-XCIX"),
+            "{name}: {}",
+            text(&out)
+        );
+    }
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "tequio-cli-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

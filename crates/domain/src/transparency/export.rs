@@ -27,7 +27,11 @@ pub fn csv_row(format: &FormatDef, record: &Record) -> Vec<String> {
             if f.kind == FieldType::Table {
                 let rows = sub_rows_json(f, record.table(slot));
                 slot += 1;
-                if rows.is_empty() { String::new() } else { Json::Array(rows).to_string() }
+                if rows.is_empty() {
+                    String::new()
+                } else {
+                    Json::Array(rows).to_string()
+                }
             } else {
                 record.value(i).to_owned()
             }
@@ -79,7 +83,12 @@ pub struct Heading {
 
 /// Writes a workbook in the national platform's layout. Rows go to disk as they are written
 /// (constant memory), so a large publication does not have to fit in memory.
-pub fn write_xlsx<W, I>(format: &FormatDef, heading: &Heading, records: I, out: W) -> Result<(), XlsxError>
+pub fn write_xlsx<W, I>(
+    format: &FormatDef,
+    heading: &Heading,
+    records: I,
+    out: W,
+) -> Result<(), XlsxError>
 where
     W: Write + Seek + Send,
     I: IntoIterator<Item = Record>,
@@ -88,7 +97,11 @@ where
     let bold = CellFormat::new().set_bold();
     let date = CellFormat::new().set_num_format("dd/mm/yyyy");
     let tables: Vec<&FieldDef> = format.tables().map(|(_, f)| f).collect();
-    let catalogues: Vec<&FieldDef> = format.fields.iter().filter(|f| f.kind == FieldType::Catalogue).collect();
+    let catalogues: Vec<&FieldDef> = format
+        .fields
+        .iter()
+        .filter(|f| f.kind == FieldType::Catalogue)
+        .collect();
 
     // Sheet order as the platform writes it: records, catalogues, sub-tables.
     let main = wb.add_worksheet_with_constant_memory()?;
@@ -135,7 +148,12 @@ where
         sheet.write_string(0, 1, &t.label)?;
         sheet.write_string_with_format(2, 0, "ID", &bold)?;
         for (c, f) in t.fields.iter().enumerate() {
-            sheet.write_string_with_format(2, u16::try_from(c + 1).unwrap_or(0), &f.label, &bold)?;
+            sheet.write_string_with_format(
+                2,
+                u16::try_from(c + 1).unwrap_or(0),
+                &f.label,
+                &bold,
+            )?;
         }
     }
 
@@ -176,7 +194,14 @@ where
                 let r = next_sub_row[slot];
                 write_text_or_number(sheet, r, 0, &id)?;
                 for (c, (f, v)) in t.fields.iter().zip(sub).enumerate() {
-                    write_value(sheet, r, u16::try_from(c + 1).unwrap_or(u16::MAX), f, v, &date)?;
+                    write_value(
+                        sheet,
+                        r,
+                        u16::try_from(c + 1).unwrap_or(u16::MAX),
+                        f,
+                        v,
+                        &date,
+                    )?;
                 }
                 next_sub_row[slot] += 1;
             }
@@ -185,7 +210,12 @@ where
     wb.save_to_writer(out)
 }
 
-fn write_text_or_number(sheet: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, v: &str) -> Result<(), XlsxError> {
+fn write_text_or_number(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    v: &str,
+) -> Result<(), XlsxError> {
     match v.parse::<u32>() {
         Ok(n) if !v.starts_with('0') || v == "0" => sheet.write_number(row, col, f64::from(n))?,
         _ => sheet.write_string(row, col, v)?,
@@ -207,7 +237,9 @@ fn write_value(
     }
     match field.kind {
         FieldType::Date | FieldType::UpdateDate => match Date::parse_iso(v) {
-            Some(d) => sheet.write_number_with_format(row, col, d.to_excel_serial() as f64, date)?,
+            Some(d) => {
+                sheet.write_number_with_format(row, col, d.to_excel_serial() as f64, date)?
+            }
             None => sheet.write_string(row, col, v)?,
         },
         _ => sheet.write_string(row, col, v)?,

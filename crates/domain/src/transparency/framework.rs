@@ -231,13 +231,8 @@ pub enum CriterionKind {
 impl FrameworkFile {
     /// Reads and checks a framework file. Every problem is returned, each naming where it is.
     pub fn parse(json: &str) -> Result<FrameworkFile, Vec<String>> {
-        let file: FrameworkFile = serde_json::from_str(json).map_err(|e| {
-            vec![format!(
-                "línea {}, columna {}: {e}",
-                e.line(),
-                e.column()
-            )]
-        })?;
+        let file: FrameworkFile = serde_json::from_str(json)
+            .map_err(|e| vec![format!("línea {}, columna {}: {e}", e.line(), e.column())])?;
         let problems = file.problems();
         if problems.is_empty() {
             Ok(file)
@@ -348,8 +343,7 @@ fn check_fields(fields: &[FieldDef], at: &str, in_table: bool, out: &mut Vec<Str
     for (i, f) in fields.iter().enumerate() {
         let at = format!("{at}[{i}] ({})", f.key);
         let key_ok = !f.key.is_empty()
-            && f
-                .key
+            && f.key
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !key_ok {
@@ -402,14 +396,24 @@ mod tests {
         assert_eq!(f8.tables().count(), 13);
         for code in ["70-VII", "70-IX", "70-XIII", "70-XXVIII"] {
             let ob = fw.obligations.iter().find(|o| o.code == code).unwrap();
-            assert!(ob.formats.iter().all(|f| f.status == FormatStatus::Complete));
+            assert!(
+                ob.formats
+                    .iter()
+                    .all(|f| f.status == FormatStatus::Complete)
+            );
         }
         // Every format starts and ends with the common columns.
         for ob in &fw.obligations {
             for f in &ob.formats {
                 let keys: Vec<&str> = f.fields.iter().map(|f| f.key.as_str()).collect();
-                assert_eq!(keys[..3], ["ejercicio", "fecha_inicio_periodo", "fecha_termino_periodo"]);
-                assert_eq!(keys[keys.len() - 3..], ["area_responsable", "fecha_actualizacion", "nota"]);
+                assert_eq!(
+                    keys[..3],
+                    ["ejercicio", "fecha_inicio_periodo", "fecha_termino_periodo"]
+                );
+                assert_eq!(
+                    keys[keys.len() - 3..],
+                    ["area_responsable", "fecha_actualizacion", "nota"]
+                );
             }
         }
     }
@@ -424,8 +428,14 @@ mod tests {
         let problems = fw.problems();
         assert_eq!(problems.len(), 4, "{problems:#?}");
         assert!(problems[0].starts_with("obligations[1] (70-I): el código se repite"));
-        assert!(problems.iter().any(|p| p.contains("obligations[2] (70-III).formats[0] (3).fields[3] (Mal Clave).key")));
-        assert!(problems.iter().any(|p| p.contains("un catálogo necesita sus valores")));
+        assert!(problems.iter().any(|p| {
+            p.contains("obligations[2] (70-III).formats[0] (3).fields[3] (Mal Clave).key")
+        }));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("un catálogo necesita sus valores"))
+        );
         assert!(problems.iter().any(|p| p.contains("«marciano»")));
     }
 

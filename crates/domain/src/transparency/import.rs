@@ -69,10 +69,18 @@ impl Located {
         let en = lang == "en";
         let mut place = Vec::new();
         if let Some(s) = &self.sheet {
-            place.push(if en { format!("sheet “{s}”") } else { format!("hoja «{s}»") });
+            place.push(if en {
+                format!("sheet “{s}”")
+            } else {
+                format!("hoja «{s}»")
+            });
         }
         if let Some(r) = self.row {
-            place.push(if en { format!("row {r}") } else { format!("fila {r}") });
+            place.push(if en {
+                format!("row {r}")
+            } else {
+                format!("fila {r}")
+            });
         }
         match (&self.column, &self.field) {
             (Some(c), Some(f)) => place.push(if en {
@@ -80,8 +88,16 @@ impl Located {
             } else {
                 format!("columna {c} ({f})")
             }),
-            (Some(c), None) => place.push(if en { format!("column {c}") } else { format!("columna {c}") }),
-            (None, Some(f)) => place.push(if en { format!("field “{f}”") } else { format!("campo «{f}»") }),
+            (Some(c), None) => place.push(if en {
+                format!("column {c}")
+            } else {
+                format!("columna {c}")
+            }),
+            (None, Some(f)) => place.push(if en {
+                format!("field “{f}”")
+            } else {
+                format!("campo «{f}»")
+            }),
             (None, None) => {}
         }
         if place.is_empty() {
@@ -109,7 +125,11 @@ impl std::fmt::Display for ImportErrors {
             writeln!(f, "  {}", e.message("es"))?;
         }
         if self.total > self.errors.len() {
-            writeln!(f, "  {}", Problem::More(self.total - self.errors.len()).message("es"))?;
+            writeln!(
+                f,
+                "  {}",
+                Problem::More(self.total - self.errors.len()).message("es")
+            )?;
         }
         Ok(())
     }
@@ -130,7 +150,14 @@ impl Problems {
         }
     }
 
-    fn at(&mut self, sheet: Option<&str>, row: usize, column: String, field: Option<&FieldDef>, problem: Problem) {
+    fn at(
+        &mut self,
+        sheet: Option<&str>,
+        row: usize,
+        column: String,
+        field: Option<&FieldDef>,
+        problem: Problem,
+    ) {
         self.push(Located {
             sheet: sheet.map(str::to_owned),
             row: Some(row),
@@ -209,7 +236,9 @@ fn sniff(bytes: &[u8]) -> Result<FileKind, Problem> {
         found: what,
     };
     if bytes.starts_with(b"\xD0\xCF\x11\xE0") {
-        return Err(binary("un libro de Excel 97-2003 (.xls); guárdelo como .xlsx"));
+        return Err(binary(
+            "un libro de Excel 97-2003 (.xls); guárdelo como .xlsx",
+        ));
     }
     if bytes.starts_with(b"%PDF") {
         return Err(binary("un PDF"));
@@ -263,7 +292,12 @@ pub fn parse(file_name: &str, bytes: &[u8], format: &FormatDef) -> Result<Parsed
 
 /// Checks that every record belongs to the period being published: its year, and its start
 /// and end dates inside the period.
-pub fn check_period(format: &FormatDef, parsed: &Parsed, period: Period, file_name: &str) -> Result<(), ImportErrors> {
+pub fn check_period(
+    format: &FormatDef,
+    parsed: &Parsed,
+    period: Period,
+    file_name: &str,
+) -> Result<(), ImportErrors> {
     let mut problems = Problems::default();
     let col = |key: &str| format.field(key);
     let start = col("fecha_inicio_periodo");
@@ -280,10 +314,16 @@ pub fn check_period(format: &FormatDef, parsed: &Parsed, period: Period, file_na
                 };
                 if !inside {
                     let shown = super::period::Date::parse_iso(v).map_or(v.to_owned(), |d| d.dmy());
-                    problems.at(sheet, r.row, column_name(parsed, i, f), Some(f), Problem::OutsidePeriod {
-                        value: shown,
-                        period: period.code(),
-                    });
+                    problems.at(
+                        sheet,
+                        r.row,
+                        column_name(parsed, i, f),
+                        Some(f),
+                        Problem::OutsidePeriod {
+                            value: shown,
+                            period: period.code(),
+                        },
+                    );
                 }
             }
         };
@@ -294,7 +334,13 @@ pub fn check_period(format: &FormatDef, parsed: &Parsed, period: Period, file_na
             && r.value(si) > r.value(ei)
             && !r.value(ei).is_empty()
         {
-            problems.at(sheet, r.row, column_name(parsed, ei, ef), Some(ef), Problem::StartAfterEnd);
+            problems.at(
+                sheet,
+                r.row,
+                column_name(parsed, ei, ef),
+                Some(ef),
+                Problem::StartAfterEnd,
+            );
         }
     }
     problems.into_result(file_name, ())
@@ -309,7 +355,10 @@ pub fn infer_period(format: &FormatDef, records: &[Record]) -> Option<Period> {
         *counts.entry((r.value(si), r.value(ei))).or_default() += 1;
     }
     let ((s, e), _) = counts.into_iter().max_by_key(|(k, n)| (*n, *k))?;
-    Period::from_dates(super::period::Date::parse_iso(s)?, super::period::Date::parse_iso(e)?)
+    Period::from_dates(
+        super::period::Date::parse_iso(s)?,
+        super::period::Date::parse_iso(e)?,
+    )
 }
 
 fn column_name(parsed: &Parsed, index: usize, field: &FieldDef) -> String {
@@ -389,7 +438,12 @@ fn find_header(rows: &[Vec<Cell>], fields: &[FieldDef]) -> Option<usize> {
         .map(|(i, row)| {
             let hits = row
                 .iter()
-                .filter(|c| matches!(classify(&header_text(c), fields, &folded), Some(Column::Field(_))))
+                .filter(|c| {
+                    matches!(
+                        classify(&header_text(c), fields, &folded),
+                        Some(Column::Field(_))
+                    )
+                })
                 .count();
             (i, hits)
         })
@@ -413,7 +467,13 @@ fn map_columns(
         let title = header_text(cell);
         let column = match classify(&title, fields, &folded) {
             Some(Column::Field(i)) if seen[i] => {
-                problems.at(sheet, row, column_letter(c), Some(&fields[i]), Problem::DuplicateColumn);
+                problems.at(
+                    sheet,
+                    row,
+                    column_letter(c),
+                    Some(&fields[i]),
+                    Problem::DuplicateColumn,
+                );
                 Column::Ignored
             }
             Some(Column::Field(i)) => {
@@ -422,7 +482,13 @@ fn map_columns(
             }
             Some(other) => other,
             None => {
-                problems.at(sheet, row, column_letter(c), None, Problem::ExtraColumn(title.trim().to_owned()));
+                problems.at(
+                    sheet,
+                    row,
+                    column_letter(c),
+                    None,
+                    Problem::ExtraColumn(title.trim().to_owned()),
+                );
                 Column::Ignored
             }
         };
@@ -500,7 +566,12 @@ fn read_main_rows(
             .collect()
     };
     let field_column: Vec<usize> = (0..format.fields.len())
-        .map(|f| columns.iter().position(|c| *c == Column::Field(f)).unwrap_or(f))
+        .map(|f| {
+            columns
+                .iter()
+                .position(|c| *c == Column::Field(f))
+                .unwrap_or(f)
+        })
         .collect();
     let mut out = MainRows {
         records: Vec::new(),
@@ -546,11 +617,19 @@ fn read_main_rows(
                     let slot = table_slot[f].unwrap_or(0);
                     if kind == FileKind::Csv && !v.is_empty() && !v.starts_with('[') {
                         // A CSV has no sub-table sheets: its rows must be written in the cell.
-                        problems.at(sheet, row_no, column_letter(col), Some(field), Problem::NotInlineTable);
+                        problems.at(
+                            sheet,
+                            row_no,
+                            column_letter(col),
+                            Some(field),
+                            Problem::NotInlineTable,
+                        );
                     } else if v.starts_with('[') {
                         match parse_inline_table(field, &v) {
                             Ok(sub) => record.set_table(slot, sub),
-                            Err(p) => problems.at(sheet, row_no, column_letter(col), Some(field), p),
+                            Err(p) => {
+                                problems.at(sheet, row_no, column_letter(col), Some(field), p)
+                            }
                         }
                     } else if !v.is_empty() {
                         out.links[slot].entry(v.clone()).or_default().push(index);
@@ -572,19 +651,24 @@ fn read_main_rows(
 
 /// Sub-table rows written inline as JSON (the CSV layout): `[{"key": "value", …}, …]`.
 fn parse_inline_table(field: &FieldDef, text: &str) -> Result<Vec<Vec<String>>, Problem> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| Problem::Unreadable(format!("JSON de la subtabla: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| Problem::Unreadable(format!("JSON de la subtabla: {e}")))?;
     let serde_json::Value::Array(items) = value else {
-        return Err(Problem::Unreadable("la subtabla debe ser una lista JSON".into()));
+        return Err(Problem::Unreadable(
+            "la subtabla debe ser una lista JSON".into(),
+        ));
     };
     items
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let obj = item
-                .as_object()
-                .ok_or_else(|| Problem::Unreadable("cada fila de la subtabla debe ser un objeto JSON".into()))?;
-            if let Some(k) = obj.keys().find(|k| !field.fields.iter().any(|f| &f.key == *k)) {
+            let obj = item.as_object().ok_or_else(|| {
+                Problem::Unreadable("cada fila de la subtabla debe ser un objeto JSON".into())
+            })?;
+            if let Some(k) = obj
+                .keys()
+                .find(|k| !field.fields.iter().any(|f| &f.key == *k))
+            {
                 return Err(Problem::ExtraColumn(k.clone()));
             }
             field
@@ -606,7 +690,9 @@ fn json_cell(v: Option<&serde_json::Value>) -> Cell {
     match v {
         None | Some(serde_json::Value::Null) => Cell::Empty,
         Some(serde_json::Value::String(s)) => Cell::Text(s.clone()),
-        Some(serde_json::Value::Number(n)) => n.as_f64().map_or(Cell::Text(n.to_string()), Cell::Number),
+        Some(serde_json::Value::Number(n)) => {
+            n.as_f64().map_or(Cell::Text(n.to_string()), Cell::Number)
+        }
         Some(serde_json::Value::Bool(b)) => Cell::Text(if *b { "Sí".into() } else { "No".into() }),
         Some(other) => Cell::Text(other.to_string()),
     }
@@ -630,7 +716,13 @@ fn read_sub_rows(
         return;
     };
     let before = problems.total;
-    let columns = map_columns(&rows[h], &table.fields, Some(sheet), first_row + h, problems);
+    let columns = map_columns(
+        &rows[h],
+        &table.fields,
+        Some(sheet),
+        first_row + h,
+        problems,
+    );
     let Some(id_col) = columns.iter().position(|c| *c == Column::Id) else {
         problems.push(Located {
             sheet: Some(sheet.to_owned()),
@@ -658,7 +750,13 @@ fn read_sub_rows(
                     Ok(v) => values[*f] = v,
                     Err(p) => {
                         ok = false;
-                        problems.at(Some(sheet), row_no, column_letter(c), Some(&table.fields[*f]), p);
+                        problems.at(
+                            Some(sheet),
+                            row_no,
+                            column_letter(c),
+                            Some(&table.fields[*f]),
+                            p,
+                        );
                     }
                 }
             }
@@ -670,7 +768,13 @@ fn read_sub_rows(
                 }
             }
             Some(_) => {}
-            None => problems.at(Some(sheet), row_no, column_letter(id_col), None, Problem::OrphanSubRow(link)),
+            None => problems.at(
+                Some(sheet),
+                row_no,
+                column_letter(id_col),
+                None,
+                Problem::OrphanSubRow(link),
+            ),
         }
     }
 }
@@ -678,7 +782,11 @@ fn read_sub_rows(
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-fn read_csv(bytes: &[u8], format: &FormatDef, problems: &mut Problems) -> Result<MainRows, Problem> {
+fn read_csv(
+    bytes: &[u8],
+    format: &FormatDef,
+    problems: &mut Problems,
+) -> Result<MainRows, Problem> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|_| Problem::NotUtf8)?;
     let first_line = text.lines().next().unwrap_or("");
@@ -696,7 +804,13 @@ fn read_csv(bytes: &[u8], format: &FormatDef, problems: &mut Problems) -> Result
         Ok(record) => Some(
             record
                 .iter()
-                .map(|v| if v.is_empty() { Cell::Empty } else { Cell::Text(v.to_owned()) })
+                .map(|v| {
+                    if v.is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(v.to_owned())
+                    }
+                })
                 .collect::<Vec<_>>(),
         ),
         Err(e) => {
@@ -704,7 +818,8 @@ fn read_csv(bytes: &[u8], format: &FormatDef, problems: &mut Problems) -> Result
             None
         }
     });
-    let main = read_main_rows(&mut rows, 1, format, None, FileKind::Csv, problems).unwrap_or_else(MainRows::empty);
+    let main = read_main_rows(&mut rows, 1, format, None, FileKind::Csv, problems)
+        .unwrap_or_else(MainRows::empty);
     drop(rows);
     match broken {
         Some(p) => Err(p),
@@ -715,9 +830,14 @@ fn read_csv(bytes: &[u8], format: &FormatDef, problems: &mut Problems) -> Result
 // ---------------------------------------------------------------------------------------------
 // XLSX
 
-fn read_xlsx(bytes: &[u8], format: &FormatDef, problems: &mut Problems) -> Result<(String, MainRows), Problem> {
+fn read_xlsx(
+    bytes: &[u8],
+    format: &FormatDef,
+    problems: &mut Problems,
+) -> Result<(String, MainRows), Problem> {
     use calamine::Reader;
-    let mut workbook = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| Problem::Unreadable(e.to_string()))?;
+    let mut workbook =
+        calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| Problem::Unreadable(e.to_string()))?;
     let names = workbook.sheet_names();
     let table_sheets: Vec<String> = format.tables().map(|(_, t)| t.sheet_name()).collect();
     let main_sheet = names
@@ -731,14 +851,25 @@ fn read_xlsx(bytes: &[u8], format: &FormatDef, problems: &mut Problems) -> Resul
         .cloned()
         .ok_or(Problem::NoRecords)?;
     let (rows, first_row) = sheet_rows(&mut workbook, &main_sheet)?;
-    let Some(mut main) = read_main_rows(&mut rows.into_iter(), first_row, format, Some(&main_sheet), FileKind::Xlsx, problems) else {
+    let Some(mut main) = read_main_rows(
+        &mut rows.into_iter(),
+        first_row,
+        format,
+        Some(&main_sheet),
+        FileKind::Xlsx,
+        problems,
+    ) else {
         return Ok((main_sheet, MainRows::empty()));
     };
     for (slot, (_, table)) in format.tables().enumerate() {
         let wanted = table.sheet_name();
         let sheet = names
             .iter()
-            .find(|n| n.eq_ignore_ascii_case(&wanted) || fold_label(n) == fold_label(&table.label.chars().take(31).collect::<String>()))
+            .find(|n| {
+                n.eq_ignore_ascii_case(&wanted)
+                    || fold_label(n)
+                        == fold_label(&table.label.chars().take(31).collect::<String>())
+            })
             .cloned();
         match sheet {
             Some(name) => {
@@ -772,7 +903,9 @@ fn sheet_rows<R: std::io::Read + std::io::Seek>(
             std::iter::repeat_n(Cell::Empty, pad)
                 .chain(row.iter().map(|d| match d {
                     Data::Empty => Cell::Empty,
-                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
+                        Cell::Text(s.clone())
+                    }
                     #[allow(clippy::cast_precision_loss)]
                     Data::Int(i) => Cell::Number(*i as f64),
                     Data::Float(f) => Cell::Number(*f),
@@ -789,16 +922,36 @@ fn sheet_rows<R: std::io::Read + std::io::Seek>(
 // ---------------------------------------------------------------------------------------------
 // JSON
 
-fn read_json(bytes: &[u8], format: &FormatDef, problems: &mut Problems) -> Result<Vec<Record>, Problem> {
-    let value: serde_json::Value = serde_json::from_slice(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-        .map_err(|e| Problem::Unreadable(format!("JSON, línea {}, columna {}: {e}", e.line(), e.column())))?;
+fn read_json(
+    bytes: &[u8],
+    format: &FormatDef,
+    problems: &mut Problems,
+) -> Result<Vec<Record>, Problem> {
+    let value: serde_json::Value = serde_json::from_slice(
+        bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
+    )
+    .map_err(|e| {
+        Problem::Unreadable(format!(
+            "JSON, línea {}, columna {}: {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
     let items = match value {
         serde_json::Value::Array(items) => items,
         serde_json::Value::Object(mut obj) => match obj.remove("records") {
             Some(serde_json::Value::Array(items)) => items,
-            _ => return Err(Problem::Unreadable("se esperaba una lista de registros o {\"records\": [...]}".into())),
+            _ => {
+                return Err(Problem::Unreadable(
+                    "se esperaba una lista de registros o {\"records\": [...]}".into(),
+                ));
+            }
         },
-        _ => return Err(Problem::Unreadable("se esperaba una lista de registros".into())),
+        _ => {
+            return Err(Problem::Unreadable(
+                "se esperaba una lista de registros".into(),
+            ));
+        }
     };
     let mut records = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
@@ -806,7 +959,9 @@ fn read_json(bytes: &[u8], format: &FormatDef, problems: &mut Problems) -> Resul
         let Some(obj) = item.as_object() else {
             problems.push(Located {
                 row: Some(row),
-                ..Located::file(Problem::Unreadable("el registro no es un objeto JSON".into()))
+                ..Located::file(Problem::Unreadable(
+                    "el registro no es un objeto JSON".into(),
+                ))
             });
             continue;
         };
@@ -854,7 +1009,10 @@ fn read_json(bytes: &[u8], format: &FormatDef, problems: &mut Problems) -> Resul
                 }
             }
         }
-        let id = obj.get("id").map(|v| json_cell(Some(v)).as_text()).unwrap_or_default();
+        let id = obj
+            .get("id")
+            .map(|v| json_cell(Some(v)).as_text())
+            .unwrap_or_default();
         records.push(record.finish(id, row));
     }
     Ok(records)

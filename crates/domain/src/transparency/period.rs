@@ -47,7 +47,13 @@ impl Date {
     pub fn parse_dmy(s: &str) -> Option<Date> {
         let mut parts = s.trim().split('/');
         let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
-        if parts.next().is_some() || y.len() != 4 || d.is_empty() || d.len() > 2 || m.is_empty() || m.len() > 2 {
+        if parts.next().is_some()
+            || y.len() != 4
+            || d.is_empty()
+            || d.len() > 2
+            || m.is_empty()
+            || m.len() > 2
+        {
             return None;
         }
         Date::new(num(y)?, num(m)?, num(d)?)
@@ -200,13 +206,11 @@ impl Period {
             _ => return None,
         };
         let part: u32 = num(n)?;
-        (1..=periodicity.parts())
-            .contains(&part)
-            .then_some(Period {
-                year,
-                periodicity,
-                part,
-            })
+        (1..=periodicity.parts()).contains(&part).then_some(Period {
+            year,
+            periodicity,
+            part,
+        })
     }
 
     pub fn code(self) -> String {
@@ -299,8 +303,14 @@ mod tests {
         assert!(Date::parse_dmy("31/02/2025").is_none());
         assert!(Date::parse_dmy("29/02/2024").is_some());
         assert!(Date::parse_dmy("29/02/2025").is_none());
-        assert_eq!(Date::parse_dmy("1/7/2025").unwrap().to_string(), "2025-07-01");
-        assert_eq!(Date::parse_iso("2025-09-30T00:00:00").unwrap().dmy(), "30/09/2025");
+        assert_eq!(
+            Date::parse_dmy("1/7/2025").unwrap().to_string(),
+            "2025-07-01"
+        );
+        assert_eq!(
+            Date::parse_iso("2025-09-30T00:00:00").unwrap().dmy(),
+            "30/09/2025"
+        );
         assert!(Date::parse_iso("2025-13-01").is_none());
         assert!(Date::parse_iso("2025/01/01").is_none());
         assert!(Date::parse_dmy("1/1/25").is_none());
@@ -323,17 +333,29 @@ mod tests {
     fn periods_have_codes_bounds_and_deadlines() {
         let p = Period::parse("2025-t3").unwrap();
         assert_eq!(p.code(), "2025-T3");
-        assert_eq!((p.start().to_string(), p.end().to_string()), ("2025-07-01".into(), "2025-09-30".into()));
+        assert_eq!(
+            (p.start().to_string(), p.end().to_string()),
+            ("2025-07-01".into(), "2025-09-30".into())
+        );
         assert_eq!(p.deadline(30).to_string(), "2025-10-30");
-        assert_eq!(Period::parse("2024-S2").unwrap().end().to_string(), "2024-12-31");
-        assert_eq!(Period::parse("2024").unwrap().start().to_string(), "2024-01-01");
+        assert_eq!(
+            Period::parse("2024-S2").unwrap().end().to_string(),
+            "2024-12-31"
+        );
+        assert_eq!(
+            Period::parse("2024").unwrap().start().to_string(),
+            "2024-01-01"
+        );
         for bad in ["2025-T5", "2025-X1", "25-T1", "2025-T", "", "2025-T1x"] {
             assert!(Period::parse(bad).is_none(), "{bad}");
         }
         assert_eq!(Period::from_dates(p.start(), p.end()), Some(p));
         assert!(!p.is_closed(Date::new(2025, 9, 30).unwrap()));
         assert!(p.is_closed(Date::new(2025, 10, 1).unwrap()));
-        assert_eq!(Period::last_closed(Periodicity::Quarterly, Date::new(2025, 1, 5).unwrap()).code(), "2024-T4");
+        assert_eq!(
+            Period::last_closed(Periodicity::Quarterly, Date::new(2025, 1, 5).unwrap()).code(),
+            "2024-T4"
+        );
     }
 }
 
@@ -358,7 +380,12 @@ impl Compliance {
     }
 
     /// From the newest period published, if any.
-    pub fn of(periodicity: Periodicity, deadline_days: u32, latest: Option<Period>, today: Date) -> Compliance {
+    pub fn of(
+        periodicity: Periodicity,
+        deadline_days: u32,
+        latest: Option<Period>,
+        today: Date,
+    ) -> Compliance {
         let expected = Period::last_closed(periodicity, today);
         let has = |p: Period| latest.is_some_and(|l| l.start() >= p.start());
         if has(expected) {
@@ -366,14 +393,23 @@ impl Compliance {
         }
         let deadline = expected.deadline(deadline_days);
         if today > deadline {
-            return Compliance::Overdue { period: expected, deadline };
+            return Compliance::Overdue {
+                period: expected,
+                deadline,
+            };
         }
         // The newest period still has time; is the one before it there?
         let previous = expected.previous();
         if has(previous) {
-            Compliance::Due { period: expected, deadline }
+            Compliance::Due {
+                period: expected,
+                deadline,
+            }
         } else {
-            Compliance::Overdue { period: previous, deadline: previous.deadline(deadline_days) }
+            Compliance::Overdue {
+                period: previous,
+                deadline: previous.deadline(deadline_days),
+            }
         }
     }
 }
@@ -388,19 +424,34 @@ mod compliance_tests {
         let p = |s: &str| Period::parse(s).unwrap();
         let day = |y, m, d| Date::new(y, m, d).unwrap();
         // On 15 Oct 2025 the last closed quarter is 2025-T3, due by 30 Oct.
-        assert_eq!(Compliance::of(q, 30, Some(p("2025-T3")), day(2025, 10, 15)), Compliance::UpToDate);
+        assert_eq!(
+            Compliance::of(q, 30, Some(p("2025-T3")), day(2025, 10, 15)),
+            Compliance::UpToDate
+        );
         assert_eq!(
             Compliance::of(q, 30, Some(p("2025-T2")), day(2025, 10, 15)),
-            Compliance::Due { period: p("2025-T3"), deadline: day(2025, 10, 30) }
+            Compliance::Due {
+                period: p("2025-T3"),
+                deadline: day(2025, 10, 30)
+            }
         );
         assert_eq!(
             Compliance::of(q, 30, Some(p("2025-T2")), day(2025, 11, 1)),
-            Compliance::Overdue { period: p("2025-T3"), deadline: day(2025, 10, 30) }
+            Compliance::Overdue {
+                period: p("2025-T3"),
+                deadline: day(2025, 10, 30)
+            }
         );
         assert_eq!(
             Compliance::of(q, 30, Some(p("2025-T1")), day(2025, 10, 15)),
-            Compliance::Overdue { period: p("2025-T2"), deadline: day(2025, 7, 30) }
+            Compliance::Overdue {
+                period: p("2025-T2"),
+                deadline: day(2025, 7, 30)
+            }
         );
-        assert!(matches!(Compliance::of(q, 30, None, day(2025, 10, 15)), Compliance::Overdue { .. }));
+        assert!(matches!(
+            Compliance::of(q, 30, None, day(2025, 10, 15)),
+            Compliance::Overdue { .. }
+        ));
     }
 }

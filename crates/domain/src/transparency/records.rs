@@ -36,7 +36,8 @@ pub struct RecordBuilder {
 impl RecordBuilder {
     pub fn push(&mut self, value: &str) {
         self.buf.push_str(value);
-        self.ends.push(u32::try_from(self.buf.len()).unwrap_or(u32::MAX));
+        self.ends
+            .push(u32::try_from(self.buf.len()).unwrap_or(u32::MAX));
     }
 
     pub fn set_table(&mut self, slot: usize, rows: Vec<Vec<String>>) {
@@ -72,7 +73,11 @@ impl Record {
     /// Value `i`, or `""` past the end.
     pub fn value(&self, i: usize) -> &str {
         let end = self.ends.get(i).copied().unwrap_or(0) as usize;
-        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) as usize };
+        let start = if i == 0 {
+            0
+        } else {
+            self.ends.get(i - 1).copied().unwrap_or(0) as usize
+        };
         self.buf.get(start..end).unwrap_or("")
     }
 
@@ -115,7 +120,11 @@ impl Record {
         }
         let stored = Stored {
             v: self.values().collect(),
-            t: self.tables.iter().any(|t| !t.is_empty()).then_some(self.tables.as_slice()),
+            t: self
+                .tables
+                .iter()
+                .any(|t| !t.is_empty())
+                .then_some(self.tables.as_slice()),
         };
         serde_json::to_string(&stored).unwrap_or_default()
     }

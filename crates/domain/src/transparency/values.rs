@@ -50,7 +50,10 @@ pub fn number_text(n: f64) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     Required,
-    TooLong { max: usize, len: usize },
+    TooLong {
+        max: usize,
+        len: usize,
+    },
     NotANumber(String),
     NotMoney(String),
     NotADate(String),
@@ -58,7 +61,10 @@ pub enum Problem {
     NotATime(String),
     NotAUrl(String),
     NotAYear(String),
-    NotInCatalogue { value: String, allowed: Vec<String> },
+    NotInCatalogue {
+        value: String,
+        allowed: Vec<String>,
+    },
     CellError(String),
     /// A sub-table rows sheet is missing.
     MissingSheet(String),
@@ -71,20 +77,35 @@ pub enum Problem {
     OrphanSubRow(String),
     EmptyFile,
     NoRecords,
-    TooLarge { max_mb: u64 },
+    TooLarge {
+        max_mb: u64,
+    },
     /// The content is not what the file name says.
-    WrongContent { expected: &'static str, found: &'static str },
+    WrongContent {
+        expected: &'static str,
+        found: &'static str,
+    },
     UnknownKind,
     Unreadable(String),
     NotUtf8,
-    RaggedRow { expected: usize, found: usize },
+    RaggedRow {
+        expected: usize,
+        found: usize,
+    },
     /// A record's period dates fall outside the period being published.
-    OutsidePeriod { value: String, period: String },
+    OutsidePeriod {
+        value: String,
+        period: String,
+    },
     StartAfterEnd,
     /// A CSV cell of a sub-table that does not hold its rows as a JSON list.
     NotInlineTable,
     /// A value of a sub-table row written inline (JSON, CSV).
-    InSubRow { row: usize, field: String, problem: Box<Problem> },
+    InSubRow {
+        row: usize,
+        field: String,
+        problem: Box<Problem>,
+    },
     /// Errors past the reporting limit.
     More(usize),
 }
@@ -263,7 +284,9 @@ fn is_decimal(s: &str, int_max: usize, frac_max: usize) -> bool {
         Some((i, f)) => (i, Some(f)),
         None => (s, None),
     };
-    let digits = |p: &str, max: usize| !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit());
+    let digits = |p: &str, max: usize| {
+        !p.is_empty() && p.len() <= max && p.bytes().all(|b| b.is_ascii_digit())
+    };
     digits(int, int_max) && frac.is_none_or(|f| digits(f, frac_max))
 }
 
@@ -308,7 +331,8 @@ fn date(cell: &Cell) -> Result<Date, Problem> {
             }
             // Well formed, but not a day of the calendar (31/02/2025)?
             let shaped = s.len() >= 8
-                && s.bytes().all(|b| b.is_ascii_digit() || b == b'/' || b == b'-')
+                && s.bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'/' || b == b'-')
                 && (s.matches('/').count() == 2 || s.matches('-').count() == 2);
             Err(if shaped {
                 Problem::DateDoesNotExist(s)
@@ -330,7 +354,9 @@ fn time(cell: &Cell) -> Result<String, Problem> {
             let s = cell.as_text();
             let parts: Vec<&str> = s.split(':').collect();
             let ok = (2..=3).contains(&parts.len())
-                && parts.iter().all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
+                && parts
+                    .iter()
+                    .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
                 && parts[0] < "24"
                 && parts[1..].iter().all(|p| *p < "60");
             if ok {
@@ -356,7 +382,11 @@ fn url(cell: &Cell) -> Result<String, Problem> {
         let host = r.split(['/', '?', '#']).next().unwrap_or("");
         !host.is_empty() && !host.starts_with('.') && !r.contains(char::is_whitespace)
     });
-    if host_ok { Ok(s) } else { Err(Problem::NotAUrl(s)) }
+    if host_ok {
+        Ok(s)
+    } else {
+        Err(Problem::NotAUrl(s))
+    }
 }
 
 fn year(cell: &Cell) -> Result<String, Problem> {
@@ -391,7 +421,10 @@ fn catalogue(field: &FieldDef, cell: &Cell) -> Result<String, Problem> {
 pub fn fold_label(s: &str) -> String {
     let folded = fold_accents(&s.to_lowercase());
     let mut out = String::with_capacity(folded.len());
-    for word in folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+    for word in folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -411,7 +444,11 @@ mod tests {
             kind,
             required: true,
             max_len: None,
-            values: if kind == FieldType::Catalogue { vec!["Hombre".into(), "Mujer".into()] } else { vec![] },
+            values: if kind == FieldType::Catalogue {
+                vec!["Hombre".into(), "Mujer".into()]
+            } else {
+                vec![]
+            },
             fields: vec![],
             pnt_table: None,
             help: String::new(),
@@ -435,26 +472,70 @@ mod tests {
         assert_eq!(ok(FieldType::Time, Cell::Number(0.5)), "12:00");
         assert_eq!(ok(FieldType::Year, Cell::Number(2025.0)), "2025");
         assert_eq!(ok(FieldType::Catalogue, text("  MUJER ")), "Mujer");
-        assert_eq!(ok(FieldType::Url, text(" https://www.uady.mx/t?a=1 ")), "https://www.uady.mx/t?a=1");
+        assert_eq!(
+            ok(FieldType::Url, text(" https://www.uady.mx/t?a=1 ")),
+            "https://www.uady.mx/t?a=1"
+        );
     }
 
     #[test]
     fn bad_values_say_what_is_wrong() {
         let bad = |k, c: Cell| normalize(&field(k), &c).unwrap_err();
-        assert_eq!(bad(FieldType::Date, text("31/02/2025")), Problem::DateDoesNotExist("31/02/2025".into()));
-        assert_eq!(bad(FieldType::Date, text("ayer")), Problem::NotADate("ayer".into()));
-        assert_eq!(bad(FieldType::Money, text("10.555")), Problem::NotMoney("10.555".into()));
-        assert_eq!(bad(FieldType::Money, Cell::Number(10.555)), Problem::NotMoney("10.555".into()));
-        assert_eq!(bad(FieldType::Money, text("1234567890123")), Problem::NotMoney("1234567890123".into()));
-        assert_eq!(bad(FieldType::ShortText, text(&"a".repeat(151))), Problem::TooLong { max: 150, len: 151 });
+        assert_eq!(
+            bad(FieldType::Date, text("31/02/2025")),
+            Problem::DateDoesNotExist("31/02/2025".into())
+        );
+        assert_eq!(
+            bad(FieldType::Date, text("ayer")),
+            Problem::NotADate("ayer".into())
+        );
+        assert_eq!(
+            bad(FieldType::Money, text("10.555")),
+            Problem::NotMoney("10.555".into())
+        );
+        assert_eq!(
+            bad(FieldType::Money, Cell::Number(10.555)),
+            Problem::NotMoney("10.555".into())
+        );
+        assert_eq!(
+            bad(FieldType::Money, text("1234567890123")),
+            Problem::NotMoney("1234567890123".into())
+        );
+        assert_eq!(
+            bad(FieldType::ShortText, text(&"a".repeat(151))),
+            Problem::TooLong { max: 150, len: 151 }
+        );
         assert_eq!(bad(FieldType::ShortText, Cell::Empty), Problem::Required);
-        assert_eq!(bad(FieldType::Url, text("www.uady.mx")), Problem::NotAUrl("www.uady.mx".into()));
-        assert_eq!(bad(FieldType::Time, text("25:00")), Problem::NotATime("25:00".into()));
-        assert_eq!(bad(FieldType::Year, text("20255")), Problem::NotAYear("20255".into()));
-        assert!(matches!(bad(FieldType::Catalogue, text("Otro")), Problem::NotInCatalogue { .. }));
-        assert_eq!(bad(FieldType::Number, Cell::Error("#N/A".into())), Problem::CellError("#N/A".into()));
-        assert!(bad(FieldType::Money, text("10.555")).message("es").contains("2 decimales"));
-        assert!(bad(FieldType::Money, text("10.555")).message("en").contains("2 decimals"));
+        assert_eq!(
+            bad(FieldType::Url, text("www.uady.mx")),
+            Problem::NotAUrl("www.uady.mx".into())
+        );
+        assert_eq!(
+            bad(FieldType::Time, text("25:00")),
+            Problem::NotATime("25:00".into())
+        );
+        assert_eq!(
+            bad(FieldType::Year, text("20255")),
+            Problem::NotAYear("20255".into())
+        );
+        assert!(matches!(
+            bad(FieldType::Catalogue, text("Otro")),
+            Problem::NotInCatalogue { .. }
+        ));
+        assert_eq!(
+            bad(FieldType::Number, Cell::Error("#N/A".into())),
+            Problem::CellError("#N/A".into())
+        );
+        assert!(
+            bad(FieldType::Money, text("10.555"))
+                .message("es")
+                .contains("2 decimales")
+        );
+        assert!(
+            bad(FieldType::Money, text("10.555"))
+                .message("en")
+                .contains("2 decimals")
+        );
     }
 
     #[test]

@@ -77,7 +77,14 @@ pub fn openapi_json() -> String {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         components.add_security_scheme(
             "api_token",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some("A subject's API token, created by its editors on the subject's page.")).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A subject's API token, created by its editors on the subject's page.",
+                    ))
+                    .build(),
+            ),
         );
     }
     doc.to_json().unwrap_or_else(|_| "{}".into())

@@ -40,8 +40,32 @@ pub fn upload_routes() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list_laws, law_framework, law_obligations, get_format, subject_obligations, list_publications, get_publication, publication_records, search_records, get_record, publish),
-    components(schemas(LawOut, ObligationOut, FormatSummary, FormatOut, SubjectObligationOut, PublicationOut, RecordOut, RecordList, RecordHitOut, PublishProblem, LocatedOut))
+    paths(
+        list_laws,
+        law_framework,
+        law_obligations,
+        get_format,
+        subject_obligations,
+        list_publications,
+        get_publication,
+        publication_records,
+        search_records,
+        get_record,
+        publish
+    ),
+    components(schemas(
+        LawOut,
+        ObligationOut,
+        FormatSummary,
+        FormatOut,
+        SubjectObligationOut,
+        PublicationOut,
+        RecordOut,
+        RecordList,
+        RecordHitOut,
+        PublishProblem,
+        LocatedOut
+    ))
 )]
 pub struct TransparencyDoc;
 
@@ -84,7 +108,13 @@ impl From<store::Law> for LawOut {
 /// Every law loaded, with how many obligations it has.
 #[utoipa::path(get, path = "/api/v1/laws", responses((status = 200, description = "The laws", body = Vec<LawOut>)))]
 async fn list_laws(State(state): State<AppState>) -> AppResult<Json<Vec<LawOut>>> {
-    Ok(Json(store::laws(&state.db).await?.into_iter().map(LawOut::from).collect()))
+    Ok(Json(
+        store::laws(&state.db)
+            .await?
+            .into_iter()
+            .map(LawOut::from)
+            .collect(),
+    ))
 }
 
 /// A law's whole framework file (documented in docs/FRAMEWORK-FILE.md): the file a guarantor
@@ -141,7 +171,10 @@ async fn obligation_out(db: &tequio_store::Db, o: store::Obligation) -> AppResul
             code: f.code,
             version: f.version,
             title: f.def.title,
-            status: serde_json::to_value(f.def.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            status: serde_json::to_value(f.def.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
         })
         .collect();
     Ok(ObligationOut {
@@ -165,7 +198,10 @@ async fn obligation_out(db: &tequio_store::Db, o: store::Obligation) -> AppResul
     (status = 200, description = "The obligations", body = Vec<ObligationOut>),
     (status = 404, description = "No such law", body = Problem, content_type = "application/problem+json")
 ))]
-async fn law_obligations(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<Vec<ObligationOut>>> {
+async fn law_obligations(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<ObligationOut>>> {
     store::law(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let mut out = Vec::new();
     for o in store::obligations(&state.db, id).await? {
@@ -193,8 +229,13 @@ pub struct FormatOut {
     (status = 200, description = "The format", body = FormatOut),
     (status = 404, description = "No such format", body = Problem, content_type = "application/problem+json")
 ))]
-async fn get_format(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<FormatOut>> {
-    let f = store::format(&state.db, id).await?.ok_or(AppError::NotFound)?;
+async fn get_format(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<FormatOut>> {
+    let f = store::format(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(FormatOut {
         id: f.id,
         obligation_id: f.obligation_id,
@@ -302,7 +343,10 @@ pub struct ObligationRow {
     pub compliance: Option<Compliance>,
 }
 
-pub async fn obligation_rows(db: &tequio_store::Db, subject_id: i64) -> AppResult<Vec<ObligationRow>> {
+pub async fn obligation_rows(
+    db: &tequio_store::Db,
+    subject_id: i64,
+) -> AppResult<Vec<ObligationRow>> {
     let table = store::applicability(db, subject_id).await?;
     let mut latest = store::latest_by_obligation(db, subject_id).await?;
     let today = publishing::today();
@@ -312,9 +356,18 @@ pub async fn obligation_rows(db: &tequio_store::Db, subject_id: i64) -> AppResul
             let latest = latest.remove(&a.obligation.id);
             let compliance = a.applies.then(|| {
                 let last = latest.as_ref().and_then(|p| Period::parse(&p.period));
-                Compliance::of(a.obligation.periodicity, u32::try_from(a.obligation.deadline_days).unwrap_or(0), last, today)
+                Compliance::of(
+                    a.obligation.periodicity,
+                    u32::try_from(a.obligation.deadline_days).unwrap_or(0),
+                    last,
+                    today,
+                )
             });
-            ObligationRow { applicability: a, latest, compliance }
+            ObligationRow {
+                applicability: a,
+                latest,
+                compliance,
+            }
         })
         .collect())
 }
@@ -325,16 +378,20 @@ pub async fn obligation_rows(db: &tequio_store::Db, subject_id: i64) -> AppResul
     (status = 200, description = "The obligations", body = Vec<SubjectObligationOut>),
     (status = 404, description = "No such subject", body = Problem, content_type = "application/problem+json")
 ))]
-async fn subject_obligations(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<Vec<SubjectObligationOut>>> {
+async fn subject_obligations(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<SubjectObligationOut>>> {
     let rows = obligation_rows(&state.db, id).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| {
                 let (status, period, deadline) = match r.compliance {
                     None => ("not_applicable", None, None),
-                    Some(c @ (Compliance::Due { period, deadline } | Compliance::Overdue { period, deadline })) => {
-                        (c.as_str(), Some(period.code()), Some(deadline.to_string()))
-                    }
+                    Some(
+                        c @ (Compliance::Due { period, deadline }
+                        | Compliance::Overdue { period, deadline }),
+                    ) => (c.as_str(), Some(period.code()), Some(deadline.to_string())),
                     Some(c) => (c.as_str(), None, None),
                 };
                 let ob = r.applicability.obligation;
@@ -371,10 +428,17 @@ pub struct PublicationsQuery {
     (status = 200, description = "The publications", body = Vec<PublicationOut>),
     (status = 400, description = "A parameter is wrong", body = Problem, content_type = "application/problem+json")
 ))]
-async fn list_publications(State(state): State<AppState>, Query(p): Query<PublicationsQuery>) -> AppResult<Json<Vec<PublicationOut>>> {
+async fn list_publications(
+    State(state): State<AppState>,
+    Query(p): Query<PublicationsQuery>,
+) -> AppResult<Json<Vec<PublicationOut>>> {
     let obligations: Vec<i64> = match p.obligation_id {
         Some(o) => vec![o],
-        None => store::applicability(&state.db, p.subject_id).await?.into_iter().map(|a| a.obligation.id).collect(),
+        None => store::applicability(&state.db, p.subject_id)
+            .await?
+            .into_iter()
+            .map(|a| a.obligation.id)
+            .collect(),
     };
     let mut out = Vec::new();
     for o in obligations {
@@ -392,8 +456,16 @@ async fn list_publications(State(state): State<AppState>, Query(p): Query<Public
     (status = 200, description = "The publication", body = PublicationOut),
     (status = 404, description = "No such publication", body = Problem, content_type = "application/problem+json")
 ))]
-async fn get_publication(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<PublicationOut>> {
-    Ok(Json(store::publication(&state.db, id).await?.ok_or(AppError::NotFound)?.into()))
+async fn get_publication(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<PublicationOut>> {
+    Ok(Json(
+        store::publication(&state.db, id)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .into(),
+    ))
 }
 
 /// A record: its values by field key; sub-tables as lists of objects.
@@ -410,7 +482,10 @@ pub struct RecordOut {
     pub url: String,
 }
 
-pub fn record_out(def: &tequio_domain::transparency::framework::FormatDef, r: store::StoredRecord) -> RecordOut {
+pub fn record_out(
+    def: &tequio_domain::transparency::framework::FormatDef,
+    r: store::StoredRecord,
+) -> RecordOut {
     RecordOut {
         url: format!("/registros/{}", r.id),
         id: r.id,
@@ -461,8 +536,12 @@ async fn publication_records(
     Path(id): Path<i64>,
     Query(params): Query<HashMap<String, String>>,
 ) -> AppResult<Json<RecordList>> {
-    let p = store::publication(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let f = store::format(&state.db, p.format_id).await?.ok_or(AppError::NotFound)?;
+    let p = store::publication(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let f = store::format(&state.db, p.format_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let q = RecordQuery::parse(&f.def, &params, &API_NAMES, 50)?;
     let (total, rows) = records_view::page(&state.db, &p, &f.def, &q).await?;
     Ok(Json(RecordList {
@@ -479,10 +558,19 @@ async fn publication_records(
     (status = 200, description = "The record", body = RecordOut),
     (status = 404, description = "No such record", body = Problem, content_type = "application/problem+json")
 ))]
-async fn get_record(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<RecordOut>> {
-    let r = store::record(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let p = store::publication(&state.db, r.publication_id).await?.ok_or(AppError::NotFound)?;
-    let f = store::format(&state.db, p.format_id).await?.ok_or(AppError::NotFound)?;
+async fn get_record(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Json<RecordOut>> {
+    let r = store::record(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = store::publication(&state.db, r.publication_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let f = store::format(&state.db, p.format_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(record_out(&f.def, r)))
 }
 
@@ -518,10 +606,15 @@ pub struct RecordHitOut {
     (status = 200, description = "Hits", body = Vec<RecordHitOut>),
     (status = 400, description = "A parameter is wrong", body = Problem, content_type = "application/problem+json")
 ))]
-async fn search_records(State(state): State<AppState>, Query(p): Query<RecordSearchQuery>) -> AppResult<Json<Vec<RecordHitOut>>> {
+async fn search_records(
+    State(state): State<AppState>,
+    Query(p): Query<RecordSearchQuery>,
+) -> AppResult<Json<Vec<RecordHitOut>>> {
     let limit = p.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(AppError::BadRequest("limit: must be between 1 and 100".into()));
+        return Err(AppError::BadRequest(
+            "limit: must be between 1 and 100".into(),
+        ));
     }
     let (_, hits) = store::search_records(&state.db, &p.q, p.subject_id, None).await?;
     Ok(Json(
@@ -585,7 +678,12 @@ fn refusal_response(r: Refusal, lang: &str) -> Response {
                 })
                 .collect();
             let detail = format!("{}: {} problems", e.file, e.total);
-            (StatusCode::UNPROCESSABLE_ENTITY, Some(detail), list, e.total)
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(detail),
+                list,
+                e.total,
+            )
         }
         Refusal::Refused(m) => (StatusCode::UNPROCESSABLE_ENTITY, Some(m), Vec::new(), 0),
         Refusal::Internal(e) => {
@@ -595,13 +693,22 @@ fn refusal_response(r: Refusal, lang: &str) -> Response {
     };
     let body = PublishProblem {
         kind: "about:blank".into(),
-        title: if status == StatusCode::UNPROCESSABLE_ENTITY { "Not published".into() } else { "Server error".into() },
+        title: if status == StatusCode::UNPROCESSABLE_ENTITY {
+            "Not published".into()
+        } else {
+            "Server error".into()
+        },
         status: status.as_u16(),
         detail,
         errors,
         total_errors: total,
     };
-    (status, [(header::CONTENT_TYPE, "application/problem+json")], serde_json::to_string(&body).unwrap_or_default()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/problem+json")],
+        serde_json::to_string(&body).unwrap_or_default(),
+    )
+        .into_response()
 }
 
 /// Publishes a file for the subject of the API token (`Authorization: Bearer <token>`), with
@@ -616,8 +723,20 @@ fn refusal_response(r: Refusal, lang: &str) -> Response {
     (status = 413, description = "The file is too large", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Refused, with every problem", body = PublishProblem, content_type = "application/problem+json")
 ), security(("api_token" = [])))]
-async fn publish(State(state): State<AppState>, headers: HeaderMap, mut form: Multipart) -> AppResult<Response> {
-    let lang = if headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("en")) { "en" } else { "es" };
+async fn publish(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> AppResult<Response> {
+    let lang = if headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("en"))
+    {
+        "en"
+    } else {
+        "es"
+    };
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -625,42 +744,109 @@ async fn publish(State(state): State<AppState>, headers: HeaderMap, mut form: Mu
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(AppError::Unauthorized)?;
-    let token = store::use_token(&state.db, &crate::auth::token_hash(token)).await?.ok_or(AppError::Unauthorized)?;
+    let token = store::use_token(&state.db, &crate::auth::token_hash(token))
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = form.next_field().await.map_err(|e| AppError::BadRequest(e.body_text()))? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.body_text()))?
+    {
         let name = field.name().unwrap_or("").to_owned();
         if name == "file" {
             let file_name = field.file_name().unwrap_or("archivo").to_owned();
-            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| AppError::BadRequest(e.body_text()))?;
             if bytes.len() > publishing::MAX_FILE_BYTES {
-                return Ok(refusal_response(publishing::too_large(&file_name), lang));
+                return Ok(refusal_response(
+                    publishing::too_large(&file_name, publishing::MAX_FILE_MB),
+                    lang,
+                ));
             }
             file = Some((file_name, bytes.to_vec()));
         } else {
-            fields.insert(name, field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?);
+            fields.insert(
+                name,
+                field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.body_text()))?,
+            );
         }
     }
-    let (file_name, bytes) = file.ok_or_else(|| AppError::BadRequest("file: falta el archivo".into()))?;
-    let code = fields.get("obligation").map(|s| s.trim()).filter(|s| !s.is_empty()).ok_or_else(|| AppError::BadRequest("obligation: falta el código de la obligación".into()))?;
-    let subject = tequio_store::subjects::get(&state.db, token.subject_id).await?.ok_or(AppError::NotFound)?;
-    let guarantor = subject.guarantor_id.ok_or_else(|| AppError::Invalid("el sujeto obligado no tiene órgano garante".into()))?;
+    let (file_name, bytes) =
+        file.ok_or_else(|| AppError::BadRequest("file: falta el archivo".into()))?;
+    let code = fields
+        .get("obligation")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            AppError::BadRequest("obligation: falta el código de la obligación".into())
+        })?;
+    let subject = tequio_store::subjects::get(&state.db, token.subject_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let guarantor = subject
+        .guarantor_id
+        .ok_or_else(|| AppError::Invalid("el sujeto obligado no tiene órgano garante".into()))?;
     let obligation = store::obligation_by_code(&state.db, guarantor, code)
         .await?
-        .ok_or_else(|| AppError::Invalid(format!("obligation: no existe la obligación «{code}»")))?;
-    let period = match fields.get("period").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        Some(p) => Some(Period::parse(p).ok_or_else(|| AppError::BadRequest(format!("period: «{p}» no es un periodo como 2025-T3, 2025-S1 o 2025")))?),
+        .ok_or_else(|| {
+            AppError::Invalid(format!("obligation: no existe la obligación «{code}»"))
+        })?;
+    let period = match fields
+        .get("period")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        Some(p) => Some(Period::parse(p).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "period: «{p}» no es un periodo como 2025-T3, 2025-S1 o 2025"
+            ))
+        })?),
         None => None,
     };
-    let format = match publishing::pick_format(&state.db, &obligation, fields.get("format").map(|s| s.trim()).filter(|s| !s.is_empty())).await {
+    let format = match publishing::pick_format(
+        &state.db,
+        &obligation,
+        fields
+            .get("format")
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty()),
+    )
+    .await
+    {
         Ok(f) => f,
         Err(r) => return Ok(refusal_response(r, lang)),
     };
-    let who = Who { user_id: None, label: format!("API: {}", token.name) };
+    let who = Who {
+        user_id: None,
+        label: format!("API: {}", token.name),
+    };
     let note = fields.get("note").cloned().unwrap_or_default();
-    match publishing::publish_file(&state.db, &who, subject.id, &obligation, &format, period, &file_name, bytes, &note).await {
-        Ok(Published::New(p)) => Ok((StatusCode::CREATED, Json(PublicationOut::from(p))).into_response()),
-        Ok(Published::Unchanged(p)) => Ok((StatusCode::OK, Json(PublicationOut::from(p))).into_response()),
+    match publishing::publish_file(
+        &state.db,
+        &who,
+        subject.id,
+        &obligation,
+        &format,
+        period,
+        &file_name,
+        bytes,
+        &note,
+    )
+    .await
+    {
+        Ok(Published::New(p)) => {
+            Ok((StatusCode::CREATED, Json(PublicationOut::from(p))).into_response())
+        }
+        Ok(Published::Unchanged(p)) => {
+            Ok((StatusCode::OK, Json(PublicationOut::from(p))).into_response())
+        }
         Err(r) => Ok(refusal_response(r, lang)),
     }
 }

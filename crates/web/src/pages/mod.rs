@@ -76,8 +76,16 @@ impl Ctx {
     }
 
     /// A text with two arguments.
-    pub fn t2(&self, key: &str, n1: &'static str, v1: impl ToString, n2: &'static str, v2: impl ToString) -> String {
-        self.lang.t_args(key, &[(n1, v1.to_string()), (n2, v2.to_string())])
+    pub fn t2(
+        &self,
+        key: &str,
+        n1: &'static str,
+        v1: impl ToString,
+        n2: &'static str,
+        v2: impl ToString,
+    ) -> String {
+        self.lang
+            .t_args(key, &[(n1, v1.to_string()), (n2, v2.to_string())])
     }
 
     /// The text for a value of an enumeration: `label("kind", "municipality")` → `kind-municipality`.
@@ -240,7 +248,10 @@ struct SearchPage {
     prev_page: Option<i64>,
     next_page: Option<i64>,
     record_total: usize,
-    record_hits: Vec<(tequio_store::transparency::RecordHit, Vec<tequio_domain::search::SnippetPart>)>,
+    record_hits: Vec<(
+        tequio_store::transparency::RecordHit,
+        Vec<tequio_domain::search::SnippetPart>,
+    )>,
 }
 
 const SEARCH_PAGE_SIZE: usize = 20;
@@ -275,7 +286,8 @@ async fn search_page(
     .await?;
     // Published records are searched too (first page only): the top hits, with a snippet.
     let record_hits = if page == 1 && !q.is_empty() {
-        let (terms, hits) = tequio_store::transparency::search_records(&state.db, &q, None, None).await?;
+        let (terms, hits) =
+            tequio_store::transparency::search_records(&state.db, &q, None, None).await?;
         let total = hits.len();
         let shown = hits
             .into_iter()

@@ -25,7 +25,9 @@ use tequio_domain::transparency::period::{Compliance, Period};
 use tequio_domain::transparency::records::Record;
 use tequio_domain::transparency::values::{Cell, normalize};
 use tequio_store::subjects::{self, Subject};
-use tequio_store::transparency::{self as store, Format, Law, Obligation, Publication, Published, StoredRecord};
+use tequio_store::transparency::{
+    self as store, Format, Law, Obligation, Publication, Published, StoredRecord,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -47,25 +49,38 @@ pub fn routes() -> Router<AppState> {
         .route("/sujetos/{id}/aplicabilidad/{ob}", post(set_applicability))
         .route("/sujetos/{id}/tokens", get(tokens_page).post(create_token))
         .route("/sujetos/{id}/tokens/{token}/revocar", post(revoke_token))
-        .route("/admin/marco/formatos/{id}/editar", get(format_edit_form).post(format_edit))
+        .route(
+            "/admin/marco/formatos/{id}/editar",
+            get(format_edit_form).post(format_edit),
+        )
 }
 
 /// Pages that take file uploads, with the larger body limit.
 pub fn upload_routes() -> Router<AppState> {
     Router::new()
-        .route("/sujetos/{id}/obligaciones/{ob}/publicar", get(publish_form).post(upload))
-        .route("/admin/marco/importar", get(framework_import_form).post(framework_import))
+        .route(
+            "/sujetos/{id}/obligaciones/{ob}/publicar",
+            get(publish_form).post(upload),
+        )
+        .route(
+            "/admin/marco/importar",
+            get(framework_import_form).post(framework_import),
+        )
 }
 
 // ---------------------------------------------------------------------------------------------
 // Loading what pages need
 
 async fn subject(state: &AppState, id: i64) -> AppResult<Subject> {
-    subjects::get(&state.db, id).await?.ok_or(AppError::NotFound)
+    subjects::get(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 async fn obligation(state: &AppState, id: i64) -> AppResult<Obligation> {
-    store::obligation(&state.db, id).await?.ok_or(AppError::NotFound)
+    store::obligation(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// A publication with everything around it.
@@ -78,12 +93,24 @@ struct Loaded {
 }
 
 async fn load_publication(state: &AppState, id: i64) -> AppResult<Loaded> {
-    let publication = store::publication(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let publication = store::publication(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let subject = subject(state, publication.subject_id).await?;
     let obligation = obligation(state, publication.obligation_id).await?;
-    let format = store::format(&state.db, publication.format_id).await?.ok_or(AppError::NotFound)?;
-    let law = store::law(&state.db, obligation.law_id).await?.ok_or(AppError::NotFound)?;
-    Ok(Loaded { publication, subject, obligation, format, law })
+    let format = store::format(&state.db, publication.format_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let law = store::law(&state.db, obligation.law_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Loaded {
+        publication,
+        subject,
+        obligation,
+        format,
+        law,
+    })
 }
 
 fn periodicity_key(o: &Obligation) -> String {
@@ -101,7 +128,10 @@ struct LawsPage {
 }
 
 async fn laws_page(viewer: Viewer, State(state): State<AppState>) -> AppResult<Response> {
-    render(&LawsPage { c: Ctx::new(&viewer, "/marco"), laws: store::laws(&state.db).await? })
+    render(&LawsPage {
+        c: Ctx::new(&viewer, "/marco"),
+        laws: store::laws(&state.db).await?,
+    })
 }
 
 #[derive(Template)]
@@ -112,21 +142,39 @@ struct LawPage {
     obligations: Vec<(Obligation, Vec<Format>)>,
 }
 
-async fn law_page(viewer: Viewer, State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+async fn law_page(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let law = store::law(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let mut obligations = Vec::new();
     for o in store::obligations(&state.db, id).await? {
         let formats = store::current_formats(&state.db, o.id).await?;
         obligations.push((o, formats));
     }
-    render(&LawPage { c: Ctx::new(&viewer, &format!("/marco/{id}")), law, obligations })
+    render(&LawPage {
+        c: Ctx::new(&viewer, &format!("/marco/{id}")),
+        law,
+        obligations,
+    })
 }
 
 async fn law_json(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
     let file = store::export_framework(&state.db, id).await?;
     let json = serde_json::to_string_pretty(&file).map_err(|e| AppError::Internal(e.into()))?;
     let name = format!("{}.json", tequio_domain::text::slugify(&file.law.code));
-    Ok(([(axum::http::header::CONTENT_TYPE, "application/json".to_owned()), crate::app::attachment(&name)], json).into_response())
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json".to_owned(),
+            ),
+            crate::app::attachment(&name),
+        ],
+        json,
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -144,10 +192,18 @@ async fn format_page(
     Path(id): Path<i64>,
     Query(params): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let format = store::format(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let format = store::format(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let obligation = obligation(&state, format.obligation_id).await?;
     let versions = store::format_versions(&state.db, obligation.id, &format.code).await?;
-    render(&FormatPage { c: Ctx::new(&viewer, &format!("/marco/formatos/{id}")).with_notice(notice(&viewer, &params)), format, obligation, versions })
+    render(&FormatPage {
+        c: Ctx::new(&viewer, &format!("/marco/formatos/{id}"))
+            .with_notice(notice(&viewer, &params)),
+        format,
+        obligation,
+        versions,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -172,21 +228,34 @@ impl ObligationsPage {
             Some(Compliance::UpToDate) => ("ok", c.t("status-up-to-date")),
             Some(Compliance::Due { period, deadline }) => (
                 "due",
-                c.lang.t_args("status-due", &[("period", period.code()), ("date", deadline.dmy())]),
+                c.lang.t_args(
+                    "status-due",
+                    &[("period", period.code()), ("date", deadline.dmy())],
+                ),
             ),
             Some(Compliance::Overdue { period, deadline }) => (
                 "overdue",
-                c.lang.t_args("status-overdue", &[("period", period.code()), ("date", deadline.dmy())]),
+                c.lang.t_args(
+                    "status-overdue",
+                    &[("period", period.code()), ("date", deadline.dmy())],
+                ),
             ),
         }
     }
 }
 
-async fn subject_obligations(viewer: Viewer, State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+async fn subject_obligations(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let s = subject(&state, id).await?;
     let rows = obligation_rows(&state.db, id).await?;
     let applicable = rows.iter().filter(|r| r.compliance.is_some()).count();
-    let up_to_date = rows.iter().filter(|r| r.compliance == Some(Compliance::UpToDate)).count();
+    let up_to_date = rows
+        .iter()
+        .filter(|r| r.compliance == Some(Compliance::UpToDate))
+        .count();
     render(&ObligationsPage {
         c: Ctx::new(&viewer, &format!("/sujetos/{id}/obligaciones")),
         can_publish: viewer.actor.can(Action::PublishForSubject(id)),
@@ -211,15 +280,25 @@ struct ObligationPage {
     can_publish: bool,
 }
 
-async fn obligation_page(viewer: Viewer, State(state): State<AppState>, Path((id, ob)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn obligation_page(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path((id, ob)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     let s = subject(&state, id).await?;
     let table = store::applicability(&state.db, id).await?;
-    let entry = table.into_iter().find(|a| a.obligation.id == ob).ok_or(AppError::NotFound)?;
+    let entry = table
+        .into_iter()
+        .find(|a| a.obligation.id == ob)
+        .ok_or(AppError::NotFound)?;
     let all = store::publications(&state.db, id, ob).await?;
     let mut current: Vec<(Publication, usize)> = Vec::new();
     for p in &all {
         if p.is_current {
-            let versions = all.iter().filter(|q| q.period == p.period && q.format_code == p.format_code).count();
+            let versions = all
+                .iter()
+                .filter(|q| q.period == p.period && q.format_code == p.format_code)
+                .count();
             current.push((p.clone(), versions));
         }
     }
@@ -265,7 +344,12 @@ impl PublicationPage {
     fn sort_link(&self, i: usize) -> String {
         let key = &self.l.format.def.fields[i].key;
         let desc = self.q.sort == Some((i, false));
-        format!("?{}={}{key}{}", PAGE_NAMES.sort, if desc { "-" } else { "" }, self.unsorted_qs)
+        format!(
+            "?{}={}{key}{}",
+            PAGE_NAMES.sort,
+            if desc { "-" } else { "" },
+            self.unsorted_qs
+        )
     }
 
     fn sort_state(&self, i: usize) -> &'static str {
@@ -279,16 +363,29 @@ impl PublicationPage {
     fn cell(&self, r: &StoredRecord, i: usize) -> String {
         let f = &self.l.format.def.fields[i];
         if f.kind == FieldType::Table {
-            let slot = self.l.format.def.fields[..i].iter().filter(|f| f.kind == FieldType::Table).count();
+            let slot = self.l.format.def.fields[..i]
+                .iter()
+                .filter(|f| f.kind == FieldType::Table)
+                .count();
             let n = r.record.table(slot).len();
-            if n == 0 { String::new() } else { self.c.lang.t_args("subrows-count", &[("count", n.to_string())]) }
+            if n == 0 {
+                String::new()
+            } else {
+                self.c
+                    .lang
+                    .t_args("subrows-count", &[("count", n.to_string())])
+            }
         } else {
             display(f, r.record.value(i))
         }
     }
 
     fn first_shown(&self) -> i64 {
-        if self.total == 0 { 0 } else { (self.q.page - 1) * self.q.per_page + 1 }
+        if self.total == 0 {
+            0
+        } else {
+            (self.q.page - 1) * self.q.per_page + 1
+        }
     }
 
     fn last_shown(&self) -> i64 {
@@ -299,7 +396,10 @@ impl PublicationPage {
 /// A stored value as people read it: dates as dd/mm/aaaa.
 pub fn display(f: &FieldDef, v: &str) -> String {
     match f.kind {
-        FieldType::Date | FieldType::UpdateDate => tequio_domain::transparency::period::Date::parse_iso(v).map_or_else(|| v.to_owned(), |d| d.dmy()),
+        FieldType::Date | FieldType::UpdateDate => {
+            tequio_domain::transparency::period::Date::parse_iso(v)
+                .map_or_else(|| v.to_owned(), |d| d.dmy())
+        }
         _ => v.to_owned(),
     }
 }
@@ -314,23 +414,40 @@ async fn publication_page(
     let q = RecordQuery::parse(&l.format.def, &params, &PAGE_NAMES, 50)?;
     let (total, rows) = records_view::page(&state.db, &l.publication, &l.format.def, &q).await?;
     let qs = q.query_string(&l.format.def, &PAGE_NAMES);
-    let unsorted = RecordQuery { sort: None, ..q.clone() }.query_string(&l.format.def, &PAGE_NAMES);
+    let unsorted = RecordQuery {
+        sort: None,
+        ..q.clone()
+    }
+    .query_string(&l.format.def, &PAGE_NAMES);
     let last_page = ((total + q.per_page - 1) / q.per_page).max(1);
     let current_id = if l.publication.is_current {
         None
     } else {
-        store::current_publication(&state.db, l.publication.subject_id, l.publication.obligation_id, &l.publication.format_code, &l.publication.period)
-            .await?
-            .map(|p| p.id)
+        store::current_publication(
+            &state.db,
+            l.publication.subject_id,
+            l.publication.obligation_id,
+            &l.publication.format_code,
+            &l.publication.period,
+        )
+        .await?
+        .map(|p| p.id)
     };
     render(&PublicationPage {
         c: Ctx::new(&viewer, &format!("/publicaciones/{id}")).with_notice(notice(&viewer, &params)),
-        can_correct: l.publication.is_current && viewer.actor.can(Action::PublishForSubject(l.publication.subject_id)),
+        can_correct: l.publication.is_current
+            && viewer
+                .actor
+                .can(Action::PublishForSubject(l.publication.subject_id)),
         prev_page: (q.page > 1).then_some(q.page - 1),
         next_page: (q.page < last_page).then_some(q.page + 1),
         last_page,
         view_qs: if qs.is_empty() { qs } else { format!("&{qs}") },
-        unsorted_qs: if unsorted.is_empty() { unsorted } else { format!("&{unsorted}") },
+        unsorted_qs: if unsorted.is_empty() {
+            unsorted
+        } else {
+            format!("&{unsorted}")
+        },
         current_id,
         l,
         q,
@@ -339,7 +456,12 @@ async fn publication_page(
     })
 }
 
-async fn download(state: AppState, id: i64, params: HashMap<String, String>, kind: Kind) -> AppResult<Response> {
+async fn download(
+    state: AppState,
+    id: i64,
+    params: HashMap<String, String>,
+    kind: Kind,
+) -> AppResult<Response> {
     let l = load_publication(&state, id).await?;
     let mut q = RecordQuery::parse(&l.format.def, &params, &PAGE_NAMES, 50)?;
     q.page = 1;
@@ -353,13 +475,25 @@ async fn download(state: AppState, id: i64, params: HashMap<String, String>, kin
     downloads::response(&state.db, &src, q, kind).await
 }
 
-async fn download_csv(State(state): State<AppState>, Path(id): Path<i64>, Query(p): Query<HashMap<String, String>>) -> AppResult<Response> {
+async fn download_csv(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(p): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
     download(state, id, p, Kind::Csv).await
 }
-async fn download_json(State(state): State<AppState>, Path(id): Path<i64>, Query(p): Query<HashMap<String, String>>) -> AppResult<Response> {
+async fn download_json(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(p): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
     download(state, id, p, Kind::Json).await
 }
-async fn download_xlsx(State(state): State<AppState>, Path(id): Path<i64>, Query(p): Query<HashMap<String, String>>) -> AppResult<Response> {
+async fn download_xlsx(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Query(p): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
     download(state, id, p, Kind::Xlsx).await
 }
 
@@ -394,13 +528,21 @@ fn summary_line(def: &FormatDef, r: &Record) -> String {
     parts.join(" · ")
 }
 
-async fn history_page(viewer: Viewer, State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+async fn history_page(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let l = load_publication(&state, id).await?;
-    let mut all: Vec<Publication> = store::publications(&state.db, l.publication.subject_id, l.publication.obligation_id)
-        .await?
-        .into_iter()
-        .filter(|p| p.period == l.publication.period && p.format_code == l.publication.format_code)
-        .collect();
+    let mut all: Vec<Publication> = store::publications(
+        &state.db,
+        l.publication.subject_id,
+        l.publication.obligation_id,
+    )
+    .await?
+    .into_iter()
+    .filter(|p| p.period == l.publication.period && p.format_code == l.publication.format_code)
+    .collect();
     all.sort_by(|a, b| b.version.cmp(&a.version));
     const SHOWN: usize = 50;
     let mut versions = Vec::new();
@@ -412,8 +554,18 @@ async fn history_page(viewer: Viewer, State(state): State<AppState>, Path(id): P
                 Some(DiffView {
                     added_total: d.added.len(),
                     removed_total: d.removed.len(),
-                    added: d.added.iter().take(SHOWN).map(|r| summary_line(def, r)).collect(),
-                    removed: d.removed.iter().take(SHOWN).map(|r| summary_line(def, r)).collect(),
+                    added: d
+                        .added
+                        .iter()
+                        .take(SHOWN)
+                        .map(|r| summary_line(def, r))
+                        .collect(),
+                    removed: d
+                        .removed
+                        .iter()
+                        .take(SHOWN)
+                        .map(|r| summary_line(def, r))
+                        .collect(),
                     unchanged: d.unchanged,
                 })
             }
@@ -421,7 +573,11 @@ async fn history_page(viewer: Viewer, State(state): State<AppState>, Path(id): P
         };
         versions.push((p.clone(), diff));
     }
-    render(&HistoryPage { c: Ctx::new(&viewer, &format!("/publicaciones/{id}/historial")), l, versions })
+    render(&HistoryPage {
+        c: Ctx::new(&viewer, &format!("/publicaciones/{id}/historial")),
+        l,
+        versions,
+    })
 }
 
 #[derive(Template)]
@@ -435,17 +591,29 @@ struct RecordPage {
 
 impl RecordPage {
     fn table_rows(&self, i: usize) -> &[Vec<String>] {
-        let slot = self.l.format.def.fields[..i].iter().filter(|f| f.kind == FieldType::Table).count();
+        let slot = self.l.format.def.fields[..i]
+            .iter()
+            .filter(|f| f.kind == FieldType::Table)
+            .count();
         self.r.record.table(slot)
     }
 }
 
-async fn record_page(viewer: Viewer, State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
-    let r = store::record(&state.db, id).await?.ok_or(AppError::NotFound)?;
+async fn record_page(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let r = store::record(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let l = load_publication(&state, r.publication_id).await?;
     render(&RecordPage {
         c: Ctx::new(&viewer, &format!("/registros/{id}")),
-        can_correct: l.publication.is_current && viewer.actor.can(Action::PublishForSubject(l.publication.subject_id)),
+        can_correct: l.publication.is_current
+            && viewer
+                .actor
+                .can(Action::PublishForSubject(l.publication.subject_id)),
         l,
         r,
     })
@@ -480,17 +648,29 @@ fn recent_periods(o: &Obligation) -> Vec<Period> {
     out
 }
 
-async fn publish_context(viewer: &Viewer, state: &AppState, id: i64, ob: i64) -> AppResult<(Subject, Obligation, Vec<Format>)> {
+async fn publish_context(
+    viewer: &Viewer,
+    state: &AppState,
+    id: i64,
+    ob: i64,
+) -> AppResult<(Subject, Obligation, Vec<Format>)> {
     viewer.require(Action::PublishForSubject(id))?;
     let s = subject(state, id).await?;
     let o = obligation(state, ob).await?;
     Ok((s, o, store::current_formats(&state.db, ob).await?))
 }
 
-async fn publish_form(viewer: Viewer, State(state): State<AppState>, Path((id, ob)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn publish_form(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path((id, ob)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     let (s, o, formats) = publish_context(&viewer, &state, id, ob).await?;
     render(&PublishPage {
-        c: Ctx::new(&viewer, &format!("/sujetos/{id}/obligaciones/{ob}/publicar")),
+        c: Ctx::new(
+            &viewer,
+            &format!("/sujetos/{id}/obligaciones/{ob}/publicar"),
+        ),
         periods: recent_periods(&o),
         chosen_format: formats.first().map(|f| f.code.clone()).unwrap_or_default(),
         chosen_period: String::new(),
@@ -523,23 +703,41 @@ struct PreviewPage {
     content_hash: String,
 }
 
-async fn upload(viewer: Viewer, State(state): State<AppState>, Path((id, ob)): Path<(i64, i64)>, mut form: Multipart) -> AppResult<Response> {
+async fn upload(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path((id, ob)): Path<(i64, i64)>,
+    mut form: Multipart,
+) -> AppResult<Response> {
     let (s, o, formats) = publish_context(&viewer, &state, id, ob).await?;
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut too_large = None;
-    while let Some(field) = form.next_field().await.map_err(|e| AppError::BadRequest(e.body_text()))? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.body_text()))?
+    {
         let name = field.name().unwrap_or("").to_owned();
         if name == "file" {
             let file_name = field.file_name().unwrap_or("").to_owned();
-            let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| AppError::BadRequest(e.body_text()))?;
             if bytes.len() > publishing::MAX_FILE_BYTES {
                 too_large = Some(file_name);
             } else if !file_name.is_empty() {
                 file = Some((file_name, bytes.to_vec()));
             }
         } else {
-            fields.insert(name, field.text().await.map_err(|e| AppError::BadRequest(e.body_text()))?);
+            fields.insert(
+                name,
+                field
+                    .text()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.body_text()))?,
+            );
         }
     }
     let lang = viewer.lang.code();
@@ -547,7 +745,10 @@ async fn upload(viewer: Viewer, State(state): State<AppState>, Path((id, ob)): P
     let chosen_period = fields.get("period").cloned().unwrap_or_default();
     let note = fields.get("note").cloned().unwrap_or_default();
     let back = |errors: Vec<String>| PublishPage {
-        c: Ctx::new(&viewer, &format!("/sujetos/{id}/obligaciones/{ob}/publicar")),
+        c: Ctx::new(
+            &viewer,
+            &format!("/sujetos/{id}/obligaciones/{ob}/publicar"),
+        ),
         s: s.clone(),
         o: o.clone(),
         formats: formats.clone(),
@@ -559,28 +760,54 @@ async fn upload(viewer: Viewer, State(state): State<AppState>, Path((id, ob)): P
         max_mb: publishing::MAX_FILE_MB,
     };
     if let Some(name) = too_large {
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &back(publishing::too_large(&name).messages(lang)));
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &back(publishing::too_large(&name, publishing::MAX_FILE_MB).messages(lang)),
+        );
     }
     let Some((file_name, bytes)) = file else {
-        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &back(vec![viewer.lang.t("publish-choose-file")]));
+        return render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &back(vec![viewer.lang.t("publish-choose-file")]),
+        );
     };
-    let Some(format) = formats.iter().find(|f| f.code == chosen_format).or(formats.first()).cloned() else {
+    let Some(format) = formats
+        .iter()
+        .find(|f| f.code == chosen_format)
+        .or(formats.first())
+        .cloned()
+    else {
         return Err(AppError::NotFound);
     };
     let period = match chosen_period.trim() {
         "" => None,
         p => match Period::parse(p) {
             Some(p) => Some(p),
-            None => return render_status(StatusCode::UNPROCESSABLE_ENTITY, &back(vec![format!("period: «{p}»")])),
+            None => {
+                return render_status(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &back(vec![format!("period: «{p}»")]),
+                );
+            }
         },
     };
-    let checked = match publishing::check_file(&format, &o, period, &file_name, bytes.clone()).await {
+    let checked = match publishing::check_file(&format, &o, period, &file_name, bytes.clone()).await
+    {
         Ok(c) => c,
         Err(r) => return refusal_page(r, lang, back),
     };
     let def = &format.def;
-    let hash = tequio_domain::transparency::records::content_hash(def, checked.parsed.records.iter().map(|r| r.digest(def)).collect());
-    let replaces = store::current_publication(&state.db, id, ob, &format.code, &checked.period.code()).await?;
+    let hash = tequio_domain::transparency::records::content_hash(
+        def,
+        checked
+            .parsed
+            .records
+            .iter()
+            .map(|r| r.digest(def))
+            .collect(),
+    );
+    let replaces =
+        store::current_publication(&state.db, id, ob, &format.code, &checked.period.code()).await?;
     let token = crate::auth::new_token()?;
     let user = viewer.user()?;
     let tx = state.db.begin().await?;
@@ -601,11 +828,21 @@ async fn upload(viewer: Viewer, State(state): State<AppState>, Path((id, ob)): P
     .await?;
     tx.commit().await?;
     render(&PreviewPage {
-        c: Ctx::new(&viewer, &format!("/sujetos/{id}/obligaciones/{ob}/publicar")),
+        c: Ctx::new(
+            &viewer,
+            &format!("/sujetos/{id}/obligaciones/{ob}/publicar"),
+        ),
         records: checked.parsed.records.len(),
-        sub_rows: checked.parsed.records.iter().map(Record::sub_row_count).sum(),
+        sub_rows: checked
+            .parsed
+            .records
+            .iter()
+            .map(Record::sub_row_count)
+            .sum(),
         sample: checked.parsed.records.iter().take(20).cloned().collect(),
-        same_content: replaces.as_ref().is_some_and(|p| p.content_hash == hash && p.format_id == format.id),
+        same_content: replaces
+            .as_ref()
+            .is_some_and(|p| p.content_hash == hash && p.format_id == format.id),
         content_hash: hash,
         replaces,
         period: checked.period,
@@ -618,7 +855,11 @@ async fn upload(viewer: Viewer, State(state): State<AppState>, Path((id, ob)): P
     })
 }
 
-fn refusal_page(r: Refusal, lang: &str, back: impl FnOnce(Vec<String>) -> PublishPage) -> AppResult<Response> {
+fn refusal_page(
+    r: Refusal,
+    lang: &str,
+    back: impl FnOnce(Vec<String>) -> PublishPage,
+) -> AppResult<Response> {
     if let Refusal::Internal(e) = r {
         return Err(AppError::Internal(e));
     }
@@ -631,7 +872,11 @@ struct ConfirmForm {
     note: Option<String>,
 }
 
-async fn confirm(viewer: Viewer, State(state): State<AppState>, axum::Form(f): axum::Form<ConfirmForm>) -> AppResult<Response> {
+async fn confirm(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    axum::Form(f): axum::Form<ConfirmForm>,
+) -> AppResult<Response> {
     let user = viewer.user()?.clone();
     let tx = state.db.begin().await?;
     let draft = store::take_draft(&tx, &crate::auth::token_hash(f.draft.trim())).await?;
@@ -642,12 +887,30 @@ async fn confirm(viewer: Viewer, State(state): State<AppState>, axum::Form(f): a
         return Err(AppError::Forbidden);
     }
     let o = obligation(&state, draft.obligation_id).await?;
-    let format = store::format(&state.db, draft.format_id).await?.ok_or(AppError::NotFound)?;
+    let format = store::format(&state.db, draft.format_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let period = Period::parse(&draft.period);
     let note = f.note.unwrap_or_default();
-    match publishing::publish_file(&state.db, &viewer.who(), draft.subject_id, &o, &format, period, &draft.file_name, draft.content, note.trim()).await {
-        Ok(Published::New(p)) => Ok(Redirect::to(&format!("/publicaciones/{}?aviso=publicado", p.id)).into_response()),
-        Ok(Published::Unchanged(p)) => Ok(Redirect::to(&format!("/publicaciones/{}?aviso=sin-cambios", p.id)).into_response()),
+    match publishing::publish_file(
+        &state.db,
+        &viewer.who(),
+        draft.subject_id,
+        &o,
+        &format,
+        period,
+        &draft.file_name,
+        draft.content,
+        note.trim(),
+    )
+    .await
+    {
+        Ok(Published::New(p)) => {
+            Ok(Redirect::to(&format!("/publicaciones/{}?aviso=publicado", p.id)).into_response())
+        }
+        Ok(Published::Unchanged(p)) => {
+            Ok(Redirect::to(&format!("/publicaciones/{}?aviso=sin-cambios", p.id)).into_response())
+        }
         Err(Refusal::Internal(e)) => Err(AppError::Internal(e)),
         Err(r) => Err(AppError::Invalid(r.messages(viewer.lang.code()).join(" "))),
     }
@@ -667,8 +930,14 @@ struct CorrectPage {
     note: String,
 }
 
-async fn correct_context(viewer: &Viewer, state: &AppState, id: i64) -> AppResult<(Loaded, StoredRecord)> {
-    let r = store::record(&state.db, id).await?.ok_or(AppError::NotFound)?;
+async fn correct_context(
+    viewer: &Viewer,
+    state: &AppState,
+    id: i64,
+) -> AppResult<(Loaded, StoredRecord)> {
+    let r = store::record(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let l = load_publication(state, r.publication_id).await?;
     viewer.require(Action::PublishForSubject(l.publication.subject_id))?;
     if !l.publication.is_current {
@@ -677,7 +946,11 @@ async fn correct_context(viewer: &Viewer, state: &AppState, id: i64) -> AppResul
     Ok((l, r))
 }
 
-async fn correct_form(viewer: Viewer, State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+async fn correct_form(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let (l, r) = correct_context(&viewer, &state, id).await?;
     let inputs = l
         .format
@@ -688,7 +961,13 @@ async fn correct_form(viewer: Viewer, State(state): State<AppState>, Path(id): P
         .filter(|(_, f)| f.kind != FieldType::Table)
         .map(|(i, f)| (i, f.clone(), display(f, r.record.value(i)), None))
         .collect();
-    render(&CorrectPage { c: Ctx::new(&viewer, &format!("/registros/{id}/corregir")), l, r, inputs, note: String::new() })
+    render(&CorrectPage {
+        c: Ctx::new(&viewer, &format!("/registros/{id}/corregir")),
+        l,
+        r,
+        inputs,
+        note: String::new(),
+    })
 }
 
 async fn correct(
@@ -707,7 +986,10 @@ async fn correct(
             b.push(r.record.value(i));
             continue;
         }
-        let raw = form.get(&format!("{FILTER_PREFIX}{}", f.key)).cloned().unwrap_or_default();
+        let raw = form
+            .get(&format!("{FILTER_PREFIX}{}", f.key))
+            .cloned()
+            .unwrap_or_default();
         match normalize(f, &Cell::Text(raw.clone())) {
             Ok(v) => {
                 b.push(&v);
@@ -724,7 +1006,13 @@ async fn correct(
     if failed {
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &CorrectPage { c: Ctx::new(&viewer, &format!("/registros/{id}/corregir")), l, r, inputs, note },
+            &CorrectPage {
+                c: Ctx::new(&viewer, &format!("/registros/{id}/corregir")),
+                l,
+                r,
+                inputs,
+                note,
+            },
         );
     }
     let mut corrected = b;
@@ -736,7 +1024,14 @@ async fn correct(
     let position = usize::try_from(r.position).map_err(|_| AppError::NotFound)?;
     *records.get_mut(position).ok_or(AppError::NotFound)? = corrected;
     let period = Period::parse(&l.publication.period).ok_or(AppError::NotFound)?;
-    let note = if note.trim().is_empty() { viewer.lang.t_args("correct-default-note", &[("number", (r.position + 1).to_string())]) } else { note.trim().to_owned() };
+    let note = if note.trim().is_empty() {
+        viewer.lang.t_args(
+            "correct-default-note",
+            &[("number", (r.position + 1).to_string())],
+        )
+    } else {
+        note.trim().to_owned()
+    };
     let new = store::NewPublication {
         subject_id: l.publication.subject_id,
         obligation: &l.obligation,
@@ -780,7 +1075,8 @@ async fn applicability_page(
         .filter(|e| e.action == "applicability.set")
         .collect();
     render(&ApplicabilityPage {
-        c: Ctx::new(&viewer, &format!("/sujetos/{id}/aplicabilidad")).with_notice(notice(&viewer, &params)),
+        c: Ctx::new(&viewer, &format!("/sujetos/{id}/aplicabilidad"))
+            .with_notice(notice(&viewer, &params)),
         table: store::applicability(&state.db, id).await?,
         s,
         history,
@@ -803,12 +1099,27 @@ async fn set_applicability(
     let applies = match f.applies.as_str() {
         "si" => true,
         "no" => false,
-        other => return Err(AppError::BadRequest(format!("applies: «{other}» no es si ni no"))),
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "applies: «{other}» no es si ni no"
+            )));
+        }
     };
     let tx = state.db.begin().await?;
-    store::set_applicability(&tx, &viewer.who(), id, ob, applies, f.reason.as_deref().unwrap_or("")).await?;
+    store::set_applicability(
+        &tx,
+        &viewer.who(),
+        id,
+        ob,
+        applies,
+        f.reason.as_deref().unwrap_or(""),
+    )
+    .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/sujetos/{id}/aplicabilidad?aviso=guardado#ob-{ob}")).into_response())
+    Ok(Redirect::to(&format!(
+        "/sujetos/{id}/aplicabilidad?aviso=guardado#ob-{ob}"
+    ))
+    .into_response())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -832,7 +1143,13 @@ async fn tokens_page(
 ) -> AppResult<Response> {
     viewer.require(Action::PublishForSubject(id))?;
     let s = subject(&state, id).await?;
-    render(&TokensPage { c: Ctx::new(&viewer, &format!("/sujetos/{id}/tokens")).with_notice(notice(&viewer, &params)), tokens: store::tokens(&state.db, id).await?, s, new_token: None })
+    render(&TokensPage {
+        c: Ctx::new(&viewer, &format!("/sujetos/{id}/tokens"))
+            .with_notice(notice(&viewer, &params)),
+        tokens: store::tokens(&state.db, id).await?,
+        s,
+        new_token: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -840,17 +1157,38 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(viewer: Viewer, State(state): State<AppState>, Path(id): Path<i64>, axum::Form(f): axum::Form<TokenForm>) -> AppResult<Response> {
+async fn create_token(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<TokenForm>,
+) -> AppResult<Response> {
     viewer.require(Action::PublishForSubject(id))?;
     let s = subject(&state, id).await?;
     let token = format!("tqo_{}", crate::auth::new_token()?);
     let tx = state.db.begin().await?;
-    store::create_token(&tx, &viewer.who(), id, &f.name, &crate::auth::token_hash(&token)).await?;
+    store::create_token(
+        &tx,
+        &viewer.who(),
+        id,
+        &f.name,
+        &crate::auth::token_hash(&token),
+    )
+    .await?;
     tx.commit().await?;
-    render(&TokensPage { c: Ctx::new(&viewer, &format!("/sujetos/{id}/tokens")), tokens: store::tokens(&state.db, id).await?, s, new_token: Some(token) })
+    render(&TokensPage {
+        c: Ctx::new(&viewer, &format!("/sujetos/{id}/tokens")),
+        tokens: store::tokens(&state.db, id).await?,
+        s,
+        new_token: Some(token),
+    })
 }
 
-async fn revoke_token(viewer: Viewer, State(state): State<AppState>, Path((id, token)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn revoke_token(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path((id, token)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     viewer.require(Action::PublishForSubject(id))?;
     let tx = state.db.begin().await?;
     store::revoke_token(&tx, &viewer.who(), id, token).await?;
@@ -870,7 +1208,10 @@ struct FrameworkImportPage {
     report: Option<store::FrameworkReport>,
 }
 
-async fn framework_import_form(viewer: Viewer, State(state): State<AppState>) -> AppResult<Response> {
+async fn framework_import_form(
+    viewer: Viewer,
+    State(state): State<AppState>,
+) -> AppResult<Response> {
     viewer.require(Action::ManageFramework)?;
     render(&FrameworkImportPage {
         c: Ctx::new(&viewer, "/admin/marco/importar"),
@@ -880,28 +1221,52 @@ async fn framework_import_form(viewer: Viewer, State(state): State<AppState>) ->
     })
 }
 
-async fn framework_import(viewer: Viewer, State(state): State<AppState>, mut form: Multipart) -> AppResult<Response> {
+async fn framework_import(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    mut form: Multipart,
+) -> AppResult<Response> {
     viewer.require(Action::ManageFramework)?;
     let mut text = None;
     let mut guarantor = None;
     let mut errors = Vec::new();
-    while let Some(field) = form.next_field().await.map_err(|e| AppError::BadRequest(e.body_text()))? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.body_text()))?
+    {
         match field.name() {
             Some("file") => {
                 let name = field.file_name().unwrap_or("archivo").to_owned();
-                let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| AppError::BadRequest(e.body_text()))?;
                 match String::from_utf8(bytes.to_vec()) {
-                    Ok(t) if t.trim().is_empty() => errors.push(format!("{name}: el archivo está vacío")),
+                    Ok(t) if t.trim().is_empty() => {
+                        errors.push(format!("{name}: el archivo está vacío"))
+                    }
                     Ok(t) => text = Some((name, t)),
                     Err(_) => errors.push(format!("{name}: no es texto UTF-8")),
                 }
             }
-            Some("guarantor_id") => guarantor = field.text().await.ok().and_then(|v| v.trim().parse::<i64>().ok()),
+            Some("guarantor_id") => {
+                guarantor = field
+                    .text()
+                    .await
+                    .ok()
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+            }
             _ => {}
         }
     }
     let guarantors = subjects::list_guarantors(&state.db).await?;
-    let page = |errors, report| FrameworkImportPage { c: Ctx::new(&viewer, "/admin/marco/importar"), guarantors: guarantors.clone(), errors, report };
+    let page = |errors, report| FrameworkImportPage {
+        c: Ctx::new(&viewer, "/admin/marco/importar"),
+        guarantors: guarantors.clone(),
+        errors,
+        report,
+    };
     let Some(guarantor) = guarantor.filter(|g| guarantors.iter().any(|x| x.id == *g)) else {
         errors.push("guarantor_id: elige el órgano garante".into());
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(errors, None));
@@ -915,7 +1280,10 @@ async fn framework_import(viewer: Viewer, State(state): State<AppState>, mut for
     let file = match FrameworkFile::parse(&text) {
         Ok(f) => f,
         Err(problems) => {
-            let errors = problems.into_iter().map(|p| format!("{name}: {p}")).collect();
+            let errors = problems
+                .into_iter()
+                .map(|p| format!("{name}: {p}"))
+                .collect();
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(errors, None));
         }
     };
@@ -934,11 +1302,23 @@ struct FormatEditPage {
     errors: Vec<String>,
 }
 
-async fn format_edit_form(viewer: Viewer, State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+async fn format_edit_form(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     viewer.require(Action::ManageFramework)?;
-    let format = store::format(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let json = serde_json::to_string_pretty(&format.def).map_err(|e| AppError::Internal(e.into()))?;
-    render(&FormatEditPage { c: Ctx::new(&viewer, &format!("/admin/marco/formatos/{id}/editar")), format, json, errors: Vec::new() })
+    let format = store::format(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let json =
+        serde_json::to_string_pretty(&format.def).map_err(|e| AppError::Internal(e.into()))?;
+    render(&FormatEditPage {
+        c: Ctx::new(&viewer, &format!("/admin/marco/formatos/{id}/editar")),
+        format,
+        json,
+        errors: Vec::new(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -946,18 +1326,50 @@ struct FormatEditForm {
     definition: String,
 }
 
-async fn format_edit(viewer: Viewer, State(state): State<AppState>, Path(id): Path<i64>, axum::Form(f): axum::Form<FormatEditForm>) -> AppResult<Response> {
+async fn format_edit(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<FormatEditForm>,
+) -> AppResult<Response> {
     viewer.require(Action::ManageFramework)?;
-    let format = store::format(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let format = store::format(&state.db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let back = |errors: Vec<String>, format: Format, json: String| {
-        render_status(StatusCode::UNPROCESSABLE_ENTITY, &FormatEditPage { c: Ctx::new(&viewer, &format!("/admin/marco/formatos/{id}/editar")), format, json, errors })
+        render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &FormatEditPage {
+                c: Ctx::new(&viewer, &format!("/admin/marco/formatos/{id}/editar")),
+                format,
+                json,
+                errors,
+            },
+        )
     };
     let def: FormatDef = match serde_json::from_str(&f.definition) {
         Ok(d) => d,
-        Err(e) => return back(vec![format!("definition: línea {}, columna {}: {e}", e.line(), e.column())], format, f.definition),
+        Err(e) => {
+            return back(
+                vec![format!(
+                    "definition: línea {}, columna {}: {e}",
+                    e.line(),
+                    e.column()
+                )],
+                format,
+                f.definition,
+            );
+        }
     };
     if def.code != format.code {
-        return back(vec![format!("code: el código del formato es «{}» y no puede cambiar", format.code)], format, f.definition);
+        return back(
+            vec![format!(
+                "code: el código del formato es «{}» y no puede cambiar",
+                format.code
+            )],
+            format,
+            f.definition,
+        );
     }
     let tx = state.db.begin().await?;
     let saved = match store::save_format(&tx, &viewer.who(), format.obligation_id, &def).await {
