@@ -364,11 +364,15 @@ fn a_sub_table_row_pointing_at_no_record_is_named() {
         main.write_string(6, u16::try_from(i + 1).unwrap(), *v)
             .unwrap();
     }
+    // Only "Primas" has rows; the other sub-table cells are empty.
     let tables = f8.tables().count();
-    for t in 0..tables {
-        main.write_string(6, u16::try_from(values.len() + 1 + t).unwrap(), "7")
-            .unwrap();
-    }
+    let primas_slot = f8.tables().position(|(_, t)| t.key == "primas").unwrap();
+    main.write_string(
+        6,
+        u16::try_from(values.len() + 1 + primas_slot).unwrap(),
+        "7",
+    )
+    .unwrap();
     for (i, v) in ["Recursos Humanos", "30/09/2025", ""].iter().enumerate() {
         main.write_string(6, u16::try_from(values.len() + 1 + tables + i).unwrap(), *v)
             .unwrap();

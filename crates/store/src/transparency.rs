@@ -917,19 +917,18 @@ pub async fn publish(
 }
 
 async fn max_version(tx: &Tx, new: &NewPublication<'_>, period: &str) -> StoreResult<i64> {
-    Ok(tx
-        .query_one(
-            "SELECT COALESCE(MAX(version), 0) FROM publications
+    tx.query_one(
+        "SELECT COALESCE(MAX(version), 0) FROM publications
              WHERE subject_id = $1 AND obligation_id = $2 AND format_code = $3 AND period = $4",
-            params![
-                new.subject_id,
-                new.obligation.id,
-                new.format.code.as_str(),
-                period
-            ],
-        )
-        .await?
-        .get(0)?)
+        params![
+            new.subject_id,
+            new.obligation.id,
+            new.format.code.as_str(),
+            period
+        ],
+    )
+    .await?
+    .get(0)
 }
 
 fn periodicity_es(p: Periodicity) -> &'static str {
@@ -1359,14 +1358,14 @@ pub async fn save_draft(tx: &Tx, token_hash: &str, d: &Draft) -> StoreResult<i64
         params![crate::in_seconds(-24 * 3600)],
     )
     .await?;
-    Ok(tx
+    tx
         .query_one(
             "INSERT INTO publication_drafts (token_hash, subject_id, obligation_id, format_id, period, file_name, content, created_by, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             params![token_hash, d.subject_id, d.obligation_id, d.format_id, d.period.as_str(), d.file_name.as_str(), d.content.clone(), d.created_by, crate::now()],
         )
         .await?
-        .get(0)?)
+        .get(0)
 }
 
 /// Takes a draft (it can be used once).

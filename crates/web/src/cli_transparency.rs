@@ -192,9 +192,11 @@ pub async fn import(db: &Db, args: ImportArgs) -> anyhow::Result<ExitCode> {
                             publishing::publish_checked(
                                 db,
                                 &who,
-                                subject.id,
-                                &obligation,
-                                &format,
+                                publishing::Target {
+                                    subject_id: subject.id,
+                                    obligation: &obligation,
+                                    format: &format,
+                                },
                                 &checked,
                                 &name,
                                 &args.note,

@@ -149,21 +149,27 @@ pub fn too_large(file_name: &str, max_mb: u64) -> Refusal {
     })
 }
 
+/// Where records are published: a subject's obligation, in one format.
+#[derive(Clone, Copy)]
+pub struct Target<'a> {
+    pub subject_id: i64,
+    pub obligation: &'a Obligation,
+    pub format: &'a Format,
+}
+
 /// Publishes a checked file in one transaction.
 pub async fn publish_checked(
     db: &Db,
     who: &Who,
-    subject_id: i64,
-    obligation: &Obligation,
-    format: &Format,
+    target: Target<'_>,
     checked: &Checked,
     source_name: &str,
     note: &str,
 ) -> Result<Published, Refusal> {
     let new = NewPublication {
-        subject_id,
-        obligation,
-        format,
+        subject_id: target.subject_id,
+        obligation: target.obligation,
+        format: target.format,
         period: checked.period,
         source_name,
         source_kind: checked.parsed.kind.as_str(),
@@ -177,23 +183,17 @@ pub async fn publish_checked(
 }
 
 /// Checks and publishes a file: the whole path.
-#[allow(clippy::too_many_arguments)]
 pub async fn publish_file(
     db: &Db,
     who: &Who,
-    subject_id: i64,
-    obligation: &Obligation,
-    format: &Format,
+    target: Target<'_>,
     period: Option<Period>,
     file_name: &str,
     bytes: Vec<u8>,
     note: &str,
 ) -> Result<Published, Refusal> {
-    let checked = check_file(format, obligation, period, file_name, bytes).await?;
-    publish_checked(
-        db, who, subject_id, obligation, format, &checked, file_name, note,
-    )
-    .await
+    let checked = check_file(target.format, target.obligation, period, file_name, bytes).await?;
+    publish_checked(db, who, target, &checked, file_name, note).await
 }
 
 /// The format to publish with: the named code, or the obligation's only (or first) format.

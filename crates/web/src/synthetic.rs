@@ -200,7 +200,7 @@ impl Rng {
         Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -210,13 +210,13 @@ impl Rng {
 
     /// Uniform in `0..n`.
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % (n.max(1) as u64)) as usize
+        (self.next_u64() % (n.max(1) as u64)) as usize
     }
 
     /// A Zipf-like pick: the first items far more often than the last, as real words are.
     pub fn zipf<'a>(&mut self, items: &[&'a str]) -> &'a str {
         // Inverse transform of a 1/x density over 1..=n+1.
-        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
+        let u = (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
         let x = ((items.len() + 1) as f64).powf(u) - 1.0;
         items[(x as usize).min(items.len() - 1)]
     }

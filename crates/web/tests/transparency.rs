@@ -139,7 +139,7 @@ async fn publish_consult_download_and_correct() {
         let res = post_form(
             &editor,
             app.url("/publicar/confirmar"),
-            &[("draft", draft_of(&html)), ("note".into(), String::new())],
+            &[("draft", draft_of(&html)), ("note", String::new())],
         )
         .await;
         assert_eq!(res.status(), 303, "{engine}");

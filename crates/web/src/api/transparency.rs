@@ -831,9 +831,11 @@ async fn publish(
     match publishing::publish_file(
         &state.db,
         &who,
-        subject.id,
-        &obligation,
-        &format,
+        publishing::Target {
+            subject_id: subject.id,
+            obligation: &obligation,
+            format: &format,
+        },
         period,
         &file_name,
         bytes,

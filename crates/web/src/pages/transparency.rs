@@ -543,7 +543,7 @@ async fn history_page(
     .into_iter()
     .filter(|p| p.period == l.publication.period && p.format_code == l.publication.format_code)
     .collect();
-    all.sort_by(|a, b| b.version.cmp(&a.version));
+    all.sort_by_key(|p| std::cmp::Reverse(p.version));
     const SHOWN: usize = 50;
     let mut versions = Vec::new();
     for (i, p) in all.iter().enumerate() {
@@ -895,9 +895,11 @@ async fn confirm(
     match publishing::publish_file(
         &state.db,
         &viewer.who(),
-        draft.subject_id,
-        &o,
-        &format,
+        publishing::Target {
+            subject_id: draft.subject_id,
+            obligation: &o,
+            format: &format,
+        },
         period,
         &draft.file_name,
         draft.content,
