@@ -759,8 +759,18 @@ impl Tx {
     ) -> StoreResult<u64> {
         let result = match self.check_usable()? {
             TxInner::Sqlite { conn, .. } => {
-                let conn = lock(conn);
-                sqlite_execute_each(&conn, sqls, rows)
+                // A bulk load keeps the thread busy for seconds: on the server's multi-thread
+                // runtime, let other tasks move off this worker meanwhile.
+                let mut run = move || {
+                    let conn = lock(conn);
+                    sqlite_execute_each(&conn, sqls, rows)
+                };
+                match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+                    Ok(tokio::runtime::RuntimeFlavor::MultiThread) => {
+                        tokio::task::block_in_place(run)
+                    }
+                    _ => run(),
+                }
             }
             TxInner::Postgres(client) => pg::execute_each(client, sqls, rows).await,
         };

@@ -16,6 +16,8 @@ use tequio_store::transparency::{self as store, StoredRecord};
 
 /// Most records on one page.
 pub const MAX_PER_PAGE: i64 = 500;
+/// The highest page number accepted.
+pub const MAX_PAGE: i64 = 100_000;
 const CHUNK: i64 = 2000;
 
 /// What the person asked to see.
@@ -53,8 +55,9 @@ pub const API_NAMES: Names = Names {
 pub const FILTER_PREFIX: &str = "f_";
 
 impl RecordQuery {
-    /// Reads a query string. Unknown columns are refused with their name; other unknown
-    /// parameters are ignored.
+    /// Reads a query string. A column this publication's format does not have is a conflict
+    /// with the publication (409, as CKAN answers validation errors), named in the message;
+    /// a malformed page number is a bad request (400); other parameters are ignored.
     pub fn parse(
         format: &FormatDef,
         params: &HashMap<String, String>,
@@ -76,12 +79,12 @@ impl RecordQuery {
                 continue;
             };
             let Some((i, f)) = format.field(key) else {
-                return Err(AppError::BadRequest(format!(
+                return Err(AppError::Conflict(format!(
                     "{k}: el formato no tiene la columna «{key}»"
                 )));
             };
             if f.kind == FieldType::Table {
-                return Err(AppError::BadRequest(format!(
+                return Err(AppError::Conflict(format!(
                     "{k}: no se puede filtrar por una subtabla"
                 )));
             }
@@ -97,29 +100,35 @@ impl RecordQuery {
                 None => (s.as_str(), false),
             };
             let (i, f) = format.field(key).ok_or_else(|| {
-                AppError::BadRequest(format!(
+                AppError::Conflict(format!(
                     "{}: el formato no tiene la columna «{key}»",
                     names.sort
                 ))
             })?;
             if f.kind == FieldType::Table {
-                return Err(AppError::BadRequest(format!(
+                return Err(AppError::Conflict(format!(
                     "{}: no se puede ordenar por una subtabla",
                     names.sort
                 )));
             }
             q.sort = Some((i, desc));
         }
-        let number = |name: &str, default: i64| -> AppResult<i64> {
+        let number = |name: &str, default: i64, max: i64| -> AppResult<i64> {
             match params.get(name).filter(|s| !s.is_empty()) {
                 None => Ok(default),
-                Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-                    AppError::BadRequest(format!("{name}: «{v}» no es un número entero positivo"))
-                }),
+                Some(v) => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| {
+                        AppError::BadRequest(format!(
+                            "{name}: «{v}» no es un número entero entre 1 y {max}"
+                        ))
+                    }),
             }
         };
-        q.page = number(names.page, 1)?.min(1_000_000);
-        q.per_page = number(names.per_page, default_per_page)?.min(MAX_PER_PAGE);
+        q.page = number(names.page, 1, MAX_PAGE)?;
+        q.per_page = number(names.per_page, default_per_page, MAX_PER_PAGE)?;
         Ok(q)
     }
 

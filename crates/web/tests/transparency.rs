@@ -230,6 +230,16 @@ async fn publish_consult_download_and_correct() {
                 .await
                 .unwrap()
                 .status(),
+            409,
+            "{engine}: the format has no such column"
+        );
+        assert_eq!(
+            visitor
+                .get(app.url(&format!("/api/v1/publications/{id}/records?page=0")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
             400
         );
         // Full-text search across subjects finds its records, and so does the search page.

@@ -121,6 +121,7 @@ async fn list_laws(State(state): State<AppState>) -> AppResult<Json<Vec<LawOut>>
 /// loads, with the latest version of each format.
 #[utoipa::path(get, path = "/api/v1/laws/{id}/framework", params(("id" = i64, Path, description = "The law's id")), responses(
     (status = 200, description = "The framework file", body = Object),
+    (status = 400, description = "The id is not a number", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such law", body = Problem, content_type = "application/problem+json")
 ))]
 async fn law_framework(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
@@ -196,6 +197,7 @@ async fn obligation_out(db: &tequio_store::Db, o: store::Obligation) -> AppResul
 /// The obligations of a law, in order.
 #[utoipa::path(get, path = "/api/v1/laws/{id}/obligations", params(("id" = i64, Path, description = "The law's id")), responses(
     (status = 200, description = "The obligations", body = Vec<ObligationOut>),
+    (status = 400, description = "The id is not a number", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such law", body = Problem, content_type = "application/problem+json")
 ))]
 async fn law_obligations(
@@ -227,6 +229,7 @@ pub struct FormatOut {
 /// One version of a format.
 #[utoipa::path(get, path = "/api/v1/formats/{id}", params(("id" = i64, Path, description = "The format version's id")), responses(
     (status = 200, description = "The format", body = FormatOut),
+    (status = 400, description = "The id is not a number", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such format", body = Problem, content_type = "application/problem+json")
 ))]
 async fn get_format(
@@ -376,6 +379,7 @@ pub async fn obligation_rows(
 /// to date, due or overdue today.
 #[utoipa::path(get, path = "/api/v1/subjects/{id}/obligations", params(("id" = i64, Path, description = "The subject's id")), responses(
     (status = 200, description = "The obligations", body = Vec<SubjectObligationOut>),
+    (status = 400, description = "The id is not a number", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such subject", body = Problem, content_type = "application/problem+json")
 ))]
 async fn subject_obligations(
@@ -426,7 +430,8 @@ pub struct PublicationsQuery {
 /// A subject's publications, newest period first.
 #[utoipa::path(get, path = "/api/v1/publications", params(PublicationsQuery), responses(
     (status = 200, description = "The publications", body = Vec<PublicationOut>),
-    (status = 400, description = "A parameter is wrong", body = Problem, content_type = "application/problem+json")
+    (status = 400, description = "A parameter is wrong", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No such subject", body = Problem, content_type = "application/problem+json")
 ))]
 async fn list_publications(
     State(state): State<AppState>,
@@ -454,6 +459,7 @@ async fn list_publications(
 /// One publication.
 #[utoipa::path(get, path = "/api/v1/publications/{id}", params(("id" = i64, Path, description = "The publication's id")), responses(
     (status = 200, description = "The publication", body = PublicationOut),
+    (status = 400, description = "The id is not a number", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such publication", body = Problem, content_type = "application/problem+json")
 ))]
 async fn get_publication(
@@ -518,7 +524,7 @@ pub struct RecordsQuery {
     /// (text fields contain it; catalogue fields equal it).
     sort: Option<String>,
     /// Page number, from 1.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
     /// Records per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
@@ -529,7 +535,8 @@ pub struct RecordsQuery {
 #[utoipa::path(get, path = "/api/v1/publications/{id}/records", params(("id" = i64, Path, description = "The publication's id"), RecordsQuery), responses(
     (status = 200, description = "A page of records", body = RecordList),
     (status = 400, description = "A parameter is wrong", body = Problem, content_type = "application/problem+json"),
-    (status = 404, description = "No such publication", body = Problem, content_type = "application/problem+json")
+    (status = 404, description = "No such publication", body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "The publication's format has no such column (in `sort` or a filter)", body = Problem, content_type = "application/problem+json")
 ))]
 async fn publication_records(
     State(state): State<AppState>,
@@ -556,6 +563,7 @@ async fn publication_records(
 /// One record.
 #[utoipa::path(get, path = "/api/v1/records/{id}", params(("id" = i64, Path, description = "The record's id")), responses(
     (status = 200, description = "The record", body = RecordOut),
+    (status = 400, description = "The id is not a number", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such record", body = Problem, content_type = "application/problem+json")
 ))]
 async fn get_record(
@@ -633,6 +641,23 @@ async fn search_records(
             })
             .collect(),
     ))
+}
+
+/// The form of a machine publication.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct PublishForm {
+    /// The obligation's code, such as `70-VIII`.
+    obligation: String,
+    /// The format's code, when the obligation has several (such as `28a`).
+    format: Option<String>,
+    /// The period (`2025-T3`, `2025-S1`, `2025`); read from the records when missing.
+    period: Option<String>,
+    /// A note kept with the publication.
+    note: Option<String>,
+    /// The CSV, XLSX or JSON file.
+    #[schema(value_type = String, format = Binary)]
+    file: String,
 }
 
 /// A problem of a publishing file, with its place.
@@ -716,8 +741,9 @@ fn refusal_response(r: Refusal, lang: &str) -> Response {
 /// several), `period` (read from the records when missing), `note`, and `file`. Answers 201
 /// with the new version, 200 when the content equals the current version (nothing saved), or
 /// 422 listing every problem of the file.
-#[utoipa::path(post, path = "/api/v1/publications", request_body(content_type = "multipart/form-data", description = "obligation, format, period, note and file"), responses(
+#[utoipa::path(post, path = "/api/v1/publications", request_body(content = PublishForm, content_type = "multipart/form-data"), responses(
     (status = 201, description = "Published as a new version", body = PublicationOut),
+    (status = 400, description = "The body is not a well-formed multipart form, or a field is missing", body = Problem, content_type = "application/problem+json"),
     (status = 200, description = "Same content as the current version; nothing saved", body = PublicationOut),
     (status = 401, description = "No valid API token", body = Problem, content_type = "application/problem+json"),
     (status = 413, description = "The file is too large", body = Problem, content_type = "application/problem+json"),
