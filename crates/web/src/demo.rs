@@ -192,17 +192,23 @@ async fn publish_demo_records(db: &Db, guarantor: i64) -> anyhow::Result<usize> 
     tx.commit().await?;
     let today = crate::publishing::today();
     let mut published = 0;
-    for name in PUBLISHING_SUBJECTS {
+    for (n, name) in PUBLISHING_SUBJECTS.iter().enumerate() {
         let subject = find_subject(db, name).await?;
-        for a in tr::applicability(db, subject).await? {
+        for (i, a) in tr::applicability(db, subject).await?.into_iter().enumerate() {
             if !a.applies {
                 continue;
             }
             let ob = &a.obligation;
             let last =
                 tequio_domain::transparency::period::Period::last_closed(ob.periodicity, today);
+            // The last subject is behind on some obligations, so every status shows.
+            let periods = match (n + 1 == PUBLISHING_SUBJECTS.len(), i % 6) {
+                (true, 0) => vec![],
+                (true, 1 | 4) => vec![last.previous()],
+                _ => vec![last.previous(), last],
+            };
             for format in tr::current_formats(db, ob.id).await? {
-                for period in [last.previous(), last] {
+                for period in periods.iter().copied() {
                     let size = if ob.code == "70-VIII" {
                         400
                     } else {
