@@ -17,7 +17,7 @@ const transparencyPages = ['/marco', '/marco/1', '/marco/formatos/8', `/sujetos/
   `/publicaciones/${hit.publication_id}?q=oaxaca&orden=-ejercicio`, `/publicaciones/${hit.publication_id}/historial`,
   `/registros/${hit.record_id}`];
 publicPages.push(...transparencyPages);
-adminPages.push('/admin/marco/importar', '/admin/marco/formatos/8/editar', `/sujetos/${hit.subject_id}/aplicabilidad`,
+adminPages.push('/admin/marco/importar', '/admin/marco/formatos/8/editar', '/admin/marco/obligaciones/8/editar', `/sujetos/${hit.subject_id}/aplicabilidad`,
   `/sujetos/${hit.subject_id}/tokens`, `/sujetos/${hit.subject_id}/obligaciones/8/publicar`, `/registros/${hit.record_id}/corregir`);
 
 const browser = await chromium.launch({

@@ -1397,3 +1397,86 @@ pub async fn take_draft(tx: &Tx, token_hash: &str) -> StoreResult<Option<Draft>>
     .await?;
     Ok(Some(d))
 }
+
+/// What an admin may change of an obligation in place (its code and law stay).
+#[derive(Debug, Clone)]
+pub struct ObligationEdit {
+    pub title: String,
+    pub description: String,
+    pub periodicity: Periodicity,
+    pub deadline_days: i64,
+    pub conservation: String,
+    pub applies_to: Vec<String>,
+}
+
+/// Edits an obligation; the log keeps each changed field, before and after.
+pub async fn update_obligation(
+    tx: &Tx,
+    who: &Who,
+    id: i64,
+    edit: &ObligationEdit,
+) -> StoreResult<Obligation> {
+    let before = obligation(tx, id).await?.ok_or(StoreError::NotFound)?;
+    let title = edit.title.trim();
+    if title.is_empty() {
+        return Err(StoreError::Invalid(
+            "title: falta el título de la obligación".into(),
+        ));
+    }
+    if !(0..=3650).contains(&edit.deadline_days) {
+        return Err(StoreError::Invalid(
+            "deadline_days: el plazo va de 0 a 3650 días".into(),
+        ));
+    }
+    if let Some(k) = edit
+        .applies_to
+        .iter()
+        .find(|k| SubjectKind::parse(k).is_none())
+    {
+        return Err(StoreError::Invalid(format!(
+            "applies_to: «{k}» no es un tipo de sujeto obligado"
+        )));
+    }
+    tx.execute(
+        "UPDATE obligations SET title = $1, description = $2, periodicity = $3, deadline_days = $4,
+            conservation = $5, applies_to = $6, updated_at = $7 WHERE id = $8",
+        params![
+            title,
+            edit.description.trim(),
+            edit.periodicity.as_str(),
+            edit.deadline_days,
+            edit.conservation.trim(),
+            edit.applies_to.join(","),
+            crate::now(),
+            id
+        ],
+    )
+    .await?;
+    let after = obligation(tx, id).await?.ok_or(StoreError::NotFound)?;
+    let mut changes = serde_json::Map::new();
+    let b = serde_json::to_value(&before).unwrap_or_default();
+    let a = serde_json::to_value(&after).unwrap_or_default();
+    if let (Some(b), Some(a)) = (b.as_object(), a.as_object()) {
+        for (k, v) in a {
+            if b.get(k) != Some(v) {
+                changes.insert(
+                    k.clone(),
+                    serde_json::json!({ "before": b.get(k), "after": v }),
+                );
+            }
+        }
+    }
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "obligation.update",
+            target_kind: "obligation",
+            target_id: id.to_string(),
+            public: true,
+            summary: serde_json::Value::Object(changes),
+        },
+    )
+    .await?;
+    Ok(after)
+}

@@ -194,7 +194,11 @@ async fn publish_demo_records(db: &Db, guarantor: i64) -> anyhow::Result<usize> 
     let mut published = 0;
     for (n, name) in PUBLISHING_SUBJECTS.iter().enumerate() {
         let subject = find_subject(db, name).await?;
-        for (i, a) in tr::applicability(db, subject).await?.into_iter().enumerate() {
+        for (i, a) in tr::applicability(db, subject)
+            .await?
+            .into_iter()
+            .enumerate()
+        {
             if !a.applies {
                 continue;
             }

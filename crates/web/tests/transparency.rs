@@ -776,6 +776,66 @@ async fn the_framework_is_browsed_exported_and_edited() {
                 .status(),
             403
         );
+        // An admin edits an obligation in place; bad values are refused with the field named.
+        let edit_url = app.url(&format!("/admin/marco/obligaciones/{}/editar", w.viii));
+        assert_eq!(editor.get(&edit_url).send().await.unwrap().status(), 403);
+        assert_eq!(admin.get(&edit_url).send().await.unwrap().status(), 200);
+        let res = post_form(
+            &admin,
+            edit_url.clone(),
+            &[
+                ("title", "Remuneraciones"),
+                ("periodicity", "quarterly"),
+                ("deadline_days", "cuarenta"),
+                ("conservation", ""),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 422, "{engine}");
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("deadline_days: «cuarenta» no es un número de días")
+        );
+        let res = post_form(
+            &admin,
+            edit_url,
+            &[
+                ("title", "Remuneraciones"),
+                ("description", ""),
+                ("periodicity", "quarterly"),
+                ("deadline_days", "45"),
+                ("conservation", "Un año"),
+                ("applies_to", "university"),
+                ("applies_to", "executive"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{engine}");
+        let ob = tr::obligation(&app.db, w.viii).await.unwrap().unwrap();
+        assert_eq!(
+            (ob.title.as_str(), ob.deadline_days, ob.applies_to.clone()),
+            (
+                "Remuneraciones",
+                45,
+                vec!["university".to_owned(), "executive".to_owned()]
+            )
+        );
+        let obligations = json(
+            &visitor,
+            app.url(&format!("/api/v1/laws/{law}/obligations")),
+        )
+        .await;
+        let viii = obligations
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["code"] == "70-VIII")
+            .unwrap()
+            .clone();
+        assert_eq!(viii["deadline_days"], 45, "{engine}");
+
         // Loading a framework file through the page.
         let res = admin
             .post(app.url("/admin/marco/importar"))

@@ -53,6 +53,10 @@ pub fn routes() -> Router<AppState> {
             "/admin/marco/formatos/{id}/editar",
             get(format_edit_form).post(format_edit),
         )
+        .route(
+            "/admin/marco/obligaciones/{id}/editar",
+            get(obligation_edit_form).post(obligation_edit),
+        )
 }
 
 /// Pages that take file uploads, with the larger body limit.
@@ -146,6 +150,7 @@ async fn law_page(
     viewer: Viewer,
     State(state): State<AppState>,
     Path(id): Path<i64>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let law = store::law(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let mut obligations = Vec::new();
@@ -154,7 +159,7 @@ async fn law_page(
         obligations.push((o, formats));
     }
     render(&LawPage {
-        c: Ctx::new(&viewer, &format!("/marco/{id}")),
+        c: Ctx::new(&viewer, &format!("/marco/{id}")).with_notice(notice(&viewer, &params)),
         law,
         obligations,
     })
@@ -1415,4 +1420,108 @@ fn notice(viewer: &Viewer, params: &HashMap<String, String>) -> Option<String> {
         _ => return None,
     };
     Some(viewer.lang.t(key))
+}
+
+#[derive(Template)]
+#[template(path = "transparency/obligation_edit.html")]
+struct ObligationEditPage {
+    c: Ctx,
+    o: Obligation,
+    kinds: &'static [tequio_domain::subjects::SubjectKind],
+    errors: Vec<String>,
+}
+
+impl ObligationEditPage {
+    fn applies(&self, kind: &tequio_domain::subjects::SubjectKind) -> bool {
+        self.o.applies_to.iter().any(|k| k == kind.as_str())
+    }
+}
+
+async fn obligation_edit_form(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    viewer.require(Action::ManageFramework)?;
+    let o = obligation(&state, id).await?;
+    render(&ObligationEditPage {
+        c: Ctx::new(&viewer, &format!("/admin/marco/obligaciones/{id}/editar")),
+        o,
+        kinds: tequio_domain::subjects::SubjectKind::ALL,
+        errors: Vec::new(),
+    })
+}
+
+async fn obligation_edit(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    viewer.require(Action::ManageFramework)?;
+    let mut o = obligation(&state, id).await?;
+    let get = |k: &str| {
+        form.iter()
+            .find(|(name, _)| name == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut errors = Vec::new();
+    let periodicity = match get("periodicity").as_str() {
+        "quarterly" => tequio_domain::transparency::period::Periodicity::Quarterly,
+        "half_yearly" => tequio_domain::transparency::period::Periodicity::HalfYearly,
+        "yearly" => tequio_domain::transparency::period::Periodicity::Yearly,
+        other => {
+            errors.push(format!("periodicity: «{other}» no es una periodicidad"));
+            o.periodicity
+        }
+    };
+    let deadline = get("deadline_days");
+    let deadline_days = deadline.trim().parse::<i64>().unwrap_or_else(|_| {
+        errors.push(format!(
+            "deadline_days: «{deadline}» no es un número de días"
+        ));
+        o.deadline_days
+    });
+    let edit = store::ObligationEdit {
+        title: get("title"),
+        description: get("description"),
+        periodicity,
+        deadline_days,
+        conservation: get("conservation"),
+        applies_to: form
+            .iter()
+            .filter(|(k, _)| k == "applies_to")
+            .map(|(_, v)| v.clone())
+            .collect(),
+    };
+    if errors.is_empty() {
+        let tx = state.db.begin().await?;
+        match store::update_obligation(&tx, &viewer.who(), id, &edit).await {
+            Ok(_) => {
+                tx.commit().await?;
+                return Ok(
+                    Redirect::to(&format!("/marco/{}?aviso=guardado#ob-{id}", o.law_id))
+                        .into_response(),
+                );
+            }
+            Err(tequio_store::StoreError::Invalid(m)) => errors.push(m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    o.title = edit.title;
+    o.description = edit.description;
+    o.periodicity = edit.periodicity;
+    o.deadline_days = edit.deadline_days;
+    o.conservation = edit.conservation;
+    o.applies_to = edit.applies_to;
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &ObligationEditPage {
+            c: Ctx::new(&viewer, &format!("/admin/marco/obligaciones/{id}/editar")),
+            o,
+            kinds: tequio_domain::subjects::SubjectKind::ALL,
+            errors,
+        },
+    )
 }
