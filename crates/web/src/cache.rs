@@ -5,6 +5,8 @@
 //! while that version is unchanged; checking it costs one primary-key read per request. Several
 //! app nodes stay correct: each asks the database for the version, none trusts its own memory.
 //! Signed-in people always get a freshly rendered page (it shows their name and roles).
+//! Today's date is part of the version too: an obligation's status (up to date, due, overdue)
+//! changes at midnight without any write.
 
 use crate::app::AppState;
 use crate::auth::{SESSION_COOKIE, cookie, lang_of};
@@ -28,14 +30,17 @@ pub struct PageCache {
     inner: Mutex<Pages>,
 }
 
+/// The audit head's sequence number and the day (days since 1970-01-01, UTC).
+type Version = (i64, i64);
+
 #[derive(Default)]
 struct Pages {
-    version: i64,
+    version: Version,
     pages: HashMap<(Lang, String), (HeaderValue, Bytes)>,
 }
 
 impl PageCache {
-    fn get(&self, version: i64, key: &(Lang, String)) -> Option<(HeaderValue, Bytes)> {
+    fn get(&self, version: Version, key: &(Lang, String)) -> Option<(HeaderValue, Bytes)> {
         let pages = self.inner.lock().ok()?;
         if pages.version != version {
             return None;
@@ -43,7 +48,7 @@ impl PageCache {
         pages.pages.get(key).cloned()
     }
 
-    fn put(&self, version: i64, key: (Lang, String), content_type: HeaderValue, body: Bytes) {
+    fn put(&self, version: Version, key: (Lang, String), content_type: HeaderValue, body: Bytes) {
         let Ok(mut pages) = self.inner.lock() else {
             return;
         };
@@ -101,7 +106,7 @@ pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Nex
     let Some(cache) = state.page_cache.as_deref() else {
         return next.run(Request::from_parts(parts, body)).await;
     };
-    let version = match state
+    let seq = match state
         .db
         .query_one("SELECT seq FROM audit_head WHERE id = 1", params![])
         .await
@@ -109,17 +114,15 @@ pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Nex
         Ok(row) => row.get::<i64>(0).unwrap_or(-1),
         Err(_) => -1,
     };
+    let version = (seq, crate::publishing::today().to_days());
     let key = (lang_of(&parts), parts.uri.to_string());
-    if version >= 0
+    if seq >= 0
         && let Some((content_type, body)) = cache.get(version, &key)
     {
         return ([(header::CONTENT_TYPE, content_type)], body).into_response();
     }
     let res = next.run(Request::from_parts(parts, body)).await;
-    if version < 0
-        || res.status() != StatusCode::OK
-        || res.headers().contains_key(header::SET_COOKIE)
-    {
+    if seq < 0 || res.status() != StatusCode::OK || res.headers().contains_key(header::SET_COOKIE) {
         return res;
     }
     if res
