@@ -140,6 +140,22 @@ where
         }
         sheet.set_hidden(true);
     }
+    // Catalogue columns offer their values as a drop-down list, as the platform's files do.
+    {
+        let main = wb.worksheet_from_index(0)?;
+        let mut n = 0;
+        for (i, f) in format.fields.iter().enumerate() {
+            if f.kind != FieldType::Catalogue {
+                continue;
+            }
+            n += 1;
+            let list = rust_xlsxwriter::DataValidation::new().allow_list_formula(
+                rust_xlsxwriter::Formula::new(format!("=Hidden_{n}!$A$1:$A${}", f.values.len().max(1))),
+            );
+            let col = u16::try_from(i + 3).unwrap_or(u16::MAX);
+            main.add_data_validation(6, col, 1_048_575, col, &list)?;
+        }
+    }
     let first_table_sheet = 1 + catalogues.len();
     for t in &tables {
         let sheet = wb.add_worksheet_with_constant_memory()?;
