@@ -857,7 +857,7 @@ pub async fn publish(
         ));
     }
     let def = &new.format.def;
-    let hash = content_hash(def, records.iter().map(|r| r.digest(def)).collect());
+    let hash = content_hash(def, par_map(records, |r| r.digest(def)));
     let code = new.format.code.as_str();
     let period = new.period.code();
     let current = current_publication(tx, new.subject_id, new.obligation.id, code, &period).await?;
@@ -947,40 +947,60 @@ async fn insert_records(
     def: &FormatDef,
     records: &[Record],
 ) -> StoreResult<()> {
-    let mut rows = records.iter().enumerate().map(|(i, r)| {
-        let raw = r.search_text(def);
-        let indexed = norm::index_text(&raw);
-        vec![
-            Value::Int(publication_id),
-            Value::Int(i64::try_from(i).unwrap_or(i64::MAX)),
-            Value::Text(r.source_id.clone()),
-            Value::Text(r.to_json()),
-            Value::Text(raw),
-            Value::Text(indexed),
-        ]
-    });
-    match tx.engine() {
-        Engine::Sqlite => {
-            tx.execute_each(
-                &[
-                    "INSERT INTO records (publication_id, position, source_id, data, search_text)
-                     VALUES ($1, $2, $3, $4, $5)",
-                    "INSERT INTO records_fts (rowid, search_text) VALUES (last_insert_rowid(), $6)",
-                ],
-                &mut rows,
-            )
-            .await?;
-        }
-        Engine::Postgres => {
-            tx.execute_each(
-                &["INSERT INTO records (publication_id, position, source_id, data, search_text, tsv)
-                   VALUES ($1, $2, $3, $4, $5, to_tsvector('simple', $6))"],
-                &mut rows,
-            )
-            .await?;
-        }
+    // Rows are prepared (stored JSON, search text, index terms) on every core a chunk at a
+    // time, then inserted in order with one prepared statement.
+    const CHUNK: usize = 20_000;
+    let sqls: &[&str] = match tx.engine() {
+        Engine::Sqlite => &[
+            "INSERT INTO records (publication_id, position, source_id, data, search_text)
+             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO records_fts (rowid, search_text) VALUES (last_insert_rowid(), $6)",
+        ],
+        Engine::Postgres => &[
+            "INSERT INTO records (publication_id, position, source_id, data, search_text, tsv)
+             VALUES ($1, $2, $3, $4, $5, to_tsvector('simple', $6))",
+        ],
+    };
+    for (c, chunk) in records.chunks(CHUNK).enumerate() {
+        let first = c * CHUNK;
+        let positions: Vec<usize> = (first..first + chunk.len()).collect();
+        let rows = par_map(&positions, |&i| {
+            let r = &records[i];
+            let raw = r.search_text(def);
+            let indexed = norm::index_text(&raw);
+            vec![
+                Value::Int(publication_id),
+                Value::Int(i64::try_from(i).unwrap_or(i64::MAX)),
+                Value::Text(r.source_id.clone()),
+                Value::Text(r.to_json()),
+                Value::Text(raw),
+                Value::Text(indexed),
+            ]
+        });
+        tx.execute_each(sqls, &mut rows.into_iter()).await?;
     }
     Ok(())
+}
+
+/// Maps `items` with `f` on every core (in order); small inputs stay on this thread.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || items.len() < 4096 {
+        return items.iter().map(f).collect();
+    }
+    let per = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|s| {
+        let parts: Vec<_> = items
+            .chunks(per)
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        parts
+            .into_iter()
+            // A panic in a worker is re-raised here: never a silently shorter result.
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Takes a superseded version's records out of the full-text index (they stay readable).

@@ -150,7 +150,10 @@ where
             }
             n += 1;
             let list = rust_xlsxwriter::DataValidation::new().allow_list_formula(
-                rust_xlsxwriter::Formula::new(format!("=Hidden_{n}!$A$1:$A${}", f.values.len().max(1))),
+                rust_xlsxwriter::Formula::new(format!(
+                    "=Hidden_{n}!$A$1:$A${}",
+                    f.values.len().max(1)
+                )),
             );
             let col = u16::try_from(i + 3).unwrap_or(u16::MAX);
             main.add_data_validation(6, col, 1_048_575, col, &list)?;
