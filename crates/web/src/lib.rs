@@ -23,3 +23,4 @@ pub mod pages;
 pub mod publishing;
 pub mod records_view;
 pub mod synthetic;
+pub mod upload;

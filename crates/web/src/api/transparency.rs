@@ -752,7 +752,7 @@ fn refusal_response(r: Refusal, lang: &str) -> Response {
 async fn publish(
     State(state): State<AppState>,
     headers: HeaderMap,
-    mut form: Multipart,
+    form: Multipart,
 ) -> AppResult<Response> {
     let lang = if headers
         .get(header::ACCEPT_LANGUAGE)
@@ -773,39 +773,20 @@ async fn publish(
     let token = store::use_token(&state.db, &crate::auth::token_hash(token))
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let mut fields: HashMap<String, String> = HashMap::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(e.body_text()))?
-    {
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("archivo").to_owned();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| AppError::BadRequest(e.body_text()))?;
-            if bytes.len() > publishing::MAX_FILE_BYTES {
-                return Ok(refusal_response(
-                    publishing::too_large(&file_name, publishing::MAX_FILE_MB),
-                    lang,
-                ));
-            }
-            file = Some((file_name, bytes.to_vec()));
-        } else {
-            fields.insert(
-                name,
-                field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.body_text()))?,
-            );
+    let form = crate::upload::read_form(form, publishing::MAX_FILE_BYTES).await?;
+    let fields = form.fields;
+    let (file_name, bytes) = match form.file {
+        crate::upload::FileField::Present { name, bytes } => (name, bytes),
+        crate::upload::FileField::TooLarge { name } => {
+            return Ok(refusal_response(
+                publishing::too_large(&name, publishing::MAX_FILE_MB),
+                lang,
+            ));
         }
-    }
-    let (file_name, bytes) =
-        file.ok_or_else(|| AppError::BadRequest("file: falta el archivo".into()))?;
+        crate::upload::FileField::Missing => {
+            return Err(AppError::BadRequest("file: falta el archivo".into()));
+        }
+    };
     let code = fields
         .get("obligation")
         .map(|s| s.trim())

@@ -608,57 +608,22 @@ const MAX_REGISTRY_BYTES: usize = 2 * 1024 * 1024;
 async fn import(
     viewer: Viewer,
     State(state): State<AppState>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> AppResult<Response> {
     viewer.require(Action::ManageSubjects)?;
-    let mut text = None;
-    let mut guarantor_id = None;
+    let form = crate::upload::read_form(form, MAX_REGISTRY_BYTES).await?;
+    let guarantor_id = form.text("guarantor_id").parse::<i64>().ok();
     let mut errors = Vec::new();
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(e.body_text()))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or("archivo").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.body_text()))?;
-                if bytes.len() > MAX_REGISTRY_BYTES {
-                    errors.push(format!("{name}: el archivo pesa más de 2 MB"));
-                } else if bytes.contains(&0) {
-                    errors.push(format!("{name}: no es un archivo de texto"));
-                } else {
-                    match String::from_utf8(bytes.to_vec()) {
-                        Ok(t) if t.trim().is_empty() => {
-                            errors.push(format!("{name}: el archivo está vacío"))
-                        }
-                        Ok(t) => text = Some(t),
-                        Err(e) => errors.push(format!(
-                            "{name}: no está en UTF-8 (byte {})",
-                            e.utf8_error().valid_up_to() + 1
-                        )),
-                    }
-                }
-            }
-            Some("guarantor_id") => {
-                let v = field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.body_text()))?;
-                guarantor_id = v.trim().parse::<i64>().ok();
-            }
-            _ => {}
+    let text = match crate::upload::text_file(&form.file, MAX_REGISTRY_BYTES >> 20) {
+        Ok((_, text)) => Some(text),
+        Err(e) => {
+            errors.push(e);
+            None
         }
-    }
+    };
     let guarantors = subjects::list_guarantors(&state.db).await?;
     let c = Ctx::new(&viewer, "/admin/sujetos/importar");
-    let Some(text) = text.filter(|_| errors.is_empty()) else {
-        if errors.is_empty() {
-            errors.push("file: elige un archivo".into());
-        }
+    let Some(text) = text else {
         return render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &ImportPage {

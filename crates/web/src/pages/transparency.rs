@@ -712,39 +712,11 @@ async fn upload(
     viewer: Viewer,
     State(state): State<AppState>,
     Path((id, ob)): Path<(i64, i64)>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> AppResult<Response> {
     let (s, o, formats) = publish_context(&viewer, &state, id, ob).await?;
-    let mut fields: HashMap<String, String> = HashMap::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut too_large = None;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(e.body_text()))?
-    {
-        let name = field.name().unwrap_or("").to_owned();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or("").to_owned();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| AppError::BadRequest(e.body_text()))?;
-            if bytes.len() > publishing::MAX_FILE_BYTES {
-                too_large = Some(file_name);
-            } else if !file_name.is_empty() {
-                file = Some((file_name, bytes.to_vec()));
-            }
-        } else {
-            fields.insert(
-                name,
-                field
-                    .text()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.body_text()))?,
-            );
-        }
-    }
+    let form = crate::upload::read_form(form, publishing::MAX_FILE_BYTES).await?;
+    let fields = form.fields;
     let lang = viewer.lang.code();
     let chosen_format = fields.get("format").cloned().unwrap_or_default();
     let chosen_period = fields.get("period").cloned().unwrap_or_default();
@@ -764,17 +736,20 @@ async fn upload(
         errors,
         max_mb: publishing::MAX_FILE_MB,
     };
-    if let Some(name) = too_large {
-        return render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &back(publishing::too_large(&name, publishing::MAX_FILE_MB).messages(lang)),
-        );
-    }
-    let Some((file_name, bytes)) = file else {
-        return render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &back(vec![viewer.lang.t("publish-choose-file")]),
-        );
+    let (file_name, bytes) = match form.file {
+        crate::upload::FileField::Present { name, bytes } => (name, bytes),
+        crate::upload::FileField::TooLarge { name } => {
+            return render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &back(publishing::too_large(&name, publishing::MAX_FILE_MB).messages(lang)),
+            );
+        }
+        crate::upload::FileField::Missing => {
+            return render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &back(vec![viewer.lang.t("publish-choose-file")]),
+            );
+        }
     };
     let Some(format) = formats
         .iter()
@@ -1206,6 +1181,9 @@ async fn revoke_token(
 // ---------------------------------------------------------------------------------------------
 // The framework (admins)
 
+/// The largest framework file accepted (the shipped one is 180 KB).
+const MAX_FRAMEWORK_BYTES: usize = 4 * 1024 * 1024;
+
 #[derive(Template)]
 #[template(path = "transparency/framework_import.html")]
 struct FrameworkImportPage {
@@ -1231,42 +1209,19 @@ async fn framework_import_form(
 async fn framework_import(
     viewer: Viewer,
     State(state): State<AppState>,
-    mut form: Multipart,
+    form: Multipart,
 ) -> AppResult<Response> {
     viewer.require(Action::ManageFramework)?;
-    let mut text = None;
-    let mut guarantor = None;
+    let form = crate::upload::read_form(form, MAX_FRAMEWORK_BYTES).await?;
+    let guarantor = form.text("guarantor_id").parse::<i64>().ok();
     let mut errors = Vec::new();
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(e.body_text()))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or("archivo").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| AppError::BadRequest(e.body_text()))?;
-                match String::from_utf8(bytes.to_vec()) {
-                    Ok(t) if t.trim().is_empty() => {
-                        errors.push(format!("{name}: el archivo está vacío"))
-                    }
-                    Ok(t) => text = Some((name, t)),
-                    Err(_) => errors.push(format!("{name}: no es texto UTF-8")),
-                }
-            }
-            Some("guarantor_id") => {
-                guarantor = field
-                    .text()
-                    .await
-                    .ok()
-                    .and_then(|v| v.trim().parse::<i64>().ok())
-            }
-            _ => {}
+    let text = match crate::upload::text_file(&form.file, MAX_FRAMEWORK_BYTES >> 20) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.push(e);
+            None
         }
-    }
+    };
     let guarantors = subjects::list_guarantors(&state.db).await?;
     let page = |errors, report| FrameworkImportPage {
         c: Ctx::new(&viewer, "/admin/marco/importar"),
@@ -1278,10 +1233,7 @@ async fn framework_import(
         errors.push("guarantor_id: elige el órgano garante".into());
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(errors, None));
     };
-    let Some((name, text)) = text.filter(|_| errors.is_empty()) else {
-        if errors.is_empty() {
-            errors.push(viewer.lang.t("publish-choose-file"));
-        }
+    let Some((name, text)) = text else {
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(errors, None));
     };
     let file = match FrameworkFile::parse(&text) {
