@@ -17,14 +17,16 @@ use unicode_normalization::char::is_combining_mark;
 #[serde(rename_all = "snake_case")]
 pub enum SearchKind {
     Subject,
+    Dataset,
 }
 
 impl SearchKind {
-    pub const ALL: &'static [SearchKind] = &[SearchKind::Subject];
+    pub const ALL: &'static [SearchKind] = &[SearchKind::Subject, SearchKind::Dataset];
 
     pub fn as_str(self) -> &'static str {
         match self {
             SearchKind::Subject => "subject",
+            SearchKind::Dataset => "dataset",
         }
     }
 

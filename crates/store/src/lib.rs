@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod catalog;
 pub mod db;
 pub mod error;
 pub mod migrate;

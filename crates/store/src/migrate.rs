@@ -29,6 +29,7 @@ macro_rules! migration {
 pub const MIGRATIONS: &[Migration] = &[
     migration!("0001_foundation"),
     migration!("0002_transparency"),
+    migration!("0003_catalog"),
 ];
 
 impl Migration {

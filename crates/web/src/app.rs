@@ -27,16 +27,33 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Whole public pages for visitors; `None` turns the cache off (`TEQUIO_PAGE_CACHE=off`).
     pub page_cache: Option<Arc<crate::cache::PageCache>>,
+    /// Uploaded files (a folder, or a bucket).
+    pub files: crate::files::FileStore,
+    /// Wakes the datastore's load worker when an upload queues a load.
+    pub loads: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
-    pub fn new(db: Db, settings: Settings) -> AppState {
+    /// The state of a server: files go in the data folder's `files`.
+    pub fn new(db: Db, settings: Settings) -> anyhow::Result<AppState> {
+        let files = crate::files::FileStore::local(&settings.data_dir.join("files"))?;
+        Ok(Self::with_files(db, settings, files))
+    }
+
+    pub fn with_files(db: Db, settings: Settings, files: crate::files::FileStore) -> AppState {
         let page_cache = settings.page_cache.then(Default::default);
         AppState {
             db,
             settings: Arc::new(settings),
             page_cache,
+            files,
+            loads: Arc::default(),
         }
+    }
+
+    /// Starts the background work of a serving node (the datastore's loads).
+    pub fn start_workers(&self) {
+        crate::catalog_load::spawn_worker(self.clone());
     }
 }
 
@@ -46,12 +63,17 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// The largest upload of a publication file, with room for the form's other fields.
 pub const MAX_UPLOAD_BYTES: usize = crate::publishing::MAX_FILE_BYTES + 1024 * 1024;
 
+/// The largest upload of a dataset's resource, with room for the form's other fields.
+pub const MAX_RESOURCE_UPLOAD_BYTES: usize =
+    crate::pages::catalog::MAX_RESOURCE_BYTES + 1024 * 1024;
+
 /// Builds the whole application.
 pub fn router(state: AppState) -> Router {
     // Forms and API calls take small bodies; publication files get their own, larger limit.
     let small = Router::new()
         .merge(crate::pages::routes())
         .nest("/api/v1", crate::api::routes())
+        .merge(crate::api::ckan::routes())
         .route("/healthz", axum::routing::get(crate::api::healthz))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
@@ -64,9 +86,18 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             MAX_UPLOAD_BYTES,
         ));
+    let resources = Router::new()
+        .merge(crate::pages::catalog::upload_routes())
+        .layer(axum::extract::DefaultBodyLimit::max(
+            MAX_RESOURCE_UPLOAD_BYTES,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            MAX_RESOURCE_UPLOAD_BYTES,
+        ));
     Router::new()
         .merge(small)
         .merge(uploads)
+        .merge(resources)
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), crate::cache::serve_cached))
         // Layers wrap what comes before them: the error renderer sees every error response

@@ -139,10 +139,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(serve) => {
             let db = open(&cli.db).await?;
-            if serve.demo {
-                print_demo(&crate::demo::load(&db).await?);
-            }
             let settings = Settings::new(&serve, &cli.db);
+            if serve.demo {
+                let files = crate::files::FileStore::local(&settings.data_dir.join("files"))?;
+                print_demo(&crate::demo::load(&db, &files).await?);
+            }
             println!("Tequio {}", env!("CARGO_PKG_VERSION"));
             println!("  database:  {}", redact_url(&cli.db.url()));
             println!("  data dir:  {}", settings.data_dir.display());
@@ -166,7 +167,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if settings.page_cache { "on" } else { "off" }
             );
             println!("\nOpen {}/ in your browser.", settings.base_url);
-            let app = router(AppState::new(db, settings));
+            println!("  files:     {}", settings.data_dir.join("files").display());
+            let state = AppState::new(db, settings)?;
+            state.start_workers();
+            let app = router(state);
             axum::serve(
                 listener,
                 app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -193,7 +197,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo => {
             let db = open(&cli.db).await?;
-            print_demo(&crate::demo::load(&db).await?);
+            let files = crate::files::FileStore::local(&cli.db.data_dir.join("files"))?;
+            print_demo(&crate::demo::load(&db, &files).await?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin { command } => {

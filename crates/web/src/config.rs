@@ -99,7 +99,12 @@ impl Settings {
             secure_cookies: false,
             smtp_url: None,
             smtp_from: "Tequio <no-responder@tequio.local>".into(),
-            data_dir: std::env::temp_dir(),
+            // Each test server its own folder: files are stored by content, and one test
+            // deleting a file it no longer uses must not touch another's.
+            data_dir: std::env::temp_dir().join(format!(
+                "tequio-test-{}",
+                crate::auth::new_token().map_or_else(|_| "x".into(), |t| t[..12].to_owned())
+            )),
             page_cache: true,
         }
     }

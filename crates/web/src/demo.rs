@@ -74,7 +74,7 @@ const ORGANISATIONS: &[(&str, Sector, &str)] = &[
 ];
 
 /// Loads the demo. Accounts are only created (and their passwords only shown) the first time.
-pub async fn load(db: &Db) -> anyhow::Result<DemoReport> {
+pub async fn load(db: &Db, files: &crate::files::FileStore) -> anyhow::Result<DemoReport> {
     let sys = Who::system();
     let tx = db.begin().await?;
     let guarantor = subjects::ensure_guarantor(
@@ -162,6 +162,7 @@ pub async fn load(db: &Db) -> anyhow::Result<DemoReport> {
         });
     }
     let publications = publish_demo_records(db, guarantor).await?;
+    load_catalog(db, files).await?;
     Ok(DemoReport {
         subjects_added: report.added.len(),
         accounts: created,
@@ -322,5 +323,332 @@ async fn fill_units(tx: &Tx, sys: &Who) -> anyhow::Result<()> {
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Themes of the demo catalogue: (name, title, description).
+const GROUPS: &[(&str, &str, &str)] = &[
+    (
+        "finanzas-publicas",
+        "Finanzas públicas",
+        "Ingresos, presupuesto y gasto de los sujetos obligados.",
+    ),
+    (
+        "educacion",
+        "Educación",
+        "Escuelas, matrícula y resultados educativos.",
+    ),
+    (
+        "obra-publica",
+        "Obra pública",
+        "Obras contratadas, su costo y su avance.",
+    ),
+];
+
+/// A made-up dataset of the demo: owner, name, title, description, keywords, theme, and its
+/// one CSV file.
+struct DemoDataset {
+    subject: &'static str,
+    name: &'static str,
+    title: &'static str,
+    notes: &'static str,
+    tags: &'static str,
+    group: &'static str,
+    frequency: &'static str,
+    file_name: &'static str,
+    csv: fn() -> String,
+}
+
+const DATASETS: &[DemoDataset] = &[
+    DemoDataset {
+        subject: "SECRETARÍA DE FINANZAS",
+        name: "presupuesto-egresos-2025",
+        title: "Presupuesto de egresos 2025 por capítulo y concepto de gasto",
+        notes: "Presupuesto aprobado, modificado y ejercido al tercer trimestre, por capítulo y concepto del clasificador por objeto del gasto. Datos de demostración, inventados.",
+        tags: "presupuesto, gasto público, egresos",
+        group: "finanzas-publicas",
+        frequency: "quarterly",
+        file_name: "presupuesto_egresos_2025.csv",
+        csv: budget_csv,
+    },
+    DemoDataset {
+        subject: "UNIVERSIDAD AUTÓNOMA BENITO JUÁREZ DE OAXACA",
+        name: "matricula-licenciatura-2025",
+        title: "Matrícula de licenciatura por escuela, programa y sexo, ciclo 2025-2026",
+        notes: "Alumnas y alumnos inscritos en cada programa de licenciatura al inicio del ciclo. Datos de demostración, inventados.",
+        tags: "educación superior, matrícula, igualdad de género",
+        group: "educacion",
+        frequency: "annual",
+        file_name: "matricula_licenciatura_2025.csv",
+        csv: enrolment_csv,
+    },
+    DemoDataset {
+        subject: "H. AYUNTAMIENTO DE OAXACA DE JUÁREZ",
+        name: "obra-publica-2025",
+        title: "Obras públicas contratadas en 2025",
+        notes: "Cada obra con su colonia, el monto contratado, la fecha de inicio y su avance físico. Datos de demostración, inventados.",
+        tags: "obra pública, contratos, infraestructura",
+        group: "obra-publica",
+        frequency: "monthly",
+        file_name: "obra_publica_2025.csv",
+        csv: works_csv,
+    },
+];
+
+/// A small deterministic generator, so the demo files are the same every time.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+fn csv_of(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(header);
+    for r in rows {
+        let _ = w.write_record(r);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn budget_csv() -> String {
+    let chapters = [
+        (
+            1000,
+            "Servicios personales",
+            &[
+                "Remuneraciones al personal de carácter permanente",
+                "Remuneraciones adicionales y especiales",
+                "Seguridad social",
+            ][..],
+        ),
+        (
+            2000,
+            "Materiales y suministros",
+            &[
+                "Materiales de administración",
+                "Alimentos y utensilios",
+                "Combustibles, lubricantes y aditivos",
+            ][..],
+        ),
+        (
+            3000,
+            "Servicios generales",
+            &[
+                "Servicios básicos",
+                "Servicios de arrendamiento",
+                "Servicios de comunicación social y publicidad",
+            ][..],
+        ),
+        (
+            4000,
+            "Transferencias, asignaciones, subsidios y otras ayudas",
+            &[
+                "Transferencias internas",
+                "Ayudas sociales",
+                "Pensiones y jubilaciones",
+            ][..],
+        ),
+        (
+            5000,
+            "Bienes muebles, inmuebles e intangibles",
+            &[
+                "Mobiliario y equipo de administración",
+                "Vehículos y equipo de transporte",
+            ][..],
+        ),
+        (
+            6000,
+            "Inversión pública",
+            &[
+                "Obra pública en bienes de dominio público",
+                "Proyectos productivos",
+            ][..],
+        ),
+    ];
+    let mut g = Lcg(2025);
+    let mut rows = Vec::new();
+    for (chapter, chapter_name, concepts) in chapters {
+        for (i, concept) in concepts.iter().enumerate() {
+            let approved = 5_000_000 + g.next(400_000_000);
+            let modified = approved - approved / 20 + g.next(approved / 10);
+            let spent = modified * (55 + g.next(30)) / 100;
+            rows.push(vec![
+                chapter.to_string(),
+                chapter_name.to_owned(),
+                (chapter + 100 * (i as u64 + 1)).to_string(),
+                (*concept).to_owned(),
+                format!("{approved}.00"),
+                format!("{modified}.50"),
+                format!("{spent}.25"),
+            ]);
+        }
+    }
+    csv_of(
+        &[
+            "capitulo",
+            "nombre_capitulo",
+            "concepto",
+            "nombre_concepto",
+            "aprobado",
+            "modificado",
+            "ejercido",
+        ],
+        rows,
+    )
+}
+
+fn enrolment_csv() -> String {
+    let schools = [
+        ("Facultad de Derecho y Ciencias Sociales", &["Derecho"][..]),
+        (
+            "Facultad de Medicina y Cirugía",
+            &["Médico Cirujano", "Nutrición"][..],
+        ),
+        (
+            "Facultad de Contaduría y Administración",
+            &["Contaduría Pública", "Administración"][..],
+        ),
+        ("Escuela de Arquitectura", &["Arquitectura"][..]),
+        ("Facultad de Idiomas", &["Enseñanza de Idiomas"][..]),
+        (
+            "Facultad de Sistemas Biológicos e Innovación Tecnológica",
+            &["Ingeniería en Innovación Tecnológica"][..],
+        ),
+    ];
+    let mut g = Lcg(2026);
+    let mut rows = Vec::new();
+    for campus in ["Oaxaca de Juárez", "Tehuantepec", "Puerto Escondido"] {
+        for (school, programs) in schools {
+            for program in programs {
+                for sex in ["Mujer", "Hombre"] {
+                    rows.push(vec![
+                        campus.to_owned(),
+                        school.to_owned(),
+                        (*program).to_owned(),
+                        sex.to_owned(),
+                        (40 + g.next(900)).to_string(),
+                    ]);
+                }
+            }
+        }
+    }
+    csv_of(&["campus", "escuela", "programa", "sexo", "alumnos"], rows)
+}
+
+fn works_csv() -> String {
+    let colonias = [
+        "Centro",
+        "Reforma",
+        "Jalatlaco",
+        "Volcanes",
+        "Candiani",
+        "Santa Rosa",
+        "Trinidad de las Huertas",
+        "Cinco Señores",
+    ];
+    let kinds = [
+        "Pavimentación de calle",
+        "Rehabilitación de red de agua potable",
+        "Alumbrado público con LED",
+        "Rehabilitación de parque",
+        "Construcción de banquetas",
+        "Drenaje sanitario",
+    ];
+    let mut g = Lcg(2027);
+    let mut rows = Vec::new();
+    for i in 1..=64u64 {
+        let colonia = colonias[g.next(colonias.len() as u64) as usize];
+        let kind = kinds[g.next(kinds.len() as u64) as usize];
+        let month = 1 + g.next(10);
+        let day = 1 + g.next(28);
+        rows.push(vec![
+            format!("OP-2025-{i:03}"),
+            format!("{kind} en la colonia {colonia}"),
+            colonia.to_owned(),
+            format!("{}.00", 300_000 + g.next(9_000_000)),
+            format!("2025-{month:02}-{day:02}"),
+            (g.next(101)).to_string(),
+        ]);
+    }
+    csv_of(
+        &[
+            "folio",
+            "obra",
+            "colonia",
+            "monto_contratado",
+            "fecha_inicio",
+            "avance_fisico",
+        ],
+        rows,
+    )
+}
+
+/// Creates the demo catalogue (themes, three datasets with a CSV each) and loads their rows.
+/// Datasets that exist are left alone.
+async fn load_catalog(db: &Db, files: &crate::files::FileStore) -> anyhow::Result<()> {
+    use tequio_store::catalog as cat;
+    let sys = Who::system();
+    let existing: Vec<String> = cat::list_groups(db)
+        .await?
+        .into_iter()
+        .map(|g| g.name)
+        .collect();
+    let tx = db.begin().await?;
+    for (name, title, description) in GROUPS {
+        if !existing.iter().any(|e| e == name) {
+            cat::create_group(&tx, &sys, name, title, description).await?;
+        }
+    }
+    tx.commit().await?;
+    for demo in DATASETS {
+        if cat::dataset(db, demo.name).await.is_ok() {
+            continue;
+        }
+        let subject = find_subject(db, demo.subject).await?;
+        let input = tequio_domain::catalog::DatasetInput {
+            name: demo.name.into(),
+            title: demo.title.into(),
+            notes: demo.notes.into(),
+            tags: vec![demo.tags.into()],
+            groups: vec![demo.group.into()],
+            frequency: demo.frequency.into(),
+            temporal_start: "2025-01-01".into(),
+            temporal_end: "2025-12-31".into(),
+            spatial: "Oaxaca, México".into(),
+            contact_name: "Unidad de Transparencia".into(),
+            ..Default::default()
+        }
+        .clean()
+        .map_err(|e| anyhow::anyhow!("demo dataset {}: {e:?}", demo.name))?;
+        let bytes = (demo.csv)().into_bytes();
+        let table = tequio_domain::catalog::table::read(demo.file_name, &bytes)
+            .map_err(|e| anyhow::anyhow!("demo file {}: {e}", demo.file_name))?;
+        let file = files
+            .put(demo.file_name, bytes)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let resource = cat::ResourceInput {
+            name: demo.title.into(),
+            description: String::new(),
+            url: String::new(),
+            file: Some(file),
+            format: "CSV".into(),
+            media_type: "text/csv".into(),
+            rows: Some(table.row_count as i64),
+            schema: Some(table.schema),
+        };
+        let tx = db.begin().await?;
+        let id = cat::create_dataset(&tx, &sys, subject, &input).await?;
+        cat::add_resource(&tx, &sys, id, &resource).await?;
+        tx.commit().await?;
+    }
+    while crate::catalog_load::run_next(db, files).await? {}
     Ok(())
 }

@@ -18,6 +18,7 @@ search-title = Search
 search-kind = Kind of content
 search-all-kinds = Everything
 search-kind-subject = Obligated subject
+search-kind-dataset = Dataset
 search-summary = { $count ->
     [0] Nothing found for “{ $query }”.
     [one] One result for “{ $query }”.
@@ -419,3 +420,92 @@ obligation-deadline-hint = Calendar days after the period closes.
 obligation-applies-to = Which kinds of obligated subject it applies to
 obligation-applies-to-hint = If none is ticked, it applies to all.
 action-obligation-update = Obligation changed
+
+## Open data catalogue
+nav-data = Open data
+catalog-title = Open data
+catalog-intro = Datasets that obligated subjects publish in open formats, for anyone to consult, download and reuse.
+catalog-search = Search datasets
+catalog-facets = Filter results
+catalog-results = Results
+catalog-count = { $count ->
+    [one] 1 dataset
+   *[other] { $count } datasets
+}
+catalog-facet-subject = Obligated subject
+catalog-facet-group = Theme
+catalog-facet-tag = Keyword
+catalog-facet-format = Format
+catalog-facet-licence = Licence
+catalog-groups = Themes
+catalog-no-groups = There are no themes yet.
+catalog-new-group = New theme
+catalog-new-dataset = New dataset
+catalog-edit-dataset = Edit the dataset
+catalog-machine = For programs:
+catalog-about = About this data
+catalog-publisher = Publisher
+catalog-created = Created
+catalog-modified = Last modified
+catalog-resources = Files and links
+catalog-no-resources = This dataset has no files yet.
+catalog-add-resource = Add a file or link
+catalog-edit-resource = Edit the resource
+catalog-delete-resource = Delete the resource
+catalog-replace = Replace the file
+catalog-rows = { $count ->
+    [one] 1 row
+   *[other] { $count } rows
+}
+catalog-field-title = Title
+catalog-field-name = Name in the address
+catalog-name-hint = Lowercase letters without accents, digits and dashes; left empty, it is made from the title.
+catalog-field-notes = Description
+catalog-field-tags = Keywords
+catalog-tags-hint = Separate them with commas.
+catalog-field-groups = Themes
+catalog-field-licence = Licence
+catalog-field-frequency = Update frequency
+catalog-field-temporal = Period the data covers
+catalog-from = From
+catalog-to = To
+catalog-field-spatial = Geographic coverage
+catalog-field-contact = Contact
+catalog-field-contact-name = Contact name
+catalog-field-contact-email = Contact e-mail
+catalog-field-landing = Landing page
+catalog-field-version = Version
+catalog-file = File
+catalog-file-hint = CSV or XLSX to see and query its rows here; any other format is kept as it is. Up to { $max } MB.
+catalog-link = Link (http:// or https://)
+catalog-format = Format
+catalog-bytes = { $count } bytes
+catalog-datastore = Row queries
+catalog-load-progress = { $done } of { $total } rows loaded
+catalog-refresh = Refresh
+catalog-load-failed = The rows could not be loaded
+catalog-dictionary = Data dictionary
+catalog-column = Column
+catalog-column-type = Type
+catalog-column-title = Title
+catalog-column-description = Description
+catalog-preview = Data preview
+load-none = No queries
+load-queued = Waiting to load
+load-running = Loading
+load-done = Ready to query
+load-failed = Loading failed
+datatype-integer = Integer
+datatype-number = Number
+datatype-boolean = True or false
+datatype-date = Date
+datatype-string = Text
+frequency-continuous = Continuous
+frequency-daily = Daily
+frequency-weekly = Weekly
+frequency-monthly = Monthly
+frequency-quarterly = Quarterly
+frequency-semiannual = Every six months
+frequency-annual = Yearly
+frequency-irregular = Irregular
+frequency-never = Not updated

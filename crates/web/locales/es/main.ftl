@@ -18,6 +18,7 @@ search-title = Búsqueda
 search-kind = Tipo de contenido
 search-all-kinds = Todo
 search-kind-subject = Sujeto obligado
+search-kind-dataset = Conjunto de datos
 search-summary = { $count ->
     [0] No encontramos resultados para «{ $query }».
     [one] Un resultado para «{ $query }».
@@ -419,3 +420,92 @@ obligation-deadline-hint = Días naturales después de que cierra el periodo.
 obligation-applies-to = A qué tipos de sujeto obligado aplica
 obligation-applies-to-hint = Si no marcas ninguno, aplica a todos.
 action-obligation-update = Cambio de una obligación
+
+## Open data catalogue
+nav-data = Datos abiertos
+catalog-title = Datos abiertos
+catalog-intro = Conjuntos de datos que publican los sujetos obligados en formatos abiertos, para que cualquiera los consulte, descargue y reutilice.
+catalog-search = Buscar conjuntos de datos
+catalog-facets = Filtrar resultados
+catalog-results = Resultados
+catalog-count = { $count ->
+    [one] 1 conjunto de datos
+   *[other] { $count } conjuntos de datos
+}
+catalog-facet-subject = Sujeto obligado
+catalog-facet-group = Tema
+catalog-facet-tag = Palabra clave
+catalog-facet-format = Formato
+catalog-facet-licence = Licencia
+catalog-groups = Temas
+catalog-no-groups = Todavía no hay temas.
+catalog-new-group = Nuevo tema
+catalog-new-dataset = Nuevo conjunto de datos
+catalog-edit-dataset = Editar el conjunto de datos
+catalog-machine = Para programas:
+catalog-about = Acerca de estos datos
+catalog-publisher = Publica
+catalog-created = Creado
+catalog-modified = Última modificación
+catalog-resources = Archivos y enlaces
+catalog-no-resources = Este conjunto de datos aún no tiene archivos.
+catalog-add-resource = Agregar un archivo o enlace
+catalog-edit-resource = Editar el recurso
+catalog-delete-resource = Eliminar el recurso
+catalog-replace = Reemplazar el archivo
+catalog-rows = { $count ->
+    [one] 1 fila
+   *[other] { $count } filas
+}
+catalog-field-title = Título
+catalog-field-name = Nombre en la dirección
+catalog-name-hint = Minúsculas sin acentos, números y guiones; si lo dejas vacío se forma con el título.
+catalog-field-notes = Descripción
+catalog-field-tags = Palabras clave
+catalog-tags-hint = Sepáralas con comas.
+catalog-field-groups = Temas
+catalog-field-licence = Licencia
+catalog-field-frequency = Frecuencia de actualización
+catalog-field-temporal = Periodo que cubren los datos
+catalog-from = Desde
+catalog-to = Hasta
+catalog-field-spatial = Cobertura geográfica
+catalog-field-contact = Contacto
+catalog-field-contact-name = Nombre de contacto
+catalog-field-contact-email = Correo de contacto
+catalog-field-landing = Página de origen
+catalog-field-version = Versión
+catalog-file = Archivo
+catalog-file-hint = CSV o XLSX para ver y consultar sus filas aquí; cualquier otro formato se guarda tal cual. Hasta { $max } MB.
+catalog-link = Enlace (http:// o https://)
+catalog-format = Formato
+catalog-bytes = { $count } bytes
+catalog-datastore = Consulta de filas
+catalog-load-progress = { $done } de { $total } filas cargadas
+catalog-refresh = Actualizar
+catalog-load-failed = No se pudieron cargar las filas
+catalog-dictionary = Diccionario de datos
+catalog-column = Columna
+catalog-column-type = Tipo
+catalog-column-title = Título
+catalog-column-description = Descripción
+catalog-preview = Vista de los datos
+load-none = Sin consulta
+load-queued = En espera de carga
+load-running = Cargando
+load-done = Lista para consultar
+load-failed = Falló la carga
+datatype-integer = Entero
+datatype-number = Número
+datatype-boolean = Verdadero o falso
+datatype-date = Fecha
+datatype-string = Texto
+frequency-continuous = Continua
+frequency-daily = Diaria
+frequency-weekly = Semanal
+frequency-monthly = Mensual
+frequency-quarterly = Trimestral
+frequency-semiannual = Semestral
+frequency-annual = Anual
+frequency-irregular = Irregular
+frequency-never = No se actualiza

@@ -14,6 +14,7 @@ use tequio_domain::subjects::SubjectKind;
 use tequio_store::{audit, search, subjects};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+pub mod ckan;
 pub mod transparency;
 
 pub use transparency::PublicationOut;
@@ -257,6 +258,7 @@ pub enum StatusParam {
 #[serde(rename_all = "snake_case")]
 pub enum SearchKindParam {
     Subject,
+    Dataset,
 }
 
 /// Filters and paging of the subject list.
@@ -486,6 +488,7 @@ async fn search_all(
     let kinds = match p.kind {
         None => Vec::new(),
         Some(SearchKindParam::Subject) => vec![SearchKind::Subject],
+        Some(SearchKindParam::Dataset) => vec![SearchKind::Dataset],
     };
     let offset = usize::try_from(page - 1).unwrap_or(0) * per_page as usize;
     let query = search::Query {

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod catalog;
 pub mod organisations;
 pub mod subjects;
 pub mod transparency;
@@ -149,6 +150,7 @@ pub fn routes() -> Router<AppState> {
         .route("/robots.txt", get(robots))
         .merge(subjects::routes())
         .merge(transparency::routes())
+        .merge(catalog::routes())
         .merge(accounts::routes())
         .merge(organisations::routes())
         .merge(audit::routes())

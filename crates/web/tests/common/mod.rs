@@ -41,7 +41,8 @@ pub async fn spawn_with(t: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestAp
     let base = format!("http://{}", listener.local_addr().unwrap());
     let mut settings = Settings::for_tests(&base);
     adjust(&mut settings);
-    let state = AppState::new(t.db.clone(), settings);
+    let state = AppState::new(t.db.clone(), settings).unwrap();
+    state.start_workers();
     let app = router(state);
     tokio::spawn(async move {
         axum::serve(
