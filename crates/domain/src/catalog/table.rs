@@ -141,7 +141,7 @@ fn parse_number(t: &str) -> Option<f64> {
         && int.bytes().all(|b| b.is_ascii_digit())
         && !(int.len() > 1 && int.starts_with('0'));
     let frac_ok =
-        frac.bytes().all(|b| b.is_ascii_digit()) && (frac.is_empty() == !body.contains('.'));
+        frac.bytes().all(|b| b.is_ascii_digit()) && (frac.is_empty() != body.contains('.'));
     if !(int_ok && frac_ok) {
         return None;
     }
@@ -617,7 +617,7 @@ fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
 
 /// The file's text: UTF-8 (a BOM is dropped), or Windows-1252 when no part of it is UTF-8.
 /// A file with both is refused at the first line that is not UTF-8.
-fn decode(bytes: &[u8]) -> Result<(String, Encoding), (String, String)> {
+fn decode(bytes: &[u8]) -> Result<(String, Encoding), Messages> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(t) = std::str::from_utf8(bytes) {
         return Ok((t.to_owned(), Encoding::Utf8));
@@ -668,7 +668,10 @@ fn windows_1252(b: u8) -> char {
 
 /// The first sheet of a workbook as text rows, without fully empty rows and with cells padded
 /// to the sheet's width.
-fn read_sheet(bytes: &[u8]) -> Result<(String, Vec<Vec<String>>), (String, String)> {
+/// What went wrong, in Spanish and in English.
+type Messages = (String, String);
+
+fn read_sheet(bytes: &[u8]) -> Result<(String, Vec<Vec<String>>), Messages> {
     use calamine::{Data, Reader};
     let unreadable = |e: String| {
         (
