@@ -508,6 +508,78 @@ pub async fn dataset(db: &impl Exec, name_or_id: &str) -> StoreResult<Dataset> {
     })
 }
 
+/// Every dataset whole (for the catalogue's exports), by name: five queries whatever the size.
+pub async fn all_datasets(db: &impl Exec) -> StoreResult<Vec<Dataset>> {
+    let mut list: Vec<Dataset> = Vec::new();
+    for mut r in db
+        .query(&format!("{DATASET_SELECT} ORDER BY d.name"), params![])
+        .await?
+    {
+        list.push(Dataset {
+            id: r.take(0)?,
+            name: r.take(1)?,
+            subject_id: r.take(2)?,
+            subject_name: r.take(3)?,
+            subject_acronym: r.take(4)?,
+            title: r.take(5)?,
+            notes: r.take(6)?,
+            licence_id: r.take(7)?,
+            frequency: r.take(8)?,
+            temporal_start: r.take(9)?,
+            temporal_end: r.take(10)?,
+            spatial: r.take(11)?,
+            contact_name: r.take(12)?,
+            contact_email: r.take(13)?,
+            landing_page: r.take(14)?,
+            version: r.take(15)?,
+            created_at: r.take(16)?,
+            updated_at: r.take(17)?,
+            tags: Vec::new(),
+            groups: Vec::new(),
+            resources: Vec::new(),
+        });
+    }
+    let at: HashMap<i64, usize> = list.iter().enumerate().map(|(i, d)| (d.id, i)).collect();
+    for mut r in db
+        .query(
+            "SELECT dataset_id, tag FROM dataset_tags ORDER BY tag",
+            params![],
+        )
+        .await?
+    {
+        let id: i64 = r.take(0)?;
+        if let Some(i) = at.get(&id) {
+            list[*i].tags.push(r.take(1)?);
+        }
+    }
+    for mut r in db
+        .query(
+            "SELECT dg.dataset_id, g.name, g.title FROM dataset_groups dg
+             JOIN catalog_groups g ON g.id = dg.group_id ORDER BY g.title",
+            params![],
+        )
+        .await?
+    {
+        let id: i64 = r.take(0)?;
+        if let Some(i) = at.get(&id) {
+            list[*i].groups.push((r.take(1)?, r.take(2)?));
+        }
+    }
+    for r in db
+        .query(
+            &format!("{RESOURCE_SELECT} ORDER BY position, id"),
+            params![],
+        )
+        .await?
+    {
+        let res = resource_from_row(r)?;
+        if let Some(i) = at.get(&res.dataset_id) {
+            list[*i].resources.push(res);
+        }
+    }
+    Ok(list)
+}
+
 /// Every dataset, newest change first, with what facets need: four queries whatever the size.
 pub async fn summaries(db: &impl Exec) -> StoreResult<Vec<DatasetSummary>> {
     let mut list: Vec<DatasetSummary> = db
@@ -886,6 +958,28 @@ pub async fn claim_load(db: &impl Exec) -> StoreResult<Option<LoadJob>> {
     }
 }
 
+/// Takes the queued load of one resource (the command line loads its own uploads).
+pub async fn claim_load_of(db: &impl Exec, resource_id: i64) -> StoreResult<Option<LoadJob>> {
+    let row = db
+        .query_opt(
+            "UPDATE resources SET load_status = 'running', load_done = 0
+             WHERE id = $1 AND load_status = 'queued'
+             RETURNING id, load_generation, file_key, file_name",
+            params![resource_id],
+        )
+        .await?;
+    let Some(mut r) = row else { return Ok(None) };
+    let generation: i64 = r.take(1)?;
+    let file_key: Option<String> = r.take(2)?;
+    let file_name: Option<String> = r.take(3)?;
+    Ok(file_key.map(|file_key| LoadJob {
+        resource_id,
+        generation,
+        file_key,
+        file_name: file_name.unwrap_or_default(),
+    }))
+}
+
 /// Puts loads that were running when a node stopped back in the queue (at start-up).
 pub async fn requeue_interrupted(db: &impl Exec) -> StoreResult<u64> {
     db.execute(
@@ -969,6 +1063,18 @@ pub async fn create_load_table(
         "DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (_id {id_type} PRIMARY KEY, _full_text TEXT NOT NULL{columns})"
     ))
     .await
+}
+
+/// Indexes the given columns of a load's table (before it is switched in), so filters,
+/// counts and sorts on them do not scan every row.
+pub async fn index_load_table(db: &crate::Db, job: &LoadJob, columns: &[usize]) -> StoreResult<()> {
+    let table = job.table_name();
+    for c in columns {
+        let c = c + 1;
+        db.batch(&format!("CREATE INDEX {table}_c{c} ON {table} (c{c})"))
+            .await?;
+    }
+    Ok(())
 }
 
 /// Inserts rows (already typed, `_id` first, then `_full_text`, then the fields).

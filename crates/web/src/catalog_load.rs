@@ -83,7 +83,13 @@ pub async fn load(
     mut progress: impl FnMut(u64),
 ) -> anyhow::Result<()> {
     catalog::create_load_table(db, job, &t.schema).await?;
-    let written = write_rows(db, job, t, &mut progress).await;
+    let written = match write_rows(db, job, t, &mut progress).await {
+        Ok(rows) => catalog::index_load_table(db, job, &indexed_columns(t))
+            .await
+            .map(|()| rows)
+            .map_err(anyhow::Error::from),
+        Err(e) => Err(e),
+    };
     let finished = match written {
         Ok(rows) => finish(db, job, rows).await,
         Err(e) => Err(e),
@@ -152,6 +158,21 @@ async fn write_rows(
         progress(u64::try_from(done).unwrap_or(0));
     }
     Ok(next_id - 1)
+}
+
+/// Most columns indexed per table, and the longest values worth an index.
+const MAX_INDEXED: usize = 32;
+const MAX_INDEXED_LEN: usize = 200;
+
+/// The columns to index: short values only (codes, names, numbers, dates), not long texts.
+fn indexed_columns(t: &Table) -> Vec<usize> {
+    t.max_lengths
+        .iter()
+        .enumerate()
+        .filter(|(_, len)| **len > 0 && **len <= MAX_INDEXED_LEN)
+        .map(|(i, _)| i)
+        .take(MAX_INDEXED)
+        .collect()
 }
 
 fn types_len(schema: &tequio_domain::catalog::table::TableSchema) -> usize {

@@ -42,6 +42,11 @@ enum Command {
     /// Publish transparency records from CSV, XLSX or JSON files, with the same checks as
     /// the web; each file becomes one publication (all or nothing).
     Import(crate::cli_transparency::ImportArgs),
+    /// The open-data catalogue: add files to datasets, loading tabular ones.
+    Dataset {
+        #[command(subcommand)]
+        command: crate::cli_catalog::DatasetCommand,
+    },
     /// Recompute the audit log's hash chain and report the first bad entry, if any.
     /// Exits with status 1 when the chain is broken.
     VerifyLog {
@@ -209,6 +214,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Framework { command } => {
             let db = open(&cli.db).await?;
             crate::cli_transparency::framework(&db, command).await
+        }
+        Command::Dataset { command } => {
+            let db = open(&cli.db).await?;
+            let files = crate::files::FileStore::local(&cli.db.data_dir.join("files"))?;
+            crate::cli_catalog::dataset(&db, &files, command).await
         }
         Command::Import(args) => {
             let db = open(&cli.db).await?;

@@ -288,6 +288,8 @@ pub struct Table {
     pub encoding: Encoding,
     pub schema: TableSchema,
     pub row_count: usize,
+    /// The longest value of each column, in characters (short columns are worth indexing).
+    pub max_lengths: Vec<usize>,
     source: Source,
 }
 
@@ -354,6 +356,7 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Table, TableErrors> {
         encoding,
         schema: TableSchema::default(),
         row_count: 0,
+        max_lengths: Vec::new(),
         source,
     };
     check_and_infer(&mut table, &mut problems);
@@ -376,6 +379,7 @@ struct Fits {
     boolean: bool,
     date: bool,
     any: bool,
+    max_len: usize,
 }
 
 impl Fits {
@@ -386,6 +390,7 @@ impl Fits {
             boolean: true,
             date: true,
             any: false,
+            max_len: 0,
         }
     }
 
@@ -395,6 +400,7 @@ impl Fits {
             return;
         }
         self.any = true;
+        self.max_len = self.max_len.max(v.chars().count());
         if self.integer && parse_integer(v).is_none() {
             self.integer = false;
         }
@@ -478,6 +484,7 @@ fn check_and_infer(table: &mut Table, problems: &mut Problems) {
         );
     }
     table.row_count = count;
+    table.max_lengths = fits.iter().map(|f| f.max_len).collect();
     table.schema = TableSchema {
         fields: header
             .iter()

@@ -36,7 +36,13 @@ pub fn routes() -> Router<AppState> {
         .route("/datos", get(list_page))
         .route("/datos/temas", get(groups_page).post(create_group))
         .route("/sujetos/{id}/datos/nuevo", get(new_form).post(create))
+        .route("/catalog.ttl", get(catalog_turtle))
+        .route("/catalog.jsonld", get(catalog_jsonld))
+        .route("/data.json", get(catalog_data_json))
         .route("/datos/{name}", get(dataset_page))
+        .route("/datos/{name}/dcat.ttl", get(dataset_turtle))
+        .route("/datos/{name}/dcat.jsonld", get(dataset_jsonld))
+        .route("/datos/{name}/datapackage.json", get(dataset_datapackage))
         .route("/datos/{name}/editar", get(edit_form).post(update))
         .route("/datos/{name}/recursos/nuevo", get(new_resource_form))
         .route("/datos/{name}/recursos/{rid}", get(resource_page))
@@ -1280,4 +1286,91 @@ async fn download_json(
         crate::catalog_view::DownloadKind::Json,
     )
     .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The catalogue for machines: DCAT-AP, DCAT-US, Data Package
+
+use crate::catalog_formats::{self as formats, Site};
+
+enum Rdf {
+    Turtle,
+    JsonLd,
+}
+
+fn rdf_response(graph: &oxrdf::Graph, rdf: Rdf) -> AppResult<Response> {
+    let (body, content_type) = match rdf {
+        Rdf::Turtle => (formats::to_turtle(graph)?, "text/turtle; charset=utf-8"),
+        Rdf::JsonLd => (formats::to_jsonld(graph)?, "application/ld+json"),
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+}
+
+async fn whole_catalogue(state: &AppState, rdf: Rdf) -> AppResult<Response> {
+    let datasets = store::all_datasets(&state.db).await?;
+    let groups = store::list_groups(&state.db).await?;
+    let site = Site {
+        base_url: &state.settings.base_url,
+        groups: &groups,
+    };
+    rdf_response(&formats::dcat_graph(&site, &datasets, true), rdf)
+}
+
+async fn one_dataset(state: &AppState, name: &str, rdf: Rdf) -> AppResult<Response> {
+    let d = load_dataset(state, name).await?;
+    let groups = store::list_groups(&state.db).await?;
+    let site = Site {
+        base_url: &state.settings.base_url,
+        groups: &groups,
+    };
+    rdf_response(
+        &formats::dcat_graph(&site, std::slice::from_ref(&d), false),
+        rdf,
+    )
+}
+
+async fn catalog_turtle(State(state): State<AppState>) -> AppResult<Response> {
+    whole_catalogue(&state, Rdf::Turtle).await
+}
+
+async fn catalog_jsonld(State(state): State<AppState>) -> AppResult<Response> {
+    whole_catalogue(&state, Rdf::JsonLd).await
+}
+
+async fn dataset_turtle(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> AppResult<Response> {
+    one_dataset(&state, &name, Rdf::Turtle).await
+}
+
+async fn dataset_jsonld(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> AppResult<Response> {
+    one_dataset(&state, &name, Rdf::JsonLd).await
+}
+
+async fn catalog_data_json(State(state): State<AppState>) -> AppResult<Response> {
+    let datasets = store::all_datasets(&state.db).await?;
+    let groups = store::list_groups(&state.db).await?;
+    let site = Site {
+        base_url: &state.settings.base_url,
+        groups: &groups,
+    };
+    Ok(axum::Json(formats::data_json(&site, &datasets)).into_response())
+}
+
+async fn dataset_datapackage(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> AppResult<Response> {
+    let d = load_dataset(&state, &name).await?;
+    if d.resources.is_empty() {
+        // A Data Package must list at least one resource.
+        return Err(AppError::Conflict(
+            "resources: este conjunto de datos aún no tiene recursos".into(),
+        ));
+    }
+    Ok(axum::Json(formats::datapackage(&state.settings.base_url, &d)).into_response())
 }
