@@ -17,6 +17,15 @@ const transparencyPages = ['/marco', '/marco/1', '/marco/formatos/8', `/sujetos/
   `/publicaciones/${hit.publication_id}?q=oaxaca&orden=-ejercicio`, `/publicaciones/${hit.publication_id}/historial`,
   `/registros/${hit.record_id}`];
 publicPages.push(...transparencyPages);
+
+// Open-data catalogue pages of a demo dataset and its resource, found through the CKAN API.
+const pkg = (await (await fetch(`${base}/api/3/action/package_show?id=presupuesto-egresos-2025`)).json()).result;
+const resourcePath = `/datos/${pkg.name}/recursos/${pkg.resources[0].id}`;
+const catalogPages = ['/datos', '/datos?etiqueta=presupuesto', '/datos/temas', `/datos/${pkg.name}`, resourcePath,
+  `${resourcePath}?orden=-aprobado&f_capitulo=1000`];
+publicPages.push(...catalogPages);
+adminPages.push(`/sujetos/${pkg.organization.id}/datos/nuevo`, `/datos/${pkg.name}/editar`, `/datos/${pkg.name}/recursos/nuevo`,
+  `${resourcePath}/editar`);
 adminPages.push('/admin/marco/importar', '/admin/marco/formatos/8/editar', '/admin/marco/obligaciones/8/editar', `/sujetos/${hit.subject_id}/aplicabilidad`,
   `/sujetos/${hit.subject_id}/tokens`, `/sujetos/${hit.subject_id}/obligaciones/8/publicar`, `/registros/${hit.record_id}/corregir`);
 
@@ -45,7 +54,7 @@ async function check(context, paths, label) {
 const visitor = await browser.newContext();
 await check(visitor, publicPages, 'es');
 const english = await browser.newContext({ locale: 'en-GB', extraHTTPHeaders: { 'Accept-Language': 'en-GB,en' } });
-await check(english, ['/', '/sujetos', '/entrar', transparencyPages[5], transparencyPages[3]], 'en');
+await check(english, ['/', '/sujetos', '/entrar', transparencyPages[5], transparencyPages[3], '/datos', resourcePath], 'en');
 if (email && password) {
   const admin = await browser.newContext();
   const page = await admin.newPage();

@@ -23,7 +23,7 @@ import tempfile
 import urllib.request
 
 BASE = sys.argv[1].rstrip("/")
-CONFORMANCE = sys.argv[2]
+CONFORMANCE = os.path.abspath(sys.argv[2])
 BIN = os.path.dirname(sys.executable)
 
 

@@ -743,6 +743,32 @@ pub async fn current_publication(
     .transpose()
 }
 
+/// The current versions of every period published with a format of one of these codes, by
+/// subject and period (the procurement export reads formats 28a and 28b), with the subject's
+/// name.
+pub async fn current_publications_of_formats(
+    db: &impl Exec,
+    codes: &[&str],
+) -> StoreResult<Vec<(Publication, String)>> {
+    let mut out = Vec::new();
+    for code in codes {
+        let rows = db
+            .query(
+                &format!(
+                    "SELECT q.*, s.name FROM ({PUBLICATION_SELECT} WHERE p.format_code = $1 AND p.is_current = $2) q
+                     JOIN subjects s ON s.id = q.subject_id ORDER BY q.subject_id, q.period_start"
+                ),
+                params![*code, true],
+            )
+            .await?;
+        for mut r in rows {
+            let name: String = r.take(20)?;
+            out.push((Publication::from_row(r)?, name));
+        }
+    }
+    Ok(out)
+}
+
 /// The latest current publication of each obligation of a subject (for its obligations page).
 pub async fn latest_by_obligation(
     db: &impl Exec,

@@ -60,6 +60,11 @@ pub struct ServeArgs {
     /// nothing was written since (`off` to render every request).
     #[arg(long, env = "TEQUIO_PAGE_CACHE", default_value = "on", value_parser = ["on", "off"])]
     pub page_cache: String,
+
+    /// The prefix of the OCDS ids (`ocid`) of procurement releases; register one with the
+    /// Open Contracting Partnership for real publication.
+    #[arg(long, env = "TEQUIO_OCID_PREFIX", default_value = crate::ocds::DEFAULT_OCID_PREFIX)]
+    pub ocid_prefix: String,
 }
 
 /// Settings the running server needs after start-up.
@@ -71,6 +76,7 @@ pub struct Settings {
     pub smtp_from: String,
     pub data_dir: PathBuf,
     pub page_cache: bool,
+    pub ocid_prefix: String,
 }
 
 impl Settings {
@@ -89,6 +95,7 @@ impl Settings {
             smtp_from: serve.smtp_from.clone(),
             data_dir: db.data_dir.clone(),
             page_cache: serve.page_cache == "on",
+            ocid_prefix: serve.ocid_prefix.clone(),
         }
     }
 
@@ -106,6 +113,7 @@ impl Settings {
                 crate::auth::new_token().map_or_else(|_| "x".into(), |t| t[..12].to_owned())
             )),
             page_cache: true,
+            ocid_prefix: crate::ocds::DEFAULT_OCID_PREFIX.to_owned(),
         }
     }
 }

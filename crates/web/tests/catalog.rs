@@ -489,6 +489,77 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
         let (_, body) = ckan(&app, "package_search", json!({"rows": -1})).await;
         assert_eq!(body["error"]["rows"][0], "Must be a natural number");
 
+        // The catalogue for machines: DCAT-AP (Turtle and JSON-LD), data.json, Data Package, OCDS.
+        let ttl = public.get(app.url("/catalog.ttl")).send().await.unwrap();
+        assert_eq!(ttl.headers()["content-type"], "text/turtle; charset=utf-8");
+        let ttl = ttl.text().await.unwrap();
+        let triples: Vec<_> = oxttl::TurtleParser::new()
+            .for_slice(ttl.as_bytes())
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let dataset_iri = app.url("/datos/obras-publicas-2025#dataset");
+        assert!(
+            triples
+                .iter()
+                .any(|t| t.subject.to_string() == format!("<{dataset_iri}>")
+                    && t.predicate.as_str() == "http://purl.org/dc/terms/title"
+                    && t.object.to_string() == "\"Obras públicas 2025\"@es"),
+            "{engine}: {ttl}"
+        );
+        assert!(ttl.contains("dcat:byteSize"), "{engine}");
+        let jsonld: Value = public
+            .get(app.url("/datos/obras-publicas-2025/dcat.jsonld"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(jsonld.to_string().contains(&dataset_iri), "{engine}");
+        let data_json: Value = public
+            .get(app.url("/data.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            data_json["dataset"][0]["title"], "Obras públicas 2025",
+            "{engine}"
+        );
+        assert_eq!(data_json["dataset"][0]["accrualPeriodicity"], "R/P1M");
+        let package: Value = public
+            .get(app.url("/datos/obras-publicas-2025/datapackage.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(package["profile"], "tabular-data-package", "{engine}");
+        assert_eq!(
+            package["resources"][0]["schema"]["fields"][2],
+            json!({"name": "monto", "type": "number"})
+        );
+        assert_eq!(package["licenses"][0]["name"], "cc-by-4.0");
+        let ocds: Value = public
+            .get(app.url("/contrataciones/ocds.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                ocds["version"].as_str(),
+                ocds["releases"].as_array().map(Vec::len)
+            ),
+            (Some("1.1"), Some(0)),
+            "{engine}"
+        );
+
         // Replacing the file swaps the rows whole.
         let replacement = "municipio,obra,monto\nEtla,Puente,100\n";
         let res = editor

@@ -39,6 +39,8 @@ pub fn routes() -> Router<AppState> {
         .route("/catalog.ttl", get(catalog_turtle))
         .route("/catalog.jsonld", get(catalog_jsonld))
         .route("/data.json", get(catalog_data_json))
+        .route("/contrataciones/ocds.json", get(ocds_all))
+        .route("/sujetos/{id}/contrataciones/ocds.json", get(ocds_subject))
         .route("/datos/{name}", get(dataset_page))
         .route("/datos/{name}/dcat.ttl", get(dataset_turtle))
         .route("/datos/{name}/dcat.jsonld", get(dataset_jsonld))
@@ -1373,4 +1375,25 @@ async fn dataset_datapackage(
         ));
     }
     Ok(axum::Json(formats::datapackage(&state.settings.base_url, &d)).into_response())
+}
+
+async fn ocds_response(state: &AppState, subject: Option<i64>) -> AppResult<Response> {
+    let package = crate::ocds::release_package(
+        &state.db,
+        &state.settings.base_url,
+        &state.settings.ocid_prefix,
+        subject,
+    )
+    .await?;
+    Ok(axum::Json(package).into_response())
+}
+
+/// Procurement results of every subject as an OCDS 1.1 release package.
+async fn ocds_all(State(state): State<AppState>) -> AppResult<Response> {
+    ocds_response(&state, None).await
+}
+
+async fn ocds_subject(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Response> {
+    subject_of(&state, id).await?;
+    ocds_response(&state, Some(id)).await
 }
