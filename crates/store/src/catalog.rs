@@ -47,6 +47,9 @@ pub struct Dataset {
     pub contact_email: String,
     pub landing_page: String,
     pub version: String,
+    /// Set when the dataset presents a transparency obligation of its subject (kept in step
+    /// by publishing; not edited by hand).
+    pub obligation_id: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
     pub tags: Vec<String>,
@@ -71,6 +74,8 @@ pub struct Resource {
     pub media_type: String,
     pub size: Option<i64>,
     pub sha256: Option<String>,
+    /// For an obligation's dataset: the publication this resource presents.
+    pub publication_id: Option<i64>,
     pub schema: Option<TableSchema>,
     pub datastore_table: Option<String>,
     pub datastore_rows: Option<i64>,
@@ -401,13 +406,13 @@ pub async fn update_dataset(tx: &Tx, who: &Who, id: i64, input: &DatasetInput) -
 const DATASET_SELECT: &str =
     "SELECT d.id, d.name, d.subject_id, s.name, s.acronym, d.title, d.notes,
     d.licence_id, d.frequency, d.temporal_start, d.temporal_end, d.spatial, d.contact_name,
-    d.contact_email, d.landing_page, d.version, d.created_at, d.updated_at
+    d.contact_email, d.landing_page, d.version, d.created_at, d.updated_at, d.obligation_id
     FROM datasets d JOIN subjects s ON s.id = d.subject_id";
 
 const RESOURCE_SELECT: &str = "SELECT id, dataset_id, position, name, description, url, file_key,
     file_name, format, media_type, size, sha256, table_schema, datastore_table, datastore_rows,
-    load_status, load_generation, load_done, load_total, load_error, created_at, updated_at
-    FROM resources";
+    load_status, load_generation, load_done, load_total, load_error, created_at, updated_at,
+    publication_id FROM resources";
 
 fn resource_from_row(mut r: Row) -> StoreResult<Resource> {
     let schema: Option<String> = r.take(12)?;
@@ -431,6 +436,7 @@ fn resource_from_row(mut r: Row) -> StoreResult<Resource> {
         media_type: r.take(9)?,
         size: r.take(10)?,
         sha256: r.take(11)?,
+        publication_id: r.take(22)?,
         schema,
         datastore_table: r.take(13)?,
         datastore_rows: r.take(14)?,
@@ -502,6 +508,7 @@ pub async fn dataset(db: &impl Exec, name_or_id: &str) -> StoreResult<Dataset> {
         version: r.take(15)?,
         created_at: r.take(16)?,
         updated_at: r.take(17)?,
+        obligation_id: r.take(18)?,
         tags,
         groups,
         resources,
@@ -534,6 +541,7 @@ pub async fn all_datasets(db: &impl Exec) -> StoreResult<Vec<Dataset>> {
             version: r.take(15)?,
             created_at: r.take(16)?,
             updated_at: r.take(17)?,
+            obligation_id: r.take(18)?,
             tags: Vec::new(),
             groups: Vec::new(),
             resources: Vec::new(),
@@ -1300,4 +1308,118 @@ pub async fn column_values(
             Ok((value, count))
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transparency obligations as datasets
+
+/// The name of the dataset presenting a subject's obligation: `{subject}-{id}-{code}`.
+pub fn obligation_dataset_name(subject_id: i64, subject_name: &str, code: &str) -> String {
+    let subject: String = tequio_domain::text::slugify(subject_name)
+        .chars()
+        .take(60)
+        .collect();
+    format!(
+        "{}-{subject_id}-{}",
+        subject.trim_end_matches('-'),
+        tequio_domain::text::slugify(code)
+    )
+}
+
+/// Keeps the catalogue entry of an obligation in step with a new publication (inside the
+/// publishing transaction): the subject's dataset for the obligation, created the first time,
+/// and its resource for the publication's period and format, pointed at this version. No
+/// record is copied: the resource links to the publication's own download.
+pub async fn sync_publication(
+    tx: &Tx,
+    ob: &crate::transparency::Obligation,
+    p: &crate::transparency::Publication,
+) -> StoreResult<()> {
+    use tequio_domain::transparency::period::Periodicity;
+    let subject_name: String = tx
+        .query_one(
+            "SELECT name FROM subjects WHERE id = $1",
+            params![p.subject_id],
+        )
+        .await?
+        .get(0)?;
+    let now = crate::now();
+    let existing = tx
+        .query_opt(
+            "SELECT id FROM datasets WHERE subject_id = $1 AND obligation_id = $2",
+            params![p.subject_id, ob.id],
+        )
+        .await?;
+    let dataset_id: i64 = match existing {
+        Some(r) => r.get(0)?,
+        None => {
+            let frequency = match ob.periodicity {
+                Periodicity::Quarterly => "quarterly",
+                Periodicity::HalfYearly => "semiannual",
+                Periodicity::Yearly => "annual",
+            };
+            let notes = format!(
+                "{}: {}. {}\n\nObligación de transparencia que {} publica en cada periodo; cada archivo es la versión vigente de un periodo.",
+                ob.reference(),
+                ob.title,
+                ob.description,
+                subject_name
+            );
+            let id: i64 = tx
+                .query_one(
+                    "INSERT INTO datasets (name, subject_id, title, notes, licence_id, frequency, obligation_id,
+                        created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+                    params![
+                        obligation_dataset_name(p.subject_id, &subject_name, &ob.code),
+                        p.subject_id,
+                        format!("{} · {}", ob.title, subject_name),
+                        notes.trim(),
+                        tequio_domain::catalog::Licence::default_licence().id,
+                        frequency,
+                        ob.id,
+                        now.as_str()
+                    ],
+                )
+                .await?
+                .get(0)?;
+            for tag in ["obligaciones de transparencia", &ob.reference()] {
+                tx.execute(
+                    "INSERT INTO dataset_tags (dataset_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                    params![id, tag],
+                )
+                .await?;
+            }
+            id
+        }
+    };
+    let key = format!("{}/{}", p.format_code, p.period);
+    let name = format!(
+        "Periodo {} · formato {} · versión {}",
+        p.period, p.format_code, p.version
+    );
+    let url = format!("/publicaciones/{}/registros.csv", p.id);
+    let description = format!(
+        "{} registros. Huella SHA-256 de su forma canónica: {}",
+        p.record_count, p.content_hash
+    );
+    let updated = tx
+        .execute(
+            "UPDATE resources SET publication_id = $3, url = $4, name = $5, description = $6, updated_at = $7
+             WHERE dataset_id = $1 AND period_key = $2",
+            params![dataset_id, key.as_str(), p.id, url.as_str(), name.as_str(), description.as_str(), now.as_str()],
+        )
+        .await?;
+    if updated == 0 {
+        tx.execute(
+            "INSERT INTO resources (dataset_id, position, name, description, url, format, media_type,
+                publication_id, period_key, created_at, updated_at)
+             VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM resources WHERE dataset_id = $1),
+                $2, $3, $4, 'CSV', 'text/csv', $5, $6, $7, $7)",
+            params![dataset_id, name.as_str(), description.as_str(), url.as_str(), p.id, key.as_str(), now.as_str()],
+        )
+        .await?;
+    }
+    touch_dataset(tx, dataset_id).await?;
+    index_dataset(tx, dataset_id).await
 }

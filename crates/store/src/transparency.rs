@@ -921,6 +921,8 @@ pub async fn publish(
         .await?
         .get(0)?;
     insert_records(tx, id, def, records).await?;
+    let saved = publication(tx, id).await?.ok_or(StoreError::NotFound)?;
+    crate::catalog::sync_publication(tx, new.obligation, &saved).await?;
     audit::append(
         tx,
         who,
@@ -938,7 +940,6 @@ pub async fn publish(
         },
     )
     .await?;
-    let saved = publication(tx, id).await?.ok_or(StoreError::NotFound)?;
     Ok(Published::New(saved))
 }
 

@@ -108,9 +108,12 @@ fn resource_page(site: &Site<'_>, d: &Dataset, r: &Resource) -> String {
 }
 
 /// Where a resource's content can be downloaded: its file, or the link it is.
+/// Links inside Tequio (an obligation's publications) are stored as paths and made absolute.
 pub fn download_url(base_url: &str, d: &Dataset, r: &Resource) -> String {
     if r.file_key.is_some() {
         format!("{base_url}/datos/{}/recursos/{}/archivo", d.name, r.id)
+    } else if r.url.starts_with('/') {
+        format!("{base_url}{}", r.url)
     } else {
         r.url.clone()
     }

@@ -27,10 +27,14 @@ CREATE TABLE datasets (
     contact_email TEXT NOT NULL DEFAULT '',
     landing_page TEXT NOT NULL DEFAULT '',
     version TEXT NOT NULL DEFAULT '',
+    -- Set for the dataset that presents one subject's transparency obligation: its
+    -- resources are the current publications of its periods, kept in step by publishing.
+    obligation_id INTEGER REFERENCES obligations(id),
     created_by INTEGER REFERENCES users(id),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    CONSTRAINT datasets_name_unique UNIQUE (name)
+    CONSTRAINT datasets_name_unique UNIQUE (name),
+    CONSTRAINT datasets_obligation_unique UNIQUE (subject_id, obligation_id)
 );
 CREATE INDEX datasets_subject ON datasets (subject_id);
 
@@ -62,6 +66,10 @@ CREATE TABLE resources (
     media_type TEXT NOT NULL DEFAULT '',
     size INTEGER,
     sha256 TEXT,
+    -- For an obligation's dataset: the current publication of one period and format, and
+    -- that period and format (`28a/2025-T3`), which stay while versions come and go.
+    publication_id INTEGER REFERENCES publications(id),
+    period_key TEXT,
     -- The data dictionary (a Frictionless Table Schema, JSON) of a tabular resource.
     table_schema TEXT,
     -- The datastore: the table holding the rows now, its row count, and the load job
@@ -77,4 +85,5 @@ CREATE TABLE resources (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX resources_dataset ON resources (dataset_id, position);
+CREATE UNIQUE INDEX resources_period ON resources (dataset_id, period_key);
 CREATE INDEX resources_load ON resources (load_status);

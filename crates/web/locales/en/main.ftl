@@ -509,3 +509,7 @@ frequency-semiannual = Every six months
 frequency-annual = Yearly
 frequency-irregular = Irregular
 frequency-never = Not updated
+catalog-obligation-dataset = This dataset presents a transparency obligation: its files are the current publications of each period.
+catalog-see-obligation = See the obligation and its status.
+catalog-publication = Publication
+catalog-see-publication = See the publication's records

@@ -509,3 +509,7 @@ frequency-semiannual = Semestral
 frequency-annual = Anual
 frequency-irregular = Irregular
 frequency-never = No se actualiza
+catalog-obligation-dataset = Este conjunto de datos presenta una obligación de transparencia: sus archivos son las publicaciones vigentes de cada periodo.
+catalog-see-obligation = Ver la obligación y su estado.
+catalog-publication = Publicación
+catalog-see-publication = Ver los registros de la publicación

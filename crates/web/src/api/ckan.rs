@@ -411,17 +411,6 @@ fn organization_dict(s: &Subject, package_count: usize) -> Json {
     })
 }
 
-fn resource_url(state: &AppState, d_name: &str, r: &Resource) -> String {
-    if r.file_key.is_some() {
-        format!(
-            "{}/datos/{d_name}/recursos/{}/archivo",
-            state.settings.base_url, r.id
-        )
-    } else {
-        r.url.clone()
-    }
-}
-
 fn resource_dict(state: &AppState, d: &Dataset, r: &Resource) -> Json {
     json!({
         "id": r.id.to_string(),
@@ -430,7 +419,7 @@ fn resource_dict(state: &AppState, d: &Dataset, r: &Resource) -> Json {
         "description": r.description,
         "format": r.format,
         "mimetype": if r.media_type.is_empty() { Json::Null } else { json!(r.media_type) },
-        "url": resource_url(state, &d.name, r),
+        "url": crate::catalog_formats::download_url(&state.settings.base_url, d, r),
         "url_type": if r.file_key.is_some() { json!("upload") } else { Json::Null },
         "size": r.size,
         "hash": r.sha256.as_ref().map(|h| format!("sha256:{h}")).unwrap_or_default(),
@@ -448,6 +437,9 @@ fn package_dict(state: &AppState, d: &Dataset, groups: &[store::Group]) -> Json 
     let licence = Licence::find(&d.licence_id);
     let frequency = Frequency::parse(&d.frequency);
     let mut extras = vec![json!({"key": "frequency", "value": d.frequency})];
+    if let Some(ob) = d.obligation_id {
+        extras.push(json!({"key": "transparency_obligation_id", "value": ob.to_string()}));
+    }
     if let Some(f) = frequency {
         extras.push(json!({"key": "accrual_periodicity", "value": f.eu_uri()}));
     }

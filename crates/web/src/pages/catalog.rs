@@ -435,6 +435,17 @@ struct DatasetPage {
     can_edit: bool,
 }
 
+/// Datasets that present a transparency obligation follow their publications: they are
+/// changed by publishing, not by hand.
+fn editable(d: &Dataset) -> AppResult<()> {
+    match d.obligation_id {
+        Some(_) => Err(AppError::Conflict(
+            "Este conjunto de datos presenta una obligación de transparencia: cambia al publicar sus periodos.".into(),
+        )),
+        None => Ok(()),
+    }
+}
+
 async fn load_dataset(state: &AppState, name: &str) -> AppResult<Dataset> {
     Ok(store::dataset(&state.db, name).await?)
 }
@@ -448,7 +459,8 @@ async fn dataset_page(
     render(&DatasetPage {
         c: Ctx::new(&viewer, &format!("/datos/{}", d.name)),
         licence: Licence::find(&d.licence_id),
-        can_edit: viewer.actor.can(Action::PublishForSubject(d.subject_id)),
+        can_edit: d.obligation_id.is_none()
+            && viewer.actor.can(Action::PublishForSubject(d.subject_id)),
         d,
     })
 }
@@ -659,6 +671,7 @@ async fn edit_form(
 ) -> AppResult<Response> {
     let d = load_dataset(&state, &name).await?;
     viewer.require(Action::PublishForSubject(d.subject_id))?;
+    editable(&d)?;
     let subject = subject_of(&state, d.subject_id).await?;
     dataset_form(
         &viewer,
@@ -679,6 +692,7 @@ async fn update(
 ) -> AppResult<Response> {
     let d = load_dataset(&state, &name).await?;
     viewer.require(Action::PublishForSubject(d.subject_id))?;
+    editable(&d)?;
     let subject = subject_of(&state, d.subject_id).await?;
     let f = DatasetFields::from_body(&body);
     let lang = viewer.lang.code();
@@ -725,6 +739,7 @@ async fn new_resource_form(
 ) -> AppResult<Response> {
     let d = load_dataset(&state, &name).await?;
     viewer.require(Action::PublishForSubject(d.subject_id))?;
+    editable(&d)?;
     render(&ResourceFormPage {
         c: Ctx::new(&viewer, &format!("/datos/{}/recursos/nuevo", d.name)),
         d,
@@ -847,6 +862,7 @@ async fn add_resource(
 ) -> AppResult<Response> {
     let d = load_dataset(&state, &name).await?;
     viewer.require(Action::PublishForSubject(d.subject_id))?;
+    editable(&d)?;
     let form = read_form(form, MAX_RESOURCE_BYTES).await?;
     let (rname, description, url) = (
         form.text("name").to_owned(),
@@ -907,6 +923,7 @@ async fn replace_resource(
 ) -> AppResult<Response> {
     let (d, r) = dataset_and_resource(&state, &name, rid).await?;
     viewer.require(Action::PublishForSubject(d.subject_id))?;
+    editable(&d)?;
     let form = read_form(form, MAX_RESOURCE_BYTES).await?;
     let url = form.text("url").to_owned();
     let prepared = prepare_resource(
@@ -998,6 +1015,7 @@ async fn edit_resource_form(
 ) -> AppResult<Response> {
     let (d, r) = dataset_and_resource(&state, &name, rid).await?;
     viewer.require(Action::PublishForSubject(d.subject_id))?;
+    editable(&d)?;
     edit_resource_page(&viewer, d, r, Vec::new(), StatusCode::OK)
 }
 
@@ -1009,6 +1027,7 @@ async fn edit_resource(
 ) -> AppResult<Response> {
     let (d, r) = dataset_and_resource(&state, &name, rid).await?;
     viewer.require(Action::PublishForSubject(d.subject_id))?;
+    editable(&d)?;
     let fields: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     let get = |k: &str| fields.get(k).map_or("", |v| v.trim()).to_owned();
     let rname = get("name");
@@ -1054,6 +1073,7 @@ async fn delete_resource(
 ) -> AppResult<Response> {
     let (d, _) = dataset_and_resource(&state, &name, rid).await?;
     viewer.require(Action::PublishForSubject(d.subject_id))?;
+    editable(&d)?;
     let tx = state.db.begin().await?;
     let key = store::delete_resource(&tx, &viewer.who(), rid).await?;
     tx.commit().await?;
@@ -1200,7 +1220,8 @@ async fn resource_page(
         .unwrap_or_default();
     render(&ResourcePage {
         c: Ctx::new(&viewer, &format!("/datos/{}/recursos/{}", d.name, r.id)),
-        can_edit: viewer.actor.can(Action::PublishForSubject(d.subject_id)),
+        can_edit: d.obligation_id.is_none()
+            && viewer.actor.can(Action::PublishForSubject(d.subject_id)),
         d,
         r,
         load_errors,
