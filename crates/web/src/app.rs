@@ -36,7 +36,8 @@ pub struct AppState {
 impl AppState {
     /// The state of a server: files go in the data folder's `files`.
     pub fn new(db: Db, settings: Settings) -> anyhow::Result<AppState> {
-        let files = crate::files::FileStore::local(&settings.data_dir.join("files"))?;
+        let files =
+            crate::files::FileStore::from_url(settings.files_url.as_deref(), &settings.data_dir)?;
         Ok(Self::with_files(db, settings, files))
     }
 

@@ -146,7 +146,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open(&cli.db).await?;
             let settings = Settings::new(&serve, &cli.db);
             if serve.demo {
-                let files = crate::files::FileStore::local(&settings.data_dir.join("files"))?;
+                let files = cli.db.files()?;
                 print_demo(&crate::demo::load(&db, &files).await?);
             }
             println!("Tequio {}", env!("CARGO_PKG_VERSION"));
@@ -172,8 +172,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if settings.page_cache { "on" } else { "off" }
             );
             println!("\nOpen {}/ in your browser.", settings.base_url);
-            println!("  files:     {}", settings.data_dir.join("files").display());
             let state = AppState::new(db, settings)?;
+            println!("  files:     {}", state.files.description);
             state.start_workers();
             let app = router(state);
             axum::serve(
@@ -202,7 +202,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo => {
             let db = open(&cli.db).await?;
-            let files = crate::files::FileStore::local(&cli.db.data_dir.join("files"))?;
+            let files = cli.db.files()?;
             print_demo(&crate::demo::load(&db, &files).await?);
             Ok(ExitCode::SUCCESS)
         }
@@ -217,7 +217,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Dataset { command } => {
             let db = open(&cli.db).await?;
-            let files = crate::files::FileStore::local(&cli.db.data_dir.join("files"))?;
+            let files = cli.db.files()?;
             crate::cli_catalog::dataset(&db, &files, command).await
         }
         Command::Import(args) => {

@@ -14,6 +14,19 @@ pub struct DbArgs {
     /// Default: a SQLite file `tequio.db` inside the data folder.
     #[arg(long, env = "TEQUIO_DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+
+    /// Where uploaded files go: `s3://BUCKET[/PREFIX]?endpoint=URL&region=R` for an
+    /// S3-compatible bucket shared by several nodes (keys in `AWS_ACCESS_KEY_ID` and
+    /// `AWS_SECRET_ACCESS_KEY`), or a folder. Default: `files` inside the data folder.
+    #[arg(long, env = "TEQUIO_FILES_URL", global = true)]
+    pub files_url: Option<String>,
+}
+
+impl DbArgs {
+    /// The file store in effect.
+    pub fn files(&self) -> anyhow::Result<crate::files::FileStore> {
+        crate::files::FileStore::from_url(self.files_url.as_deref(), &self.data_dir)
+    }
 }
 
 impl DbArgs {
@@ -75,6 +88,7 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub smtp_from: String,
     pub data_dir: PathBuf,
+    pub files_url: Option<String>,
     pub page_cache: bool,
     pub ocid_prefix: String,
 }
@@ -94,6 +108,7 @@ impl Settings {
             smtp_url: serve.smtp_url.clone().filter(|u| !u.is_empty()),
             smtp_from: serve.smtp_from.clone(),
             data_dir: db.data_dir.clone(),
+            files_url: db.files_url.clone(),
             page_cache: serve.page_cache == "on",
             ocid_prefix: serve.ocid_prefix.clone(),
         }
@@ -112,6 +127,7 @@ impl Settings {
                 "tequio-test-{}",
                 crate::auth::new_token().map_or_else(|_| "x".into(), |t| t[..12].to_owned())
             )),
+            files_url: None,
             page_cache: true,
             ocid_prefix: crate::ocds::DEFAULT_OCID_PREFIX.to_owned(),
         }

@@ -36,6 +36,67 @@ impl FileStore {
         })
     }
 
+    /// The store named by `url`: `s3://BUCKET[/PREFIX]?endpoint=URL&region=R` for an
+    /// S3-compatible bucket (credentials from `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY`,
+    /// never in the URL), `file:///PATH` or a plain path for a folder. Without a URL, the
+    /// data folder's `files`.
+    pub fn from_url(url: Option<&str>, data_dir: &std::path::Path) -> anyhow::Result<FileStore> {
+        Self::from_url_with_keys(url, data_dir, None)
+    }
+
+    /// Like [`FileStore::from_url`], with the bucket's keys given here (tests, embedding).
+    pub fn from_url_with_keys(
+        url: Option<&str>,
+        data_dir: &std::path::Path,
+        keys: Option<(&str, &str)>,
+    ) -> anyhow::Result<FileStore> {
+        let Some(url) = url.filter(|u| !u.trim().is_empty()) else {
+            return Self::local(&data_dir.join("files"));
+        };
+        if let Some(rest) = url.strip_prefix("s3://") {
+            let (location, query) = rest.split_once('?').unwrap_or((rest, ""));
+            let (bucket, prefix) = location.split_once('/').unwrap_or((location, ""));
+            if bucket.is_empty() {
+                anyhow::bail!("the files URL names no bucket: s3://BUCKET[/PREFIX]?endpoint=…");
+            }
+            let mut builder =
+                object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+            if let Some((key, secret)) = keys {
+                builder = builder
+                    .with_access_key_id(key)
+                    .with_secret_access_key(secret);
+            }
+            let mut endpoint = String::from("AWS");
+            for (k, v) in form_urlencoded::parse(query.as_bytes()) {
+                match k.as_ref() {
+                    "endpoint" => {
+                        // A custom endpoint (MinIO, Garage, a cloud's S3 API): path-style
+                        // requests, plain http allowed when the endpoint says so.
+                        builder = builder
+                            .with_endpoint(v.as_ref())
+                            .with_virtual_hosted_style_request(false)
+                            .with_allow_http(v.starts_with("http://"));
+                        endpoint = v.into_owned();
+                    }
+                    "region" => builder = builder.with_region(v.as_ref()),
+                    other => anyhow::bail!("the files URL has an unknown option «{other}»"),
+                }
+            }
+            let store = builder.build()?;
+            let inner: Arc<dyn ObjectStore> = if prefix.is_empty() {
+                Arc::new(store)
+            } else {
+                Arc::new(object_store::prefix::PrefixStore::new(store, prefix))
+            };
+            return Ok(FileStore {
+                inner,
+                description: format!("S3 bucket {bucket}/{prefix} at {endpoint}"),
+            });
+        }
+        let path = url.strip_prefix("file://").unwrap_or(url);
+        Self::local(std::path::Path::new(path))
+    }
+
     /// The key of a file with this digest.
     pub fn key_for(sha256: &str) -> String {
         format!("sha256/{}/{sha256}", &sha256[..2])

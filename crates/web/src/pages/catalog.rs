@@ -854,6 +854,33 @@ pub async fn forget_file(state: &AppState, input: &ResourceInput) {
     }
 }
 
+/// Saves a prepared resource and wakes the datastore's loader. When saving fails, the file
+/// it put in the file store is taken out again: a failed upload leaves no orphan.
+pub async fn save_new_resource(
+    state: &AppState,
+    who: &tequio_store::audit::Who,
+    dataset_id: i64,
+    input: &ResourceInput,
+) -> AppResult<i64> {
+    let saved = async {
+        let tx = state.db.begin().await?;
+        let id = store::add_resource(&tx, who, dataset_id, input).await?;
+        tx.commit().await?;
+        Ok::<_, tequio_store::StoreError>(id)
+    }
+    .await;
+    match saved {
+        Ok(id) => {
+            state.loads.notify_one();
+            Ok(id)
+        }
+        Err(e) => {
+            forget_file(state, input).await;
+            Err(e.into())
+        }
+    }
+}
+
 async fn add_resource(
     viewer: Viewer,
     State(state): State<AppState>,
@@ -895,23 +922,7 @@ async fn add_resource(
             );
         }
     };
-    let tx = state.db.begin().await?;
-    let saved = store::add_resource(&tx, &viewer.who(), d.id, &input).await;
-    let id = match saved {
-        Ok(id) => match tx.commit().await {
-            Ok(()) => id,
-            Err(e) => {
-                forget_file(&state, &input).await;
-                return Err(e.into());
-            }
-        },
-        Err(e) => {
-            drop(tx);
-            forget_file(&state, &input).await;
-            return Err(e.into());
-        }
-    };
-    state.loads.notify_one();
+    let id = save_new_resource(&state, &viewer.who(), d.id, &input).await?;
     Ok(Redirect::to(&format!("/datos/{}/recursos/{id}", d.name)).into_response())
 }
 

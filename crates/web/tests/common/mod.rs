@@ -37,11 +37,27 @@ pub async fn spawn(t: TestDb) -> TestApp {
 
 /// Like [`spawn`], with settings changed by `adjust` (which gets the test defaults).
 pub async fn spawn_with(t: TestDb, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_full(t, adjust, None).await
+}
+
+/// Like [`spawn`], with uploaded files in `files` (an S3 bucket, say).
+pub async fn spawn_with_files(t: TestDb, files: tequio::files::FileStore) -> TestApp {
+    spawn_full(t, |_| {}, Some(files)).await
+}
+
+async fn spawn_full(
+    t: TestDb,
+    adjust: impl FnOnce(&mut Settings),
+    files: Option<tequio::files::FileStore>,
+) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let mut settings = Settings::for_tests(&base);
     adjust(&mut settings);
-    let state = AppState::new(t.db.clone(), settings).unwrap();
+    let state = match files {
+        Some(f) => AppState::with_files(t.db.clone(), settings, f),
+        None => AppState::new(t.db.clone(), settings).unwrap(),
+    };
     state.start_workers();
     let app = router(state);
     tokio::spawn(async move {
