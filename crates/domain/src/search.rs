@@ -18,15 +18,18 @@ use unicode_normalization::char::is_combining_mark;
 pub enum SearchKind {
     Subject,
     Dataset,
+    Topic,
 }
 
 impl SearchKind {
-    pub const ALL: &'static [SearchKind] = &[SearchKind::Subject, SearchKind::Dataset];
+    pub const ALL: &'static [SearchKind] =
+        &[SearchKind::Subject, SearchKind::Dataset, SearchKind::Topic];
 
     pub fn as_str(self) -> &'static str {
         match self {
             SearchKind::Subject => "subject",
             SearchKind::Dataset => "dataset",
+            SearchKind::Topic => "topic",
         }
     }
 

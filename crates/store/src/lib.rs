@@ -13,6 +13,7 @@ pub mod error;
 pub mod migrate;
 pub mod search;
 pub mod subjects;
+pub mod topics;
 pub mod transparency;
 
 pub use db::{Db, Engine, Exec, Row, Tx, Value};

@@ -30,6 +30,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0001_foundation"),
     migration!("0002_transparency"),
     migration!("0003_catalog"),
+    migration!("0004_topics"),
 ];
 
 impl Migration {

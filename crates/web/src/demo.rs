@@ -650,5 +650,43 @@ async fn load_catalog(db: &Db, files: &crate::files::FileStore) -> anyhow::Resul
         tx.commit().await?;
     }
     while crate::catalog_load::run_next(db, files).await? {}
+    load_topic(db).await
+}
+
+/// A topic portal of the city on its public works, linking its data and its procurement
+/// publications.
+async fn load_topic(db: &Db) -> anyhow::Result<()> {
+    use tequio_store::topics;
+    const NAME: &str = "obra-publica-oaxaca-de-juarez";
+    if topics::get(db, NAME).await.is_ok() {
+        return Ok(());
+    }
+    let city = find_subject(db, "H. AYUNTAMIENTO DE OAXACA DE JUÁREZ").await?;
+    let publications: Vec<i64> =
+        tequio_store::transparency::current_publications_of_formats(db, &["28a", "28b"])
+            .await?
+            .into_iter()
+            .filter(|(p, _)| p.subject_id == city)
+            .map(|(p, _)| p.id)
+            .rev()
+            .take(2)
+            .collect();
+    let input = topics::TopicInput {
+        name: NAME.into(),
+        title: "Obra pública en Oaxaca de Juárez".into(),
+        audience: "Vecinas y vecinos, comités de obra y periodistas".into(),
+        problem: "Saber qué obras se contratan en cada colonia, cuánto cuestan, quién las hace y cuánto avanzan.".into(),
+        body: "## Qué encontrarás aquí\n\n- Las **obras contratadas** este año, con su colonia, su monto y su avance físico.\n- Los **resultados de licitaciones y adjudicaciones** que el Ayuntamiento publica cada trimestre (Art. 70, fr. XXVIII).\n\n## Cómo usarlo\n\n1. Busca tu colonia en la tabla de obras y filtra por ella.\n2. Compara el monto contratado con el avance.\n3. Si algo no cuadra, pregunta a la Unidad de Transparencia.\n\n*Datos de demostración, inventados.*".into(),
+        subject_id: Some(city),
+        datasets: vec!["obra-publica-2025".into()],
+        publications,
+        documents: vec![(
+            "Ley General de Transparencia y Acceso a la Información Pública".into(),
+            "https://www.diputados.gob.mx/LeyesBiblio/ref/lgtaip.htm".into(),
+        )],
+    };
+    let tx = db.begin().await?;
+    topics::create(&tx, &Who::system(), &input).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -24,6 +24,7 @@ pub mod error;
 pub mod files;
 pub mod i18n;
 pub mod mail;
+pub mod markdown;
 pub mod ocds;
 pub mod pages;
 pub mod publishing;

@@ -259,6 +259,7 @@ pub enum StatusParam {
 pub enum SearchKindParam {
     Subject,
     Dataset,
+    Topic,
 }
 
 /// Filters and paging of the subject list.
@@ -489,6 +490,7 @@ async fn search_all(
         None => Vec::new(),
         Some(SearchKindParam::Subject) => vec![SearchKind::Subject],
         Some(SearchKindParam::Dataset) => vec![SearchKind::Dataset],
+        Some(SearchKindParam::Topic) => vec![SearchKind::Topic],
     };
     let offset = usize::try_from(page - 1).unwrap_or(0) * per_page as usize;
     let query = search::Query {

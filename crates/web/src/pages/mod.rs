@@ -7,6 +7,7 @@ pub mod audit;
 pub mod catalog;
 pub mod organisations;
 pub mod subjects;
+pub mod topics;
 pub mod transparency;
 
 use crate::app::{AppState, typed};
@@ -151,6 +152,7 @@ pub fn routes() -> Router<AppState> {
         .merge(subjects::routes())
         .merge(transparency::routes())
         .merge(catalog::routes())
+        .merge(topics::routes())
         .merge(accounts::routes())
         .merge(organisations::routes())
         .merge(audit::routes())
@@ -217,12 +219,16 @@ struct HomePage {
     active_total: i64,
     by_kind: Vec<(SubjectKind, i64)>,
     entries: Vec<audit_store::Entry>,
+    topics: Vec<tequio_store::topics::Topic>,
 }
 
 async fn home(viewer: Viewer, State(state): State<AppState>) -> AppResult<Response> {
     let by_kind = subjects_store::count_by_kind(&state.db).await?;
     let entries = audit_store::list(&state.db, true, None, 5).await?;
+    let mut topics = tequio_store::topics::list(&state.db).await?;
+    topics.truncate(6);
     render(&HomePage {
+        topics,
         c: Ctx::new(&viewer, "/"),
         active_total: by_kind.iter().map(|(_, n)| n).sum(),
         by_kind,
