@@ -276,6 +276,43 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
             .unwrap();
         assert_eq!(bad.status(), 409, "{engine}: not a number");
 
+        // /api/v1: the same view of the rows as the page and the downloads.
+        let rows: Value = public
+            .get(app.url(&format!("/api/v1/resources/{rid}/rows?f_municipio=Oaxaca+de+Ju%C3%A1rez&sort=-monto&per_page=1")))
+            .send().await.unwrap().json().await.unwrap();
+        assert_eq!(rows["total"], 2, "{engine}: {rows}");
+        assert_eq!(rows["items"][0]["obra"], "Pavimentación");
+        assert_eq!(rows["items"].as_array().unwrap().len(), 1);
+        let v1: Value = public
+            .get(app.url("/api/v1/datasets?tag=contratos"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(v1["total"], 1, "{engine}: {v1}");
+        let v1: Value = public
+            .get(app.url("/api/v1/datasets/obras-publicas-2025"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            v1["resources"][0]["fields"][2]["type"], "number",
+            "{engine}: {v1}"
+        );
+        assert_eq!(v1["resources"][0]["rows"], 4);
+        let bad = public
+            .get(app.url(&format!("/api/v1/resources/{rid}/rows?sort=colonia")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 409, "{engine}");
+        assert_eq!(bad.headers()["content-type"], "application/problem+json");
+
         // The catalogue page with its facets, and the global search.
         let html = public
             .get(app.url("/datos?etiqueta=contratos"))

@@ -14,6 +14,7 @@ use tequio_domain::subjects::SubjectKind;
 use tequio_store::{audit, search, subjects};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+pub mod catalog;
 pub mod ckan;
 pub mod transparency;
 
@@ -22,6 +23,7 @@ pub use transparency::PublicationOut;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(transparency::routes())
+        .merge(catalog::routes())
         .route("/openapi.json", get(openapi))
         .route("/subjects", get(list_subjects))
         .route("/subjects/{id}", get(get_subject))
@@ -74,6 +76,7 @@ struct ApiDoc;
 pub fn openapi_json() -> String {
     let mut doc = ApiDoc::openapi();
     doc.merge(transparency::TransparencyDoc::openapi());
+    doc.merge(catalog::CatalogDoc::openapi());
     if let Some(components) = doc.components.as_mut() {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         components.add_security_scheme(
@@ -280,7 +283,7 @@ pub struct SubjectsQuery {
     per_page: Option<u32>,
 }
 
-fn check_page(
+pub(crate) fn check_page(
     page: Option<u32>,
     per_page: Option<u32>,
     default: u32,
