@@ -363,11 +363,13 @@ pub async fn release_package(
         if subject.is_some_and(|s| s != publication.subject_id) {
             continue;
         }
-        if !formats.contains_key(&publication.format_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            formats.entry(publication.format_id)
+        {
             let Some(format) = tr::format(db, publication.format_id).await? else {
                 continue;
             };
-            formats.insert(publication.format_id, format);
+            slot.insert(format);
         }
         let Some(format) = formats.get(&publication.format_id) else {
             continue;
