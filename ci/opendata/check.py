@@ -53,6 +53,52 @@ def run(args, **kw):
 
 
 # ---------------------------------------------------------------------------------------------
+# A subject editor publishes a CSV through the web, as a person would.
+EDITOR = os.environ.get("TEQUIO_EDITOR_EMAIL")
+if EDITOR:
+    import time
+    import requests
+
+    print("== an editor uploads a CSV through the web")
+    web = requests.Session()
+    web.headers["Origin"] = BASE
+    r = web.post(BASE + "/entrar", data={"email": EDITOR, "password": os.environ["TEQUIO_EDITOR_PASSWORD"]}, allow_redirects=False)
+    if r.status_code != 303:
+        fail(f"log-in of {EDITOR}: {r.status_code}")
+    subject = get_json("/api/3/action/package_show?id=presupuesto-egresos-2025")["result"]["owner_org"]
+    r = web.post(BASE + f"/sujetos/{subject}/datos/nuevo", data={
+        "title": "Padrón de proveedores CI", "notes": "Subido por la prueba de CI.", "tags": "proveedores, compras",
+        "license_id": "cc-by-4.0", "frequency": "monthly"}, allow_redirects=False)
+    if r.status_code != 303:
+        fail(f"creating a dataset: {r.status_code} {r.text[:500]}")
+    csv = "rfc,razon_social,municipio,monto\nAAA010101AAA,Papelería Juárez,Oaxaca de Juárez,1200.50\nBBB020202BBB,Ferretería Mitla,Mitla,830\nCCC030303CCC,Textiles del Valle,Oaxaca de Juárez,5400\n"
+    r = web.post(BASE + "/datos/padron-de-proveedores-ci/recursos/nuevo",
+                 files={"file": ("proveedores.csv", csv.encode("utf-8"), "text/csv")}, data={"name": "Proveedores"}, allow_redirects=False)
+    if r.status_code != 303:
+        fail(f"uploading a CSV: {r.status_code} {r.text[:500]}")
+    resource_page = r.headers["location"]
+    rid = resource_page.rsplit("/", 1)[1]
+    for _ in range(100):
+        if get_json(f"/api/3/action/resource_show?id={rid}")["result"]["datastore_active"]:
+            break
+        time.sleep(0.2)
+    else:
+        fail("the uploaded CSV was not loaded into the datastore")
+    page = requests.get(BASE + resource_page, params={"f_municipio": "Oaxaca de Juárez", "orden": "-monto"}).text
+    if "2 registros" not in page or page.find("Textiles del Valle") > page.find("Papelería Juárez"):
+        fail("the public preview does not filter and sort the uploaded rows")
+    download = requests.get(BASE + resource_page + "/datos.csv", params={"f_municipio": "Mitla"}).text
+    if download != "rfc,razon_social,municipio,monto\nBBB020202BBB,Ferretería Mitla,Mitla,830\n":
+        fail(f"the filtered download is not right: {download!r}")
+    out = run([f"{BIN}/ckanapi", "action", "package_show", "-r", BASE, "id=padron-de-proveedores-ci"])
+    if json.loads(out)["resources"][0]["datastore_active"] is not True:
+        fail("ckanapi does not see the uploaded resource in the datastore")
+    out = run([f"{BIN}/ckanapi", "action", "datastore_search", "-r", BASE, f"resource_id={rid}", 'filters:{"municipio": "Mitla"}'])
+    if [r["razon_social"] for r in json.loads(out)["records"]] != ["Ferretería Mitla"]:
+        fail(f"ckanapi datastore_search on the upload: {out[:500]}")
+    print("uploaded, loaded, previewed with a filter, downloaded, and seen by ckanapi")
+
+# ---------------------------------------------------------------------------------------------
 print("== ckanapi")
 names = get_json("/api/3/action/package_list")["result"]
 if not names:
