@@ -192,6 +192,27 @@ async fn transparency_story() {
         tx.commit().await.unwrap();
         assert_eq!(second.version, 2);
         assert_ne!(second.content_hash, first.content_hash);
+        // The obligation is in the open-data catalogue: one dataset, one resource for the
+        // period, now pointing at the correction.
+        let name = tequio_store::catalog::obligation_dataset_name(
+            uady,
+            "Universidad Autónoma de Yucatán",
+            "70-VIII",
+        );
+        let d = tequio_store::catalog::dataset(db, &name).await.unwrap();
+        assert_eq!(d.obligation_id, Some(viii.id), "{engine}");
+        assert_eq!(d.frequency, "quarterly");
+        assert_eq!(
+            d.resources.len(),
+            1,
+            "{engine}: one resource per period and format"
+        );
+        assert_eq!(d.resources[0].publication_id, Some(second.id), "{engine}");
+        assert_eq!(
+            d.resources[0].url,
+            format!("/publicaciones/{}/registros.csv", second.id)
+        );
+        assert!(d.resources[0].name.contains("versión 2"), "{engine}");
         let versions = tr::publications(db, uady, viii.id).await.unwrap();
         assert_eq!(
             versions
