@@ -760,11 +760,8 @@ async fn package_search(state: &AppState, p: &Params) -> CkanResult<String> {
         .skip(usize::try_from(start).unwrap_or(usize::MAX))
         .take(usize::try_from(rows).unwrap_or(0))
         .collect();
-    let mut results = Vec::with_capacity(page.len());
-    for s in &page {
-        let d = store::dataset(&state.db, &s.id.to_string()).await?;
-        results.push(package_dict(state, &d, &groups));
-    }
+    let ids: Vec<i64> = page.iter().map(|s| s.id).collect();
+    let results = packages(state, &ids, &groups).await?;
     Ok(json!({
         "count": count,
         "sort": sort,
@@ -773,6 +770,15 @@ async fn package_search(state: &AppState, p: &Params) -> CkanResult<String> {
         "search_facets": search_facets,
     })
     .to_string())
+}
+
+/// Package dicts of these datasets, in this order (one batch of queries for them all).
+async fn packages(state: &AppState, ids: &[i64], groups: &[store::Group]) -> CkanResult<Vec<Json>> {
+    Ok(store::datasets_with_ids(&state.db, ids)
+        .await?
+        .iter()
+        .map(|d| package_dict(state, d, groups))
+        .collect())
 }
 
 async fn organization_counts(state: &AppState) -> CkanResult<HashMap<i64, usize>> {
@@ -826,20 +832,14 @@ async fn organization_show(state: &AppState, p: &Params) -> CkanResult<String> {
     let mut dict = organization_dict(&s, counts.get(&s.id).copied().unwrap_or(0));
     if p.bool("include_datasets", false)? {
         let groups = store::list_groups(&state.db).await?;
-        let mut packages = Vec::new();
-        for d in store::summaries(&state.db)
+        let ids: Vec<i64> = store::summaries(&state.db)
             .await?
             .into_iter()
             .filter(|d| d.subject_id == s.id)
             .take(1000)
-        {
-            packages.push(package_dict(
-                state,
-                &store::dataset(&state.db, &d.id.to_string()).await?,
-                &groups,
-            ));
-        }
-        dict["packages"] = json!(packages);
+            .map(|d| d.id)
+            .collect();
+        dict["packages"] = json!(packages(state, &ids, &groups).await?);
     }
     Ok(dict.to_string())
 }
@@ -886,20 +886,14 @@ async fn group_show(state: &AppState, p: &Params) -> CkanResult<String> {
     let mut dict = group_dict(&g);
     if p.bool("include_datasets", false)? {
         let groups = store::list_groups(&state.db).await?;
-        let mut packages = Vec::new();
-        for d in store::summaries(&state.db)
+        let ids: Vec<i64> = store::summaries(&state.db)
             .await?
             .into_iter()
             .filter(|d| d.groups.contains(&g.name))
             .take(1000)
-        {
-            packages.push(package_dict(
-                state,
-                &store::dataset(&state.db, &d.id.to_string()).await?,
-                &groups,
-            ));
-        }
-        dict["packages"] = json!(packages);
+            .map(|d| d.id)
+            .collect();
+        dict["packages"] = json!(packages(state, &ids, &groups).await?);
     }
     Ok(dict.to_string())
 }
