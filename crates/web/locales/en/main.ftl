@@ -549,3 +549,4 @@ action-resource-describe = Data description changed
 action-resource-delete = Data file deleted
 action-datastore-load = Data loaded for queries
 search-kind-topic = Topic portal
+subject-open-data = Its open data

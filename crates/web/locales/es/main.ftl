@@ -549,3 +549,4 @@ action-resource-describe = Cambio de descripción de datos
 action-resource-delete = Archivo de datos eliminado
 action-datastore-load = Datos cargados para consulta
 search-kind-topic = Portal temático
+subject-open-data = Sus datos abiertos

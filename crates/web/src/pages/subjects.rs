@@ -279,6 +279,8 @@ struct SubjectPage {
     s: Subject,
     history: Vec<audit::Entry>,
     can_edit: bool,
+    /// Whether the viewer may add datasets for this subject.
+    can_publish: bool,
 }
 
 async fn show(
@@ -293,6 +295,7 @@ async fn show(
     let can_edit = viewer.actor.can(Action::EditSubject(id));
     render(&SubjectPage {
         c: Ctx::new(&viewer, &format!("/sujetos/{id}")),
+        can_publish: viewer.actor.can(Action::PublishForSubject(id)),
         s,
         history,
         can_edit,
