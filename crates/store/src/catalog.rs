@@ -112,6 +112,8 @@ pub struct DatasetSummary {
     pub tags: Vec<String>,
     pub groups: Vec<String>,
     pub formats: Vec<String>,
+    /// Whether it presents a transparency obligation (made by publishing).
+    pub is_obligation: bool,
 }
 
 /// A file as the file store keeps it.
@@ -628,7 +630,8 @@ async fn datasets_where(db: &impl Exec, ids: Option<&[i64]>) -> StoreResult<Vec<
 pub async fn summaries(db: &impl Exec) -> StoreResult<Vec<DatasetSummary>> {
     let mut list: Vec<DatasetSummary> = db
         .query(
-            "SELECT d.id, d.name, d.title, d.notes, d.subject_id, s.name, d.licence_id, d.updated_at, d.created_at
+            "SELECT d.id, d.name, d.title, d.notes, d.subject_id, s.name, d.licence_id, d.updated_at, d.created_at,
+                d.obligation_id
              FROM datasets d JOIN subjects s ON s.id = d.subject_id ORDER BY d.updated_at DESC, d.id DESC",
             params![],
         )
@@ -645,6 +648,7 @@ pub async fn summaries(db: &impl Exec) -> StoreResult<Vec<DatasetSummary>> {
                 licence_id: r.take(6)?,
                 updated_at: r.take(7)?,
                 created_at: r.take(8)?,
+                is_obligation: !r.values()[9].eq(&Value::Null),
                 tags: Vec::new(),
                 groups: Vec::new(),
                 formats: Vec::new(),

@@ -327,6 +327,28 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
             html.contains("Obra pública</a> (1)"),
             "{engine}: theme facet in {html}"
         );
+        assert!(
+            html.contains("Datos publicados</a> (1)"),
+            "{engine}: origin facet in {html}"
+        );
+        let html = public
+            .get(app.url("/datos?origen=obligaciones"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !html.contains("Obras públicas 2025"),
+            "{engine}: not an obligation"
+        );
+        let bad = public
+            .get(app.url("/datos?origen=otro"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 400, "{engine}");
         let html = public
             .get(app.url("/datos?formato=PDF"))
             .send()

@@ -550,3 +550,6 @@ action-resource-delete = Data file deleted
 action-datastore-load = Data loaded for queries
 search-kind-topic = Topic portal
 subject-open-data = Its open data
+catalog-facet-origin = Origin
+catalog-origin-data = Published data
+catalog-origin-obligations = Transparency obligations

@@ -550,3 +550,6 @@ action-resource-delete = Archivo de datos eliminado
 action-datastore-load = Datos cargados para consulta
 search-kind-topic = Portal temático
 subject-open-data = Sus datos abiertos
+catalog-facet-origin = Origen
+catalog-origin-data = Datos publicados
+catalog-origin-obligations = Obligaciones de transparencia

@@ -81,6 +81,8 @@ pub struct DatasetsQuery {
     group: Option<String>,
     /// Only datasets with a resource in this format (`CSV`…).
     format: Option<String>,
+    /// `true`: only the datasets that present transparency obligations; `false`: only the others.
+    obligations: Option<bool>,
     /// Page number, from 1.
     #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
@@ -106,6 +108,7 @@ async fn list_datasets(
         tags: p.tag.into_iter().collect(),
         formats: p.format.into_iter().collect(),
         licences: Vec::new(),
+        obligations: p.obligations,
     };
     let list = crate::pages::catalog::filtered(&state, &filter).await?;
     let total = list.len();

@@ -94,6 +94,8 @@ pub struct ListFilter {
     pub tags: Vec<String>,
     pub formats: Vec<String>,
     pub licences: Vec<String>,
+    /// Only obligations' datasets (`Some(true)`) or only the others (`Some(false)`).
+    pub obligations: Option<bool>,
 }
 
 impl ListFilter {
@@ -107,6 +109,7 @@ impl ListFilter {
                 .iter()
                 .all(|f| d.formats.iter().any(|x| x.eq_ignore_ascii_case(f)))
             && self.licences.iter().all(|l| d.licence_id == *l)
+            && self.obligations.is_none_or(|o| d.is_obligation == o)
     }
 }
 
@@ -181,6 +184,17 @@ async fn list_page(
             "etiqueta" => f.tags.push(v.clone()),
             "formato" => f.formats.push(v.clone()),
             "licencia" => f.licences.push(v.clone()),
+            "origen" => {
+                f.obligations = match v.as_str() {
+                    "obligaciones" => Some(true),
+                    "datos" => Some(false),
+                    other => {
+                        return Err(AppError::BadRequest(format!(
+                            "origen: «{other}» no es «datos» ni «obligaciones»"
+                        )));
+                    }
+                };
+            }
             "pagina" => {
                 page = v
                     .parse()
@@ -223,7 +237,35 @@ async fn list_page(
         .map(|d| (d.subject_id, d.subject_name.clone()))
         .collect();
     let chosen_subject: Vec<String> = f.subject.iter().map(i64::to_string).collect();
+    let origin_label = |v: &str| {
+        viewer.lang.t(if v == "obligaciones" {
+            "catalog-origin-obligations"
+        } else {
+            "catalog-origin-data"
+        })
+    };
+    let chosen_origin: Vec<String> = f
+        .obligations
+        .map(|o| if o { "obligaciones" } else { "datos" }.to_owned())
+        .into_iter()
+        .collect();
     let facets = vec![
+        facet(
+            "origen",
+            "catalog-facet-origin",
+            &chosen_origin,
+            count_values(&list, |d| {
+                vec![
+                    if d.is_obligation {
+                        "obligaciones"
+                    } else {
+                        "datos"
+                    }
+                    .to_owned(),
+                ]
+            }),
+            &origin_label,
+        ),
         facet(
             "sujeto",
             "catalog-facet-subject",
