@@ -23,9 +23,11 @@ const pkg = (await (await fetch(`${base}/api/3/action/package_show?id=presupuest
 const resourcePath = `/datos/${pkg.name}/recursos/${pkg.resources[0].id}`;
 const catalogPages = ['/datos', '/datos?etiqueta=presupuesto', '/datos/temas', `/datos/${pkg.name}`, resourcePath,
   `${resourcePath}?orden=-aprobado&f_capitulo=1000`];
+const obligationDataset = (await (await fetch(`${base}/api/v1/datasets?obligations=true&per_page=1`)).json()).items[0].name;
+catalogPages.push('/datos?origen=obligaciones', `/datos/${obligationDataset}`, '/portales', '/portales/obra-publica-oaxaca-de-juarez');
 publicPages.push(...catalogPages);
 adminPages.push(`/sujetos/${pkg.organization.id}/datos/nuevo`, `/datos/${pkg.name}/editar`, `/datos/${pkg.name}/recursos/nuevo`,
-  `${resourcePath}/editar`);
+  `${resourcePath}/editar`, '/portales/nuevo', '/portales/obra-publica-oaxaca-de-juarez/editar');
 adminPages.push('/admin/marco/importar', '/admin/marco/formatos/8/editar', '/admin/marco/obligaciones/8/editar', `/sujetos/${hit.subject_id}/aplicabilidad`,
   `/sujetos/${hit.subject_id}/tokens`, `/sujetos/${hit.subject_id}/obligaciones/8/publicar`, `/registros/${hit.record_id}/corregir`);
 
