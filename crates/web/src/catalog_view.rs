@@ -107,7 +107,8 @@ pub fn parse(
         q.sort = vec![(c, desc)];
     }
     let number = |name: &str, max: i64| -> AppResult<Option<i64>> {
-        match params.get(name).filter(|v| !v.is_empty()) {
+        // An empty number (`page=`) is malformed, as the API's schema says: a 400, not page 1.
+        match params.get(name) {
             None => Ok(None),
             Some(v) => match v.parse::<i64>() {
                 Ok(n) if (1..=max).contains(&n) => Ok(Some(n)),

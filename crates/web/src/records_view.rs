@@ -113,8 +113,9 @@ impl RecordQuery {
             }
             q.sort = Some((i, desc));
         }
+        // An empty number (`page=`) is malformed, as the API's schema says: a 400, not page 1.
         let number = |name: &str, default: i64, max: i64| -> AppResult<i64> {
-            match params.get(name).filter(|s| !s.is_empty()) {
+            match params.get(name) {
                 None => Ok(default),
                 Some(v) => v
                     .parse::<i64>()

@@ -305,6 +305,26 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
             "{engine}: {v1}"
         );
         assert_eq!(v1["resources"][0]["rows"], 4);
+        let empty = public
+            .get(app.url(&format!("/api/v1/resources/{rid}/rows?page=")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            empty.status(),
+            400,
+            "{engine}: an empty page number is malformed"
+        );
+        let empty = public
+            .get(app.url("/api/v1/publications/1/records?page="))
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(
+            empty.status(),
+            200,
+            "{engine}: an empty page number is not page 1"
+        );
         let bad = public
             .get(app.url(&format!("/api/v1/resources/{rid}/rows?sort=colonia")))
             .send()
