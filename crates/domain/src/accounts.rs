@@ -123,6 +123,8 @@ pub enum Action {
     EditSubject(i64),
     /// Publish for one subject (obligations, datasets).
     PublishForSubject(i64),
+    /// Create collegiate bodies and run calls that no subject or body convenes.
+    ManageBodies,
     /// Run one collegiate body: sessions, attendance, minutes, agreements.
     RunBody(i64),
     /// Verify compliance and issue observations.
@@ -173,6 +175,7 @@ impl Actor {
             | Action::ManageOrganisations
             | Action::ManageSubjects
             | Action::ManageFramework
+            | Action::ManageBodies
             | Action::ReadFullAuditLog => false,
             Action::EditSubject(id) | Action::PublishForSubject(id) => {
                 self.has_scoped(Role::SubjectEditor, id)
@@ -194,6 +197,8 @@ pub enum Sector {
     PrivateSector,
     ProfessionalCollege,
     Government,
+    /// The guarantor institute (autoridad garante) itself.
+    Guarantor,
 }
 
 impl Sector {
@@ -203,6 +208,7 @@ impl Sector {
         Sector::PrivateSector,
         Sector::ProfessionalCollege,
         Sector::Government,
+        Sector::Guarantor,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -212,6 +218,7 @@ impl Sector {
             Sector::PrivateSector => "private_sector",
             Sector::ProfessionalCollege => "professional_college",
             Sector::Government => "government",
+            Sector::Guarantor => "guarantor",
         }
     }
 
@@ -249,6 +256,7 @@ mod tests {
             ManageOrganisations,
             ManageSubjects,
             ManageFramework,
+            ManageBodies,
             EditSubject(7),
             EditSubject(8),
             PublishForSubject(7),
@@ -261,15 +269,15 @@ mod tests {
             Participate,
         ];
         #[rustfmt::skip]
-        let table: [(&str, Actor, [bool; 15]); 8] = [
-            ("visitor", Actor::visitor(),                                  [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false]),
-            ("unverified", actor(&[], false),                             [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false]),
-            ("citizen", actor(&[], true),                                 [false, false, false, false, false, false, false, false, false, false, false, false, false, false, true]),
-            ("admin", actor(&[(Role::Admin, None)], true),                [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true]),
-            ("verifier", actor(&[(Role::Verifier, None)], true),          [false, false, false, false, false, false, false, false, false, false, false, true, false, false, true]),
-            ("subject editor", actor(&[(Role::SubjectEditor, Some(7))], true), [false, false, false, false, false, true, false, true, false, false, false, false, false, false, true]),
-            ("body secretary", actor(&[(Role::BodySecretary, Some(9))], true), [false, false, false, false, false, false, false, false, false, true, false, false, false, false, true]),
-            ("moderator", actor(&[(Role::Moderator, None)], true),        [false, false, false, false, false, false, false, false, false, false, false, false, true, false, true]),
+        let table: [(&str, Actor, [bool; 16]); 8] = [
+            ("visitor", Actor::visitor(),                                  [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false]),
+            ("unverified", actor(&[], false),                             [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false]),
+            ("citizen", actor(&[], true),                                 [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true]),
+            ("admin", actor(&[(Role::Admin, None)], true),                [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true]),
+            ("verifier", actor(&[(Role::Verifier, None)], true),          [false, false, false, false, false, false, false, false, false, false, false, false, true, false, false, true]),
+            ("subject editor", actor(&[(Role::SubjectEditor, Some(7))], true), [false, false, false, false, false, false, true, false, true, false, false, false, false, false, false, true]),
+            ("body secretary", actor(&[(Role::BodySecretary, Some(9))], true), [false, false, false, false, false, false, false, false, false, false, true, false, false, false, false, true]),
+            ("moderator", actor(&[(Role::Moderator, None)], true),        [false, false, false, false, false, false, false, false, false, false, false, false, false, true, false, true]),
         ];
         for (name, who, allowed) in table {
             for (action, want) in actions.iter().zip(allowed) {

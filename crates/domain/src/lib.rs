@@ -4,6 +4,8 @@
 //! One module per domain, with the same name in every crate (see `docs/ARCHITECTURE.md`).
 
 pub mod accounts;
+pub mod bodies;
+pub mod calls;
 pub mod catalog;
 pub mod search;
 pub mod subjects;

@@ -19,17 +19,32 @@ pub enum SearchKind {
     Subject,
     Dataset,
     Topic,
+    /// A collegiate body.
+    Body,
+    /// An open call (convocatoria).
+    Call,
+    /// An agreement (acuerdo) of a collegiate body.
+    Agreement,
 }
 
 impl SearchKind {
-    pub const ALL: &'static [SearchKind] =
-        &[SearchKind::Subject, SearchKind::Dataset, SearchKind::Topic];
+    pub const ALL: &'static [SearchKind] = &[
+        SearchKind::Subject,
+        SearchKind::Dataset,
+        SearchKind::Topic,
+        SearchKind::Body,
+        SearchKind::Call,
+        SearchKind::Agreement,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             SearchKind::Subject => "subject",
             SearchKind::Dataset => "dataset",
             SearchKind::Topic => "topic",
+            SearchKind::Body => "body",
+            SearchKind::Call => "call",
+            SearchKind::Agreement => "agreement",
         }
     }
 

@@ -941,7 +941,8 @@ pub async fn file_in_use(db: &impl Exec, key: &str) -> StoreResult<bool> {
     Ok(db
         .query_opt("SELECT 1 FROM resources WHERE file_key = $1", params![key])
         .await?
-        .is_some())
+        .is_some()
+        || crate::bodies::attachment_uses(db, key).await?)
 }
 
 /// Every file key resources point at.

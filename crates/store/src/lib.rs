@@ -7,6 +7,8 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bodies;
+pub mod calls;
 pub mod catalog;
 pub mod db;
 pub mod error;
@@ -43,4 +45,10 @@ pub fn format_time(t: time::OffsetDateTime) -> String {
 /// The stored form of `now + seconds`.
 pub fn in_seconds(seconds: i64) -> String {
     format_time(time::OffsetDateTime::now_utc() + time::Duration::seconds(seconds))
+}
+
+/// Ids made by the database, written into a query as `1,2,3` (for `IN (…)`). Only numbers
+/// ever go in, so this is safe from injection.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }

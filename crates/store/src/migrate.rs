@@ -31,6 +31,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0002_transparency"),
     migration!("0003_catalog"),
     migration!("0004_topics"),
+    migration!("0005_bodies"),
 ];
 
 impl Migration {

@@ -156,7 +156,7 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    fn new(field: &'static str, es: impl Into<String>, en: impl Into<String>) -> FieldError {
+    pub fn new(field: &'static str, es: impl Into<String>, en: impl Into<String>) -> FieldError {
         FieldError {
             field,
             es: es.into(),
