@@ -48,6 +48,16 @@ pub enum Phase {
     Closed,
 }
 
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::NotYetOpen => "not_yet_open",
+            Phase::Open => "open",
+            Phase::Closed => "closed",
+        }
+    }
+}
+
 impl CallWindow {
     pub fn phase(&self, now: PrimitiveDateTime) -> Phase {
         if now < self.opens_at {

@@ -1447,3 +1447,61 @@ pub async fn attachment_uses(db: &impl Exec, key: &str) -> StoreResult<bool> {
         .await?
         .is_some())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Open data: pages of every session and attendance record, for streamed downloads
+
+/// Sessions of every body, oldest first, one page.
+pub async fn sessions_page(db: &impl Exec, limit: i64, offset: i64) -> StoreResult<Vec<Session>> {
+    db.query(
+        &format!("{SESSION_SELECT} ORDER BY x.id LIMIT $1 OFFSET $2"),
+        params![limit, offset],
+    )
+    .await?
+    .into_iter()
+    .map(session_from_row)
+    .collect()
+}
+
+/// One attendance record with its session and seat, for the open-data download.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttendanceRecord {
+    pub body_name: String,
+    pub year: i64,
+    pub number: i64,
+    pub starts_at: String,
+    pub holder_name: String,
+    pub sector: String,
+    pub position: String,
+    pub status: String,
+}
+
+/// Attendance of every session, one page.
+pub async fn attendance_page(
+    db: &impl Exec,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<Vec<AttendanceRecord>> {
+    db.query(
+        "SELECT b.name, x.year, x.number, x.starts_at, t.holder_name, t.sector, t.position, a.status
+         FROM attendance a JOIN body_sessions x ON x.id = a.session_id JOIN bodies b ON b.id = x.body_id
+         JOIN seats t ON t.id = a.seat_id
+         ORDER BY a.session_id, a.seat_id LIMIT $1 OFFSET $2",
+        params![limit, offset],
+    )
+    .await?
+    .into_iter()
+    .map(|mut r| {
+        Ok(AttendanceRecord {
+            body_name: r.take(0)?,
+            year: r.take(1)?,
+            number: r.take(2)?,
+            starts_at: r.take(3)?,
+            holder_name: r.take(4)?,
+            sector: r.take(5)?,
+            position: r.take(6)?,
+            status: r.take(7)?,
+        })
+    })
+    .collect()
+}

@@ -102,6 +102,15 @@ fn call_from_row(mut r: Row) -> StoreResult<Call> {
 }
 
 impl Call {
+    pub async fn by_id(db: &impl Exec, id: i64) -> StoreResult<Call> {
+        let name: String = db
+            .query_opt("SELECT name FROM calls WHERE id = $1", params![id])
+            .await?
+            .ok_or(StoreError::NotFound)?
+            .get(0)?;
+        Self::by_name(db, &name).await
+    }
+
     pub async fn by_name(db: &impl Exec, name: &str) -> StoreResult<Call> {
         let mut call = db
             .query_opt(&format!("{CALL_SELECT} WHERE c.name = $1"), params![name])
@@ -862,4 +871,56 @@ pub async fn by_ids(db: &impl Exec, ids: &[i64]) -> StoreResult<Vec<Call>> {
     .into_iter()
     .map(call_from_row)
     .collect()
+}
+
+/// Moves a call's opening and closing times (an extension, or an early close), while results
+/// are not out. Public in the audit log, so every change of dates can be seen.
+pub async fn reschedule(
+    tx: &Tx,
+    who: &Who,
+    call: &Call,
+    opens_at: &str,
+    closes_at: &str,
+) -> StoreResult<()> {
+    if call.status != CallStatus::Published {
+        return Err(StoreError::Invalid(
+            "call: los resultados ya se publicaron; las fechas no cambian".into(),
+        ));
+    }
+    let (Some(opens), Some(closes)) = (parse_local(opens_at), parse_local(closes_at)) else {
+        return Err(StoreError::Invalid(format!(
+            "closes_at: «{opens_at}» y «{closes_at}» deben ser fechas y horas (AAAA-MM-DDTHH:MM)"
+        )));
+    };
+    if closes <= opens {
+        return Err(StoreError::Invalid(
+            "closes_at: el cierre debe ser después de la apertura".into(),
+        ));
+    }
+    tx.execute(
+        "UPDATE calls SET opens_at = $2, closes_at = $3, updated_at = $4 WHERE id = $1",
+        params![
+            call.id,
+            format_local(opens),
+            format_local(closes),
+            crate::now()
+        ],
+    )
+    .await?;
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "call.reschedule",
+            target_kind: "call",
+            target_id: call.id.to_string(),
+            public: true,
+            summary: summary! {
+                "from" => format!("{} – {}", call.opens_at, call.closes_at),
+                "to" => format!("{} – {}", format_local(opens), format_local(closes))
+            },
+        },
+    )
+    .await?;
+    Ok(())
 }

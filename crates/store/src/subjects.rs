@@ -227,6 +227,18 @@ pub async fn get(db: &impl Exec, id: i64) -> StoreResult<Option<Subject>> {
     row.map(Subject::from_row).transpose()
 }
 
+/// Every active subject's id and name, by name (for choosing one in a form).
+pub async fn names(db: &impl Exec) -> StoreResult<Vec<(i64, String)>> {
+    db.query(
+        "SELECT id, name FROM subjects WHERE status = 'active' ORDER BY name",
+        params![],
+    )
+    .await?
+    .into_iter()
+    .map(|mut r| Ok((r.take(0)?, r.take(1)?)))
+    .collect()
+}
+
 /// Filters of the public directory.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

@@ -68,11 +68,16 @@ pub const MAX_UPLOAD_BYTES: usize = crate::publishing::MAX_FILE_BYTES + 1024 * 1
 pub const MAX_RESOURCE_UPLOAD_BYTES: usize =
     crate::pages::catalog::MAX_RESOURCE_BYTES + 1024 * 1024;
 
+/// The largest form with attached documents (an application with several, evidence).
+pub const MAX_ATTACHMENTS_UPLOAD_BYTES: usize = 4 * crate::attachments::MAX_ATTACHMENT_BYTES;
+
 /// Builds the whole application.
 pub fn router(state: AppState) -> Router {
     // Forms and API calls take small bodies; publication files get their own, larger limit.
     let small = Router::new()
         .merge(crate::pages::routes())
+        .merge(crate::feeds::routes())
+        .merge(crate::bodies_data::routes())
         .nest("/api/v1", crate::api::routes())
         .merge(crate::api::ckan::routes())
         .route("/healthz", axum::routing::get(crate::api::healthz))
@@ -95,10 +100,20 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             MAX_RESOURCE_UPLOAD_BYTES,
         ));
+    let attached = Router::new()
+        .merge(crate::pages::bodies::upload_routes())
+        .merge(crate::pages::calls::upload_routes())
+        .layer(axum::extract::DefaultBodyLimit::max(
+            MAX_ATTACHMENTS_UPLOAD_BYTES,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            MAX_ATTACHMENTS_UPLOAD_BYTES,
+        ));
     Router::new()
         .merge(small)
         .merge(uploads)
         .merge(resources)
+        .merge(attached)
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), crate::cache::serve_cached))
         // Layers wrap what comes before them: the error renderer sees every error response

@@ -118,6 +118,9 @@ fn conflict_message(table: &str, columns: &[String]) -> String {
         ("subjects", Some("platform_id")) => "platform_id: otro sujeto obligado ya tiene ese identificador de la Plataforma Nacional.".into(),
         ("organisations", Some("name")) => "name: ya existe una organización con ese nombre.".into(),
         ("grants", _) => "role: la persona ya tiene ese rol.".into(),
+        ("bodies", Some("name")) => "name: ya existe un órgano con ese nombre en la dirección.".into(),
+        ("bodies", Some("code")) => "code: otro órgano ya numera sus acuerdos con esa clave.".into(),
+        ("calls", Some("name")) => "name: ya existe una convocatoria con ese nombre en la dirección.".into(),
         ("guarantors", _) => "name: ya existe un órgano garante con ese nombre.".into(),
         _ => format!("{table}: ya existe un registro con esos datos ({}).", columns.join(", ")),
     }

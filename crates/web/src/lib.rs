@@ -9,7 +9,9 @@
 
 pub mod api;
 pub mod app;
+pub mod attachments;
 pub mod auth;
+pub mod bodies_data;
 pub mod cache;
 pub mod catalog_formats;
 pub mod catalog_load;
@@ -21,6 +23,7 @@ pub mod config;
 pub mod demo;
 pub mod downloads;
 pub mod error;
+pub mod feeds;
 pub mod files;
 pub mod i18n;
 pub mod mail;

@@ -20,11 +20,13 @@ pub enum FileField {
     },
 }
 
-/// A form read whole: its text fields and its file (the part named `file`).
+/// A form read whole: its text fields, its file (the part named `file`) and any other file
+/// parts (named `doc…`), in order.
 #[derive(Debug)]
 pub struct FormData {
     pub fields: HashMap<String, String>,
     pub file: FileField,
+    pub docs: Vec<(String, FileField)>,
 }
 
 impl FormData {
@@ -40,9 +42,10 @@ pub async fn read_form(mut form: Multipart, max_bytes: usize) -> AppResult<FormD
     let bad = |e: axum::extract::multipart::MultipartError| AppError::BadRequest(e.body_text());
     let mut fields = HashMap::new();
     let mut file = FileField::Missing;
+    let mut docs = Vec::new();
     while let Some(field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or("").to_owned();
-        if name == "file" {
+        if name == "file" || name.starts_with("doc") {
             let file_name = field.file_name().unwrap_or("").to_owned();
             let bytes = field.bytes().await.map_err(bad)?;
             let file_name = if file_name.is_empty() && !bytes.is_empty() {
@@ -50,7 +53,7 @@ pub async fn read_form(mut form: Multipart, max_bytes: usize) -> AppResult<FormD
             } else {
                 file_name
             };
-            file = if file_name.is_empty() {
+            let part = if file_name.is_empty() {
                 FileField::Missing
             } else if bytes.len() > max_bytes {
                 FileField::TooLarge { name: file_name }
@@ -60,11 +63,16 @@ pub async fn read_form(mut form: Multipart, max_bytes: usize) -> AppResult<FormD
                     bytes: bytes.to_vec(),
                 }
             };
+            if name == "file" {
+                file = part;
+            } else {
+                docs.push((name, part));
+            }
         } else {
             fields.insert(name, field.text().await.map_err(bad)?);
         }
     }
-    Ok(FormData { fields, file })
+    Ok(FormData { fields, file, docs })
 }
 
 /// The file as UTF-8 text, or what is wrong with it in plain Spanish (file name first).

@@ -4,6 +4,8 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod bodies;
+pub mod calls;
 pub mod catalog;
 pub mod organisations;
 pub mod subjects;
@@ -21,6 +23,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use std::collections::HashMap;
 use tequio_domain::search::SearchKind;
 use tequio_domain::subjects::SubjectKind;
 use tequio_store::{audit as audit_store, search, subjects as subjects_store};
@@ -123,6 +126,81 @@ pub fn render_status(status: axum::http::StatusCode, t: &impl Template) -> AppRe
         .into_response())
 }
 
+/// A submitted form (`application/x-www-form-urlencoded`), repeated fields kept in order.
+pub struct Form(Vec<(String, String)>);
+
+impl Form {
+    pub fn parse(body: &[u8]) -> Form {
+        Form(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// The first value of a field, trimmed; empty when missing.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.trim())
+    }
+
+    /// The untrimmed value (long texts keep their layout).
+    pub fn raw(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of a repeated field (checkboxes).
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every (name, value) pair whose name starts with `prefix`, the prefix removed.
+    pub fn with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.0
+            .iter()
+            .filter_map(move |(k, v)| k.strip_prefix(prefix).map(|rest| (rest, v.as_str())))
+    }
+}
+
+/// A form's fields as typed, to fill it again when it comes back with errors.
+#[derive(Debug, Clone, Default)]
+pub struct Filled(pub HashMap<String, String>);
+
+impl Filled {
+    pub fn from_body(body: &[u8]) -> Filled {
+        Filled(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// A field's value; empty when missing.
+    pub fn v(&self, key: &str) -> &str {
+        self.0.get(key).map_or("", String::as_str)
+    }
+
+    /// Whether a field holds `value` (for `selected` and `checked`).
+    pub fn is(&self, key: &str, value: &str) -> bool {
+        self.v(key) == value
+    }
+
+    pub fn set(&mut self, key: &str, value: impl Into<String>) {
+        self.0.insert(key.to_owned(), value.into());
+    }
+}
+
+/// Messages to show beside a form for a refused write; other errors pass through.
+pub fn form_errors(e: AppError) -> AppResult<Vec<String>> {
+    match e {
+        AppError::Invalid(m) | AppError::Conflict(m) | AppError::BadRequest(m) => Ok(vec![m]),
+        other => Err(other),
+    }
+}
+
 /// Percent-encodes a value for a query string.
 pub fn url_encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
@@ -153,6 +231,8 @@ pub fn routes() -> Router<AppState> {
         .merge(transparency::routes())
         .merge(catalog::routes())
         .merge(topics::routes())
+        .merge(bodies::routes())
+        .merge(calls::routes())
         .merge(accounts::routes())
         .merge(organisations::routes())
         .merge(audit::routes())

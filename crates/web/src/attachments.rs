@@ -1,0 +1,124 @@
+//! Files attached to bodies, sessions, applications and agreements: checked (size, content
+//! sniffed against the name), stored by their SHA-256, and served back with the rights of
+//! what they belong to.
+
+use crate::app::{AppState, attachment as disposition};
+use crate::auth::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::upload::FileField;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use tequio_domain::accounts::Action;
+use tequio_store::bodies::{self, Attachment};
+use tequio_store::catalog::StoredFile;
+
+/// The largest attached file.
+pub const MAX_ATTACHMENT_MB: usize = 20;
+pub const MAX_ATTACHMENT_BYTES: usize = MAX_ATTACHMENT_MB * 1024 * 1024;
+
+/// A file checked and put in the file store, not yet recorded in the database.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub file: StoredFile,
+    pub media_type: &'static str,
+}
+
+/// Checks and stores one file part. `Ok(None)` when no file was chosen; `Err` with a message
+/// that names the file when it is too large, empty or not what its name says.
+pub async fn store(
+    state: &AppState,
+    lang: &str,
+    part: FileField,
+) -> AppResult<Result<Option<Upload>, String>> {
+    let en = lang == "en";
+    match part {
+        FileField::Missing => Ok(Ok(None)),
+        FileField::TooLarge { name } => Ok(Err(if en {
+            format!("{name}: the file is larger than {MAX_ATTACHMENT_MB} MB")
+        } else {
+            format!("{name}: el archivo pesa más de {MAX_ATTACHMENT_MB} MB")
+        })),
+        FileField::Present { name, bytes } => {
+            let format = match tequio_domain::catalog::FileFormat::detect(&name, &bytes) {
+                Ok(f) if f.label != "BIN" => f,
+                Ok(_) => {
+                    return Ok(Err(if en {
+                        format!(
+                            "{name}: unknown file type; send a PDF, an office document, CSV, text or images in a ZIP"
+                        )
+                    } else {
+                        format!(
+                            "{name}: tipo de archivo desconocido; envía PDF, documentos de oficina, CSV, texto o imágenes en un ZIP"
+                        )
+                    }));
+                }
+                Err(e) => return Ok(Err(format!("{name}: {}", e.message(lang)))),
+            };
+            let file = state.files.put(&name, bytes).await?;
+            Ok(Ok(Some(Upload {
+                file,
+                media_type: format.media_type,
+            })))
+        }
+    }
+}
+
+/// Removes stored files whose database rows were not saved (the transaction failed).
+pub async fn forget(state: &AppState, uploads: &[Upload]) {
+    for u in uploads {
+        if let Err(e) = state.files.delete_if_unused(&state.db, &u.file.key).await {
+            tracing::warn!(error = %e, "cannot remove an unused file");
+        }
+    }
+}
+
+/// Whether the viewer may download a non-public attachment.
+async fn may_read(viewer: &Viewer, state: &AppState, a: &Attachment) -> AppResult<bool> {
+    if a.public {
+        return Ok(true);
+    }
+    if viewer.is_admin() {
+        return Ok(true);
+    }
+    let Some(user) = viewer.user.as_ref() else {
+        return Ok(false);
+    };
+    Ok(match a.owner_kind.as_str() {
+        "application" => {
+            let app = tequio_store::calls::application(&state.db, a.owner_id).await?;
+            let call = tequio_store::calls::Call::by_id(&state.db, app.call_id).await?;
+            app.user_id == user.id
+                || crate::pages::calls::may_manage(viewer, &call)
+                || tequio_store::calls::is_reviewer(&state.db, call.id, user.id).await?
+        }
+        "body" => viewer.actor.can(Action::RunBody(a.owner_id)),
+        _ => false,
+    })
+}
+
+/// `GET /adjuntos/{id}/{file}`: the file, if the viewer may read it.
+pub async fn download(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path((id, _name)): Path<(i64, String)>,
+) -> AppResult<Response> {
+    let a = bodies::attachment(&state.db, id).await?;
+    if !may_read(&viewer, &state, &a).await? {
+        return Err(if viewer.user.is_some() {
+            AppError::Forbidden
+        } else {
+            AppError::NotFound
+        });
+    }
+    let stream = state.files.stream(&a.file_key).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, a.media_type.clone()),
+            disposition(&a.file_name),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}

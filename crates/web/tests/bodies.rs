@@ -1,0 +1,660 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! Collegiate bodies and open calls over real HTTP, on every engine: the whole path from a
+//! call to an agreement done with evidence (read back from the tracker, the iCalendar feed
+//! through an independent parser, the Atom feed and the downloads), and who may do what.
+
+mod common;
+
+use common::{TestApp, login, user};
+use tequio_domain::accounts::{Grant, Role, Sector};
+use tequio_domain::bodies::{format_local, local_now};
+use tequio_store::audit::Who;
+
+const PASSWORD: &str = "contraseña-larga-1";
+
+async fn post(client: &reqwest::Client, url: String, body: &[(&str, &str)]) -> reqwest::Response {
+    client.post(url).form(body).send().await.unwrap()
+}
+
+fn local(minutes_from_now: i64) -> String {
+    format_local(
+        local_now(time::OffsetDateTime::now_utc()) + time::Duration::minutes(minutes_from_now),
+    )
+}
+
+async fn organisation(app: &TestApp, name: &str, sector: Sector, member: i64) -> i64 {
+    use tequio_store::accounts;
+    let tx = app.db.begin().await.unwrap();
+    let id = accounts::create_organisation(&tx, &Who::system(), name, sector, "", None)
+        .await
+        .unwrap();
+    accounts::add_member(&tx, &Who::system(), id, member, true)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+fn pdf(name: &str) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(b"%PDF-1.4\n% acta constitutiva\n%%EOF\n".to_vec())
+        .file_name(name.to_owned())
+        .mime_str("application/pdf")
+        .unwrap()
+}
+
+async fn apply(
+    app: &TestApp,
+    client: &reqwest::Client,
+    org: i64,
+    with_doc: bool,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new()
+        .text("applicant", format!("org:{org}"))
+        .text(
+            "statement",
+            "Trabajamos con datos de obra pública desde 2019.",
+        )
+        .text("titular_name", "Persona Titular")
+        .text("titular_email", "titular@example.org")
+        .text("alternate_name", "Persona Suplente");
+    if with_doc {
+        form = form.part("doc_0", pdf("acta.pdf"));
+    }
+    client
+        .post(app.url("/convocatorias/mesa-obra/solicitudes"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn from_a_call_to_an_agreement_done_with_evidence() {
+    for app in common::apps().await {
+        let engine = app.t.name;
+        let (subject, _) = common::two_subjects(&app.db).await;
+        user(
+            &app.db,
+            "admin@garante.mx",
+            PASSWORD,
+            &[Grant::new(Role::Admin, None).unwrap()],
+        )
+        .await;
+        user(
+            &app.db,
+            "editora@finanzas.mx",
+            PASSWORD,
+            &[Grant::new(Role::SubjectEditor, Some(subject)).unwrap()],
+        )
+        .await;
+        let ana = user(&app.db, "ana@colectivo.org", PASSWORD, &[]).await;
+        let beto = user(&app.db, "beto@red.edu", PASSWORD, &[]).await;
+        let carla = user(&app.db, "carla@camara.mx", PASSWORD, &[]).await;
+        user(&app.db, "revisora@garante.mx", PASSWORD, &[]).await;
+        let colectivo =
+            organisation(&app, "Colectivo Datos Abiertos", Sector::CivilSociety, ana).await;
+        let red = organisation(&app, "Red Universitaria", Sector::Academia, beto).await;
+        let camara = organisation(
+            &app,
+            "Cámara de la Construcción",
+            Sector::PrivateSector,
+            carla,
+        )
+        .await;
+
+        // The editor publishes a call for civil society and academia, open now.
+        let editor = app.browser();
+        login(&app, &editor, "editora@finanzas.mx", PASSWORD).await;
+        let subject_owner = format!("subject:{subject}");
+        let opens = local(-60);
+        let closes = local(24 * 60);
+        let call_form = [
+            ("title", "Mesa de datos de obra pública"),
+            ("name", "mesa-obra"),
+            ("owner", subject_owner.as_str()),
+            ("target", "new"),
+            (
+                "objective",
+                "Co-diseñar la publicación de **datos de obra pública**.",
+            ),
+            ("sectors", "civil_society"),
+            ("sectors", "academia"),
+            ("required_documents", "Acta constitutiva"),
+            ("opens_at", opens.as_str()),
+            ("closes_at", closes.as_str()),
+            ("criteria", "Experiencia | 40\nPropuesta | 60"),
+            ("places", "2"),
+        ];
+        let res = post(&editor, app.url("/convocatorias/nueva"), &call_form).await;
+        assert_eq!(res.status(), 303, "{engine}: {}", res.text().await.unwrap());
+        let public = reqwest::Client::new();
+        let html = public
+            .get(app.url("/convocatorias/mesa-obra"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("<strong>datos de obra pública</strong>"),
+            "{engine}"
+        );
+
+        // Two organisations apply; a second application, one without the document and one
+        // from a sector the call does not admit are refused with a reason.
+        let ana_c = app.browser();
+        login(&app, &ana_c, "ana@colectivo.org", PASSWORD).await;
+        let beto_c = app.browser();
+        login(&app, &beto_c, "beto@red.edu", PASSWORD).await;
+        let carla_c = app.browser();
+        login(&app, &carla_c, "carla@camara.mx", PASSWORD).await;
+        let res = apply(&app, &beto_c, red, false).await;
+        assert_eq!(res.status(), 422, "{engine}");
+        assert!(
+            res.text().await.unwrap().contains("faltan documentos"),
+            "{engine}"
+        );
+        assert_eq!(
+            apply(&app, &ana_c, colectivo, true).await.status(),
+            303,
+            "{engine}"
+        );
+        assert_eq!(
+            apply(&app, &beto_c, red, true).await.status(),
+            303,
+            "{engine}"
+        );
+        let again = apply(&app, &ana_c, colectivo, true).await;
+        assert_eq!(again.status(), 422, "{engine}");
+        assert!(
+            again.text().await.unwrap().contains("ya presentó"),
+            "{engine}"
+        );
+        let wrong = apply(&app, &carla_c, camara, true).await;
+        assert_eq!(wrong.status(), 422, "{engine}");
+        assert!(
+            wrong.text().await.unwrap().contains("no admite"),
+            "{engine}"
+        );
+
+        // Scoring waits for the close; the editor adds a reviewer, then closes the call.
+        let res = post(
+            &editor,
+            app.url("/convocatorias/mesa-obra/revisores"),
+            &[("email", "revisora@garante.mx")],
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{engine}");
+        let reviewer = app.browser();
+        login(&app, &reviewer, "revisora@garante.mx", PASSWORD).await;
+        let page = reviewer
+            .get(app.url("/convocatorias/mesa-obra"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let ids: Vec<i64> = page
+            .match_indices("id=\"solicitud-")
+            .map(|(i, m)| {
+                page[i + m.len()..]
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(ids.len(), 2, "{engine}");
+        let early = post(
+            &reviewer,
+            app.url(&format!(
+                "/convocatorias/mesa-obra/solicitudes/{}/calificacion",
+                ids[0]
+            )),
+            &[("score_0", "9"), ("score_1", "8")],
+        )
+        .await;
+        assert_eq!(early.status(), 422, "{engine}");
+        let just_closed = local(-1);
+        let res = post(
+            &editor,
+            app.url("/convocatorias/mesa-obra/fechas"),
+            &[
+                ("opens_at", opens.as_str()),
+                ("closes_at", just_closed.as_str()),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{engine}");
+        let late = apply(&app, &beto_c, red, true).await;
+        assert_eq!(late.status(), 422, "{engine}");
+        assert!(late.text().await.unwrap().contains("cerró"), "{engine}");
+        for (id, a, b) in [(ids[0], "9", "8"), (ids[1], "5", "10")] {
+            let res = post(
+                &reviewer,
+                app.url(&format!(
+                    "/convocatorias/mesa-obra/solicitudes/{id}/calificacion"
+                )),
+                &[("score_0", a), ("comment_0", "bien"), ("score_1", b)],
+            )
+            .await;
+            assert_eq!(res.status(), 303, "{engine}");
+        }
+        // Reviewers score; only the convener decides.
+        let res = post(
+            &reviewer,
+            app.url(&format!(
+                "/convocatorias/mesa-obra/solicitudes/{}/decision",
+                ids[0]
+            )),
+            &[("decision", "accepted"), ("reason", "x")],
+        )
+        .await;
+        assert_eq!(res.status(), 403, "{engine}");
+        for id in &ids {
+            let res = post(
+                &editor,
+                app.url(&format!(
+                    "/convocatorias/mesa-obra/solicitudes/{id}/decision"
+                )),
+                &[
+                    ("decision", "accepted"),
+                    ("reason", "Cumple y su propuesta es sólida"),
+                ],
+            )
+            .await;
+            assert_eq!(res.status(), 303, "{engine}");
+        }
+        let res = post(&editor, app.url("/convocatorias/mesa-obra/resultados"), &[]).await;
+        assert_eq!(res.status(), 303, "{engine}");
+        let html = public
+            .get(app.url("/convocatorias/mesa-obra"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("84")
+                && html.contains("80")
+                && html.contains("Cumple y su propuesta es sólida"),
+            "{engine}"
+        );
+        let mine = ana_c
+            .get(app.url("/convocatorias/mesa-obra"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(mine.contains("Tu solicitud"), "{engine}");
+
+        // One step: the working group, with the editor as its secretary.
+        let res = post(
+            &editor,
+            app.url("/convocatorias/mesa-obra/constituir"),
+            &[
+                ("group_title", "Mesa de Obra Pública"),
+                ("group_name", "mesa-obra-publica"),
+                ("group_code", "MOP"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{engine}");
+        assert_eq!(res.headers()["location"], "/organos/mesa-obra-publica");
+        let body_page = public
+            .get(app.url("/organos/mesa-obra-publica"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            body_page.contains("Colectivo Datos Abiertos")
+                && body_page.contains("Red Universitaria"),
+            "{engine}"
+        );
+        assert!(
+            !body_page.contains("titular@example.org"),
+            "{engine}: e-mails stay private"
+        );
+
+        // The secretary convenes an extraordinary session (a day's notice); invitations queue.
+        let starts = local(26 * 60);
+        let res = post(
+            &editor,
+            app.url("/organos/mesa-obra-publica/sesiones/nueva"),
+            &[
+                ("kind", "ordinary"),
+                ("starts_at", starts.as_str()),
+                ("place", "Sala 1"),
+                ("agenda", "1. Instalación"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            res.status(),
+            422,
+            "{engine}: an ordinary session needs 5 days"
+        );
+        let res = post(
+            &editor,
+            app.url("/organos/mesa-obra-publica/sesiones/nueva"),
+            &[
+                ("kind", "extraordinary"),
+                ("starts_at", starts.as_str()),
+                ("place", "Sala 1"),
+                ("agenda", "1. Instalación"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{engine}");
+        let session_path = res.headers()["location"].to_str().unwrap().to_owned();
+        let outbox = tequio_store::accounts::list_outbox(&app.db, 50)
+            .await
+            .unwrap();
+        assert!(
+            outbox.iter().any(|m| m.to_address == "titular@example.org"
+                && m.subject.contains("Mesa de Obra Pública")),
+            "{engine}"
+        );
+
+        // Attendance: both present, quorum; an agreement without a responsible is refused.
+        let session = public
+            .get(app.url(&session_path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(session.contains("Instalación"), "{engine}");
+        let editor_view = editor
+            .get(app.url(&session_path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let seats: Vec<String> = editor_view
+            .match_indices("name=\"seat_")
+            .map(|(i, m)| {
+                editor_view[i + m.len()..]
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(seats.len(), 2, "{engine}");
+        let marks: Vec<(String, &str)> = seats
+            .iter()
+            .map(|s| (format!("seat_{s}"), "present"))
+            .collect();
+        let marks: Vec<(&str, &str)> = marks.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let res = post(
+            &editor,
+            app.url(&format!("{session_path}/asistencia")),
+            &marks,
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{engine}");
+        let res = post(
+            &editor,
+            app.url(&format!("{session_path}/acuerdos")),
+            &[("text", "Sin responsable"), ("due_on", "2020-01-01")],
+        )
+        .await;
+        assert_eq!(res.status(), 422, "{engine}");
+        let res = post(
+            &editor,
+            app.url(&format!("{session_path}/acuerdos")),
+            &[
+                ("text", "Publicar el padrón de obras"),
+                ("responsible", seats[0].as_str()),
+                ("responsible_others", "Secretaría de Finanzas"),
+                ("due_on", "2020-01-01"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{engine}");
+
+        // Overdue on the public tracker, filtered.
+        let tracker = public
+            .get(app.url("/acuerdos?vencidos=1"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            tracker.contains("Publicar el padrón de obras") && tracker.contains("status-overdue"),
+            "{engine}"
+        );
+        let agreement_id: i64 = tracker
+            .split("href=\"/acuerdos/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+
+        // Done, with evidence.
+        let form = reqwest::multipart::Form::new()
+            .text("status", "done")
+            .text("note", "Publicado en datos abiertos")
+            .text("evidence_title", "Padrón publicado")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(b"obra,monto\nPuente,100\n".to_vec())
+                    .file_name("padron.csv"),
+            );
+        let res = editor
+            .post(app.url(&format!("/acuerdos/{agreement_id}/seguimiento")))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{engine}");
+        let page = public
+            .get(app.url(&format!("/acuerdos/{agreement_id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Cumplido") && page.contains("Padrón publicado"),
+            "{engine}"
+        );
+        let evidence = page
+            .split("href=\"/adjuntos/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let file = public
+            .get(app.url(&format!("/adjuntos/{evidence}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(file.status(), 200, "{engine}");
+        assert_eq!(file.text().await.unwrap(), "obra,monto\nPuente,100\n");
+        let overdue = public
+            .get(app.url("/acuerdos?vencidos=1"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !overdue.contains("Publicar el padrón de obras"),
+            "{engine}: done is no longer overdue"
+        );
+
+        // iCalendar, read by an independent parser: the session and the call's deadline.
+        let ics = public
+            .get(app.url("/calendario.ics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let mut parser = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
+        let cal = parser
+            .next()
+            .expect("one calendar")
+            .expect("a valid calendar");
+        let summaries: Vec<String> = cal
+            .events
+            .iter()
+            .filter_map(|e| {
+                e.properties
+                    .iter()
+                    .find(|p| p.name == "SUMMARY")
+                    .and_then(|p| p.value.clone())
+            })
+            .collect();
+        assert!(
+            summaries.iter().any(|s| s.contains("Mesa de Obra Pública")),
+            "{engine}: {summaries:?}"
+        );
+        assert!(
+            summaries
+                .iter()
+                .any(|s| s.contains("Cierre de la convocatoria")),
+            "{engine}"
+        );
+        for e in &cal.events {
+            let dtstart = e
+                .properties
+                .iter()
+                .find(|p| p.name == "DTSTART")
+                .and_then(|p| p.value.clone())
+                .unwrap();
+            assert!(
+                dtstart.ends_with('Z') && dtstart.len() == 16,
+                "{engine}: UTC start {dtstart}"
+            );
+            assert!(e.properties.iter().any(|p| p.name == "UID"), "{engine}");
+        }
+        let body_ics = public
+            .get(app.url("/organos/mesa-obra-publica/calendario.ics"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            body_ics.headers()["content-type"],
+            "text/calendar; charset=utf-8"
+        );
+
+        // Atom: the agreement, in a well-formed feed.
+        let atom = public
+            .get(app.url("/acuerdos.atom"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let feed: atom_syndication::Feed = atom.parse().unwrap();
+        assert!(
+            feed.entries.iter().any(|e| e.title.value.contains("MOP/")),
+            "{engine}"
+        );
+        let calls_atom: atom_syndication::Feed = public
+            .get(app.url("/convocatorias.atom"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(calls_atom.entries.len(), 1, "{engine}");
+
+        // Downloads: agreements, members (no e-mails), results, attendance.
+        let csv = public
+            .get(app.url("/acuerdos.csv"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            csv.starts_with("code,body,") && csv.contains("Publicar el padrón de obras"),
+            "{engine}: {csv}"
+        );
+        let members: serde_json::Value = public
+            .get(app.url("/organos/mesa-obra-publica/integrantes.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(members.as_array().unwrap().len(), 2, "{engine}");
+        assert!(!members.to_string().contains('@'), "{engine}");
+        let results: serde_json::Value = public
+            .get(app.url("/convocatorias/mesa-obra/resultados.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(results[0]["score"], "84", "{engine}");
+        let attendance = public
+            .get(app.url("/asistencia.csv"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(attendance.lines().count(), 3, "{engine}");
+        let sessions: serde_json::Value = public
+            .get(app.url("/sesiones.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(sessions[0]["quorum_met"], "true", "{engine}");
+
+        // The search finds the body, the call and the agreement.
+        let search = public
+            .get(app.url("/buscar?q=obra"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            search.contains("/organos/mesa-obra-publica")
+                && search.contains("/convocatorias/mesa-obra")
+                && search.contains(&format!("/acuerdos/{agreement_id}")),
+            "{engine}"
+        );
+    }
+}
