@@ -658,3 +658,317 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
         );
     }
 }
+
+/// Roles × actions: every write of bodies and calls is refused (403, nothing written) unless
+/// the role and its scope allow it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_and_scopes_decide_who_runs_bodies_and_calls() {
+    use tequio_domain::bodies::{Attendance, BodyKind, QuorumRule, SessionInput};
+    use tequio_store::bodies::{self, Body, BodyInput};
+    for app in common::apps().await {
+        let engine = app.t.name;
+        let (subject, other_subject) = common::two_subjects(&app.db).await;
+        let sys = Who::system();
+        let body_input = |name: &str| BodyInput {
+            name: name.into(),
+            code: name.to_uppercase(),
+            title: format!("Órgano {name}"),
+            kind: BodyKind::WorkingGroup,
+            purpose: String::new(),
+            rules: String::new(),
+            quorum_rule: QuorumRule::Majority,
+            notice_days: 0,
+            accepts_members: false,
+            parent_id: None,
+            subject_id: None,
+            term_start: String::new(),
+            term_end: String::new(),
+        };
+        let tx = app.db.begin().await.unwrap();
+        let a = bodies::create(&tx, &sys, &body_input("mesa-a"))
+            .await
+            .unwrap();
+        let b = bodies::create(&tx, &sys, &body_input("mesa-b"))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let body_a = Body::by_id(&app.db, a).await.unwrap();
+        // A held session with quorum (no seats: quorum of an empty body is 1 of 0 → not met),
+        // so seat one member first.
+        let member = user(&app.db, "miembro@org.mx", PASSWORD, &[]).await;
+        let org = organisation(&app, "Organización Miembro", Sector::CivilSociety, member).await;
+        let tx = app.db.begin().await.unwrap();
+        let seat = bodies::add_seat(
+            &tx,
+            &sys,
+            a,
+            &bodies::SeatInput {
+                organisation_id: Some(org),
+                subject_id: None,
+                user_id: None,
+                holder_name: "Organización Miembro".into(),
+                sector: Sector::CivilSociety,
+                position: tequio_domain::bodies::SeatPosition::Member,
+                titular_name: "Titular".into(),
+                titular_email: String::new(),
+                alternate_name: String::new(),
+                alternate_email: String::new(),
+                starts_on: "2026-01-01".into(),
+                ends_on: String::new(),
+                source: "direct",
+            },
+        )
+        .await
+        .unwrap();
+        let plan = SessionInput {
+            kind: "extraordinary".into(),
+            starts_at: local(3 * 24 * 60),
+            place: "Sala".into(),
+            agenda: "1. Punto".into(),
+            ..SessionInput::default()
+        }
+        .check(local_now(time::OffsetDateTime::now_utc()), 0)
+        .unwrap();
+        let session = bodies::convene(&tx, &sys, &body_a, &plan).await.unwrap();
+        bodies::record_attendance(
+            &tx,
+            &sys,
+            &body_a,
+            &session,
+            &[(seat, Attendance::Present)].into(),
+        )
+        .await
+        .unwrap();
+        let session = bodies::Session::by_id(&tx, session.id).await.unwrap();
+        let (agreement, _) = bodies::adopt(
+            &tx,
+            &sys,
+            &body_a,
+            &session,
+            &tequio_domain::bodies::AgreementInput {
+                text: "Acuerdo de prueba".into(),
+                responsible_seats: vec![seat],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        // A closed call of the subject with one application.
+        let call_plan = tequio_domain::calls::CallInput {
+            title: "Convocatoria".into(),
+            objective: "Objetivo".into(),
+            eligibility: tequio_domain::calls::Eligibility {
+                sectors: vec![Sector::CivilSociety],
+                citizens: false,
+            },
+            opens_at: local(-120),
+            closes_at: local(60),
+            criteria: "Único | 1".into(),
+            places: "1".into(),
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        tequio_store::calls::create(
+            &tx,
+            &sys,
+            "conv",
+            &call_plan,
+            &tequio_store::calls::CallOwner {
+                subject_id: Some(subject),
+                body_id: None,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let call = tequio_store::calls::Call::by_name(&app.db, "conv")
+            .await
+            .unwrap();
+        let tx = app.db.begin().await.unwrap();
+        let application = tequio_store::calls::apply(
+            &tx,
+            &tequio_store::audit::Who::user(member, "miembro"),
+            &call,
+            &tequio_store::calls::ApplicationInput {
+                organisation_id: Some(org),
+                statement: "Interés".into(),
+                titular_name: "Titular".into(),
+                ..Default::default()
+            },
+            0,
+            local_now(time::OffsetDateTime::now_utc()),
+        )
+        .await
+        .unwrap();
+        tequio_store::calls::reschedule(&tx, &sys, &call, &local(-120), &local(-1))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        let roles: [(&str, Vec<Grant>); 7] = [
+            ("visitor", vec![]),
+            ("citizen", vec![]),
+            (
+                "editor of another subject",
+                vec![Grant::new(Role::SubjectEditor, Some(other_subject)).unwrap()],
+            ),
+            (
+                "secretary of another body",
+                vec![Grant::new(Role::BodySecretary, Some(b)).unwrap()],
+            ),
+            (
+                "secretary of this body",
+                vec![Grant::new(Role::BodySecretary, Some(a)).unwrap()],
+            ),
+            (
+                "editor of the convening subject",
+                vec![Grant::new(Role::SubjectEditor, Some(subject)).unwrap()],
+            ),
+            ("admin", vec![Grant::new(Role::Admin, None).unwrap()]),
+        ];
+        let s_path = format!(
+            "/organos/mesa-a/sesiones/{}/{}",
+            session.year, session.number
+        );
+        let seat_field = format!("seat_{seat}");
+        let owner = format!("subject:{subject}");
+        let starts = local(10 * 24 * 60);
+        let (opens, closes) = (local(0), local(60));
+        // (action, path, form, which roles may: index into `roles`)
+        let actions: Vec<(&str, String, Vec<(&str, &str)>, &[usize])> = vec![
+            (
+                "create a body",
+                "/organos/nuevo".into(),
+                vec![
+                    ("title", "Nuevo"),
+                    ("code", "NV"),
+                    ("kind", "working_group"),
+                    ("quorum_rule", "majority"),
+                    ("notice_days", "5"),
+                ],
+                &[6],
+            ),
+            (
+                "edit the body",
+                "/organos/mesa-a/editar".into(),
+                vec![
+                    ("title", "Órgano A"),
+                    ("kind", "working_group"),
+                    ("quorum_rule", "majority"),
+                    ("notice_days", "0"),
+                ],
+                &[4, 6],
+            ),
+            (
+                "seat a member",
+                "/organos/mesa-a/integrantes".into(),
+                vec![
+                    ("holder_name", "Persona"),
+                    ("sector", "civil_society"),
+                    ("position", "observer"),
+                    ("titular_name", "Persona"),
+                ],
+                &[4, 6],
+            ),
+            (
+                "convene a session",
+                "/organos/mesa-a/sesiones/nueva".into(),
+                vec![
+                    ("kind", "ordinary"),
+                    ("starts_at", starts.as_str()),
+                    ("place", "Sala"),
+                    ("agenda", "1. Punto"),
+                ],
+                &[4, 6],
+            ),
+            (
+                "record attendance",
+                format!("{s_path}/asistencia"),
+                vec![(seat_field.as_str(), "present")],
+                &[4, 6],
+            ),
+            (
+                "adopt an agreement",
+                format!("{s_path}/acuerdos"),
+                vec![("text", "Otro acuerdo"), ("responsible_others", "Alguien")],
+                &[4, 6],
+            ),
+            (
+                "publish a call",
+                "/convocatorias/nueva".into(),
+                vec![
+                    ("title", "Otra"),
+                    ("owner", owner.as_str()),
+                    ("target", "new"),
+                    ("objective", "O"),
+                    ("sectors", "academia"),
+                    ("opens_at", opens.as_str()),
+                    ("closes_at", closes.as_str()),
+                    ("criteria", "A | 1"),
+                    ("places", "1"),
+                ],
+                &[5, 6],
+            ),
+            (
+                "score an application",
+                format!("/convocatorias/conv/solicitudes/{application}/calificacion"),
+                vec![("score_0", "7")],
+                &[5, 6],
+            ),
+            (
+                "decide on an application",
+                format!("/convocatorias/conv/solicitudes/{application}/decision"),
+                vec![("decision", "accepted"), ("reason", "Cumple")],
+                &[5, 6],
+            ),
+        ];
+        for (i, (role, grants)) in roles.iter().enumerate() {
+            let client = app.browser();
+            if i > 0 {
+                let email = format!("rol{i}@prueba.mx");
+                user(&app.db, &email, PASSWORD, grants).await;
+                login(&app, &client, &email, PASSWORD).await;
+            }
+            for (action, path, form, allowed) in &actions {
+                let before = tequio_store::audit::head(&app.db)
+                    .await
+                    .unwrap()
+                    .map(|h| h.seq);
+                let res = post(&client, app.url(path), form).await;
+                let status = res.status().as_u16();
+                if allowed.contains(&i) {
+                    assert!(
+                        status == 303 || status == 422,
+                        "{engine}: {role} may {action}: got {status}: {}",
+                        res.text().await.unwrap()
+                    );
+                } else {
+                    assert_eq!(status, 403, "{engine}: {role} may not {action}");
+                    let after = tequio_store::audit::head(&app.db)
+                        .await
+                        .unwrap()
+                        .map(|h| h.seq);
+                    assert_eq!(
+                        before, after,
+                        "{engine}: {role}'s refused {action} wrote nothing"
+                    );
+                }
+            }
+            // Follow-up with evidence is a multipart form.
+            let form = reqwest::multipart::Form::new()
+                .text("status", "in_progress")
+                .text("note", "Avance");
+            let status = client
+                .post(app.url(&format!("/acuerdos/{agreement}/seguimiento")))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16();
+            let want = if [4, 6].contains(&i) { 303 } else { 403 };
+            assert_eq!(status, want, "{engine}: {role} follows up an agreement");
+        }
+    }
+}
