@@ -100,6 +100,7 @@ pub async fn load(db: &Db, files: &crate::files::FileStore) -> anyhow::Result<De
     tx.commit().await?;
 
     let finance = find_subject(db, "SECRETARÍA DE FINANZAS").await?;
+    let secretariat = crate::demo_bodies::load_secretariat(db).await?;
     type Person<'a> = (&'a str, &'a str, Option<(Role, Option<i64>)>);
     let people: [Person<'_>; 6] = [
         (
@@ -120,7 +121,7 @@ pub async fn load(db: &Db, files: &crate::files::FileStore) -> anyhow::Result<De
         (
             "secretaria.tecnica@tequio.demo",
             "Secretaría Técnica de Gobierno Abierto",
-            Some((Role::BodySecretary, Some(1))),
+            Some((Role::BodySecretary, Some(secretariat))),
         ),
         (
             "moderacion@tequio.demo",
@@ -161,6 +162,7 @@ pub async fn load(db: &Db, files: &crate::files::FileStore) -> anyhow::Result<De
             password,
         });
     }
+    load_collaboration(db).await?;
     let publications = publish_demo_records(db, guarantor).await?;
     load_catalog(db, files).await?;
     Ok(DemoReport {
@@ -168,6 +170,48 @@ pub async fn load(db: &Db, files: &crate::files::FileStore) -> anyhow::Result<De
         accounts: created,
         publications,
     })
+}
+
+/// Organisations whose representatives applied to the demo's closed call.
+const APPLICANTS: &[(&str, &str)] = &[
+    ("Red Ciudadana por la Transparencia de Oaxaca A.C.", "enlace.redciudadana@tequio.demo"),
+    ("Colegio de Contadores Públicos de Oaxaca", "enlace.contadores@tequio.demo"),
+    ("Jóvenes por la Participación Cívica", "enlace.jovenes@tequio.demo"),
+];
+
+/// The Secretariat's sessions, agreements and calls. Each applicant organisation gets a
+/// representative account (its password is never shown: it is demo scenery).
+async fn load_collaboration(db: &Db) -> anyhow::Result<()> {
+    let sys = Who::system();
+    let mut members = Vec::new();
+    for (org, email) in APPLICANTS {
+        let user_id = match accounts::find_by_email(db, email).await? {
+            Some((u, _)) => u.id,
+            None => {
+                let hash = auth::hash_password(generate_password()?)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let tx = db.begin().await?;
+                let u = accounts::create_user(&tx, &sys, email, &format!("Enlace de {org}"), &hash, "es").await?;
+                accounts::mark_email_verified(&tx, &sys, u.id).await?;
+                let org_id = accounts::list_organisations(&tx)
+                    .await?
+                    .into_iter()
+                    .find(|o| o.name == *org)
+                    .map(|o| o.id)
+                    .with_context(|| format!("demo organisation {org} missing"))?;
+                accounts::add_member(&tx, &sys, org_id, u.id, true).await?;
+                tx.commit().await?;
+                u.id
+            }
+        };
+        members.push(((*org).to_owned(), user_id));
+    }
+    let reviewer = accounts::find_by_email(db, "verificacion@tequio.demo")
+        .await?
+        .map(|(u, _)| u.id)
+        .context("the demo verifier account is missing")?;
+    crate::demo_bodies::load_activity(db, reviewer, &members).await
 }
 
 /// The shipped legal framework (Art. 70 of the 2015 general law).
@@ -244,7 +288,7 @@ async fn publish_demo_records(db: &Db, guarantor: i64) -> anyhow::Result<usize> 
     Ok(published)
 }
 
-async fn find_subject(db: &Db, name: &str) -> anyhow::Result<i64> {
+pub(crate) async fn find_subject(db: &Db, name: &str) -> anyhow::Result<i64> {
     let (_, found) = subjects::list(
         db,
         &Filter {

@@ -21,6 +21,7 @@ pub mod cli_catalog;
 pub mod cli_transparency;
 pub mod config;
 pub mod demo;
+pub mod demo_bodies;
 pub mod downloads;
 pub mod error;
 pub mod feeds;
