@@ -31,6 +31,14 @@ adminPages.push(`/sujetos/${pkg.organization.id}/datos/nuevo`, `/datos/${pkg.nam
 adminPages.push('/admin/marco/importar', '/admin/marco/formatos/8/editar', '/admin/marco/obligaciones/8/editar', `/sujetos/${hit.subject_id}/aplicabilidad`,
   `/sujetos/${hit.subject_id}/tokens`, `/sujetos/${hit.subject_id}/obligaciones/8/publicar`, `/registros/${hit.record_id}/corregir`);
 
+// Collegiate bodies, sessions, agreements and calls of the demo's Technical Secretariat.
+const stga = '/organos/secretariado-tecnico-oaxaca';
+publicPages.push('/organos', stga, `${stga}/sesiones/2026/1`, `${stga}/sesiones/2026/2`, '/organos/mesa-obra-publica-abierta',
+  '/acuerdos', '/acuerdos?vencidos=1', '/acuerdos/1', '/convocatorias', '/convocatorias/mesa-obra-publica-abierta',
+  '/convocatorias/integracion-secretariado-2027');
+adminPages.push('/organos/nuevo', stga, `${stga}/editar`, `${stga}/sesiones/nueva`, `${stga}/sesiones/2026/2`, '/acuerdos/1',
+  '/convocatorias/nueva', '/convocatorias/mesa-obra-publica-abierta', '/convocatorias/integracion-secretariado-2027');
+
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
@@ -56,7 +64,7 @@ async function check(context, paths, label) {
 const visitor = await browser.newContext();
 await check(visitor, publicPages, 'es');
 const english = await browser.newContext({ locale: 'en-GB', extraHTTPHeaders: { 'Accept-Language': 'en-GB,en' } });
-await check(english, ['/', '/sujetos', '/entrar', transparencyPages[5], transparencyPages[3], '/datos', resourcePath], 'en');
+await check(english, ['/', '/sujetos', '/entrar', transparencyPages[5], transparencyPages[3], '/datos', resourcePath, stga, '/acuerdos', '/convocatorias/mesa-obra-publica-abierta'], 'en');
 if (email && password) {
   const admin = await browser.newContext();
   const page = await admin.newPage();
