@@ -38,6 +38,8 @@ pub struct Body {
     pub notice_days: i64,
     /// Whether organisations may ask to join.
     pub accepts_members: bool,
+    /// Documents a request to join must attach.
+    pub adhesion_documents: Vec<String>,
     pub parent_id: Option<i64>,
     pub subject_id: Option<i64>,
     pub subject_name: Option<String>,
@@ -60,6 +62,8 @@ pub struct BodyInput {
     pub quorum_rule: QuorumRule,
     pub notice_days: i64,
     pub accepts_members: bool,
+    /// One per line.
+    pub adhesion_documents: String,
     pub parent_id: Option<i64>,
     pub subject_id: Option<i64>,
     pub term_start: String,
@@ -68,7 +72,7 @@ pub struct BodyInput {
 
 const BODY_SELECT: &str = "SELECT b.id, b.name, b.code, b.title, b.kind, b.purpose, b.rules,
     b.quorum_rule, b.notice_days, b.accepts_members, b.parent_id, b.subject_id, s.name,
-    b.status, b.term_start, b.term_end, b.created_at, b.updated_at
+    b.status, b.term_start, b.term_end, b.created_at, b.updated_at, b.adhesion_documents
     FROM bodies b LEFT JOIN subjects s ON s.id = b.subject_id";
 
 fn parse_or<T>(value: &str, parse: fn(&str) -> Option<T>) -> StoreResult<T> {
@@ -95,7 +99,17 @@ fn body_from_row(mut r: Row) -> StoreResult<Body> {
         term_end: r.take(15)?,
         created_at: r.take(16)?,
         updated_at: r.take(17)?,
+        adhesion_documents: lines(&r.take::<String>(18)?),
     })
+}
+
+/// The non-empty lines of a text, trimmed.
+pub(crate) fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 impl Body {
@@ -192,8 +206,9 @@ pub async fn create(tx: &Tx, who: &Who, input: &BodyInput) -> StoreResult<i64> {
     let id: i64 = tx
         .query_one(
             "INSERT INTO bodies (name, code, title, kind, purpose, rules, quorum_rule, notice_days,
-                accepts_members, parent_id, subject_id, status, term_start, term_end, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'active', $12, $13, $14, $14) RETURNING id",
+                accepts_members, parent_id, subject_id, status, term_start, term_end, created_at, updated_at,
+                adhesion_documents)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'active', $12, $13, $14, $14, $15) RETURNING id",
             params![
                 &input.name,
                 &input.code,
@@ -208,7 +223,8 @@ pub async fn create(tx: &Tx, who: &Who, input: &BodyInput) -> StoreResult<i64> {
                 input.subject_id,
                 &input.term_start,
                 &input.term_end,
-                now
+                now,
+                lines(&input.adhesion_documents).join("\n")
             ],
         )
         .await?
@@ -234,7 +250,8 @@ pub async fn update(tx: &Tx, who: &Who, id: i64, input: &BodyInput) -> StoreResu
     let changed = tx
         .execute(
             "UPDATE bodies SET title = $2, kind = $3, purpose = $4, rules = $5, quorum_rule = $6,
-                notice_days = $7, accepts_members = $8, term_start = $9, term_end = $10, updated_at = $11
+                notice_days = $7, accepts_members = $8, term_start = $9, term_end = $10, updated_at = $11,
+                adhesion_documents = $12
              WHERE id = $1",
             params![
                 id,
@@ -247,7 +264,8 @@ pub async fn update(tx: &Tx, who: &Who, id: i64, input: &BodyInput) -> StoreResu
                 input.accepts_members,
                 &input.term_start,
                 &input.term_end,
-                crate::now()
+                crate::now(),
+                lines(&input.adhesion_documents).join("\n")
             ],
         )
         .await?;
@@ -1504,4 +1522,280 @@ pub async fn attendance_page(
         })
     })
     .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Joining: adhesion requests
+
+/// An organisation's request to join a body, and its decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdhesionRequest {
+    pub id: i64,
+    pub body_id: i64,
+    pub organisation_id: i64,
+    pub organisation_name: String,
+    pub sector: Sector,
+    #[serde(skip)]
+    pub user_id: i64,
+    pub statement: String,
+    pub titular_name: String,
+    #[serde(skip)]
+    pub titular_email: String,
+    pub alternate_name: String,
+    #[serde(skip)]
+    pub alternate_email: String,
+    /// `pending`, `accepted` or `rejected`.
+    pub status: String,
+    pub reason: String,
+    pub decided_at: Option<String>,
+    pub seat_id: Option<i64>,
+    pub created_at: String,
+}
+
+/// What an organisation sends to join.
+#[derive(Debug, Clone, Default)]
+pub struct AdhesionInput {
+    pub organisation_id: i64,
+    pub statement: String,
+    pub titular_name: String,
+    pub titular_email: String,
+    pub alternate_name: String,
+    pub alternate_email: String,
+}
+
+const ADHESION_SELECT: &str =
+    "SELECT r.id, r.body_id, r.organisation_id, o.name, o.sector, r.user_id,
+    r.statement, r.titular_name, r.titular_email, r.alternate_name, r.alternate_email, r.status,
+    r.reason, r.decided_at, r.seat_id, r.created_at
+    FROM adhesion_requests r JOIN organisations o ON o.id = r.organisation_id";
+
+fn adhesion_from_row(mut r: Row) -> StoreResult<AdhesionRequest> {
+    Ok(AdhesionRequest {
+        id: r.take(0)?,
+        body_id: r.take(1)?,
+        organisation_id: r.take(2)?,
+        organisation_name: r.take(3)?,
+        sector: parse_or(&r.take::<String>(4)?, Sector::parse)?,
+        user_id: r.take(5)?,
+        statement: r.take(6)?,
+        titular_name: r.take(7)?,
+        titular_email: r.take(8)?,
+        alternate_name: r.take(9)?,
+        alternate_email: r.take(10)?,
+        status: r.take(11)?,
+        reason: r.take(12)?,
+        decided_at: r.take(13)?,
+        seat_id: r.take(14)?,
+        created_at: r.take(15)?,
+    })
+}
+
+/// A body's requests to join, pending first.
+pub async fn adhesion_requests(db: &impl Exec, body_id: i64) -> StoreResult<Vec<AdhesionRequest>> {
+    db.query(
+        &format!(
+            "{ADHESION_SELECT} WHERE r.body_id = $1
+             ORDER BY CASE r.status WHEN 'pending' THEN 0 ELSE 1 END, r.id DESC"
+        ),
+        params![body_id],
+    )
+    .await?
+    .into_iter()
+    .map(adhesion_from_row)
+    .collect()
+}
+
+/// Files a request to join. The body must take members; the person must belong to the
+/// organisation; the organisation must not sit on the body nor have a request pending; every
+/// required document must come (the caller attaches them to the returned id).
+pub async fn request_adhesion(
+    tx: &Tx,
+    who: &Who,
+    body: &Body,
+    input: &AdhesionInput,
+    documents_attached: usize,
+) -> StoreResult<i64> {
+    let user_id = who.user_id.ok_or_else(|| {
+        StoreError::Invalid("entra con tu cuenta para solicitar la adhesión".into())
+    })?;
+    if !body.accepts_members || body.status != BodyStatus::Active {
+        return Err(StoreError::Invalid(
+            "body: este órgano no recibe solicitudes de adhesión".into(),
+        ));
+    }
+    let org = crate::accounts::get_organisation(tx, input.organisation_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if tx
+        .query_opt(
+            "SELECT 1 FROM organisation_members WHERE organisation_id = $1 AND user_id = $2",
+            params![org.id, user_id],
+        )
+        .await?
+        .is_none()
+    {
+        return Err(StoreError::Invalid(format!(
+            "organisation_id: no perteneces a «{}»",
+            org.name
+        )));
+    }
+    if seats(tx, body.id)
+        .await?
+        .iter()
+        .any(|s| s.organisation_id == Some(org.id))
+    {
+        return Err(StoreError::Invalid(format!(
+            "organisation_id: «{}» ya integra este órgano",
+            org.name
+        )));
+    }
+    if tx
+        .query_opt(
+            "SELECT 1 FROM adhesion_requests WHERE body_id = $1 AND organisation_id = $2 AND status = 'pending'",
+            params![body.id, org.id],
+        )
+        .await?
+        .is_some()
+    {
+        return Err(StoreError::Invalid(format!(
+            "organisation_id: «{}» ya tiene una solicitud en revisión",
+            org.name
+        )));
+    }
+    if input.statement.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "statement: explica el interés de la organización".into(),
+        ));
+    }
+    if input.titular_name.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "titular_name: escribe quién ocuparía el lugar".into(),
+        ));
+    }
+    if documents_attached < body.adhesion_documents.len() {
+        return Err(StoreError::Invalid(format!(
+            "documents: faltan documentos: se piden {} ({}) y llegaron {documents_attached}",
+            body.adhesion_documents.len(),
+            body.adhesion_documents.join("; ")
+        )));
+    }
+    let id: i64 = tx
+        .query_one(
+            "INSERT INTO adhesion_requests (body_id, organisation_id, user_id, statement, titular_name, titular_email,
+                alternate_name, alternate_email, status, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9) RETURNING id",
+            params![
+                body.id,
+                org.id,
+                user_id,
+                input.statement.trim(),
+                input.titular_name.trim(),
+                input.titular_email.trim(),
+                input.alternate_name.trim(),
+                input.alternate_email.trim(),
+                crate::now()
+            ],
+        )
+        .await?
+        .get(0)?;
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "body.adhesion.request",
+            target_kind: "body",
+            target_id: body.id.to_string(),
+            public: false,
+            summary: summary! { "request_id" => id, "organisation" => &org.name },
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Decides a pending request with a written reason; accepting seats the organisation.
+pub async fn decide_adhesion(
+    tx: &Tx,
+    who: &Who,
+    body: &Body,
+    request_id: i64,
+    accept: bool,
+    reason: &str,
+) -> StoreResult<()> {
+    let request = tx
+        .query_opt(
+            &format!("{ADHESION_SELECT} WHERE r.id = $1 AND r.body_id = $2"),
+            params![request_id, body.id],
+        )
+        .await?
+        .map(adhesion_from_row)
+        .transpose()?
+        .ok_or(StoreError::NotFound)?;
+    if request.status != "pending" {
+        return Err(StoreError::Invalid(format!(
+            "request: la solicitud de «{}» ya fue resuelta",
+            request.organisation_name
+        )));
+    }
+    if reason.trim().is_empty() {
+        return Err(StoreError::Invalid(
+            "reason: escribe la razón de la decisión".into(),
+        ));
+    }
+    let seat_id = if accept {
+        Some(
+            add_seat(
+                tx,
+                who,
+                body.id,
+                &SeatInput {
+                    organisation_id: Some(request.organisation_id),
+                    subject_id: None,
+                    user_id: None,
+                    holder_name: request.organisation_name.clone(),
+                    sector: request.sector,
+                    position: SeatPosition::Member,
+                    titular_name: request.titular_name.clone(),
+                    titular_email: request.titular_email.clone(),
+                    alternate_name: request.alternate_name.clone(),
+                    alternate_email: request.alternate_email.clone(),
+                    starts_on: crate::now()[..10].to_owned(),
+                    ends_on: body.term_end.clone(),
+                    source: "adhesion",
+                },
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    tx.execute(
+        "UPDATE adhesion_requests SET status = $2, reason = $3, decided_by = $4, decided_at = $5, seat_id = $6
+         WHERE id = $1",
+        params![
+            request_id,
+            if accept { "accepted" } else { "rejected" },
+            reason.trim(),
+            who.user_id,
+            crate::now(),
+            seat_id
+        ],
+    )
+    .await?;
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "body.adhesion.decide",
+            target_kind: "body",
+            target_id: body.id.to_string(),
+            public: accept,
+            summary: summary! {
+                "request_id" => request_id, "organisation" => &request.organisation_name,
+                "decision" => if accept { "accepted" } else { "rejected" }, "reason" => reason.trim()
+            },
+        },
+    )
+    .await?;
+    Ok(())
 }

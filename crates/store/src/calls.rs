@@ -793,6 +793,7 @@ pub async fn constitute(
                     quorum_rule: tequio_domain::bodies::QuorumRule::Majority,
                     notice_days: 5,
                     accepts_members: false,
+                    adhesion_documents: String::new(),
                     parent_id: g.parent_id,
                     subject_id: call.subject_id,
                     term_start: starts_on.to_owned(),

@@ -559,6 +559,7 @@ async fn the_collaboration_story() {
             quorum_rule: QuorumRule::TwoThirds,
             notice_days: 5,
             accepts_members: true,
+            adhesion_documents: String::new(),
             parent_id: None,
             subject_id: None,
             term_start: String::new(),

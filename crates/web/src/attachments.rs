@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use tequio_domain::accounts::Action;
+use tequio_store::Exec;
 use tequio_store::bodies::{self, Attachment};
 use tequio_store::catalog::StoredFile;
 
@@ -94,6 +95,23 @@ async fn may_read(viewer: &Viewer, state: &AppState, a: &Attachment) -> AppResul
                 || tequio_store::calls::is_reviewer(&state.db, call.id, user.id).await?
         }
         "body" => viewer.actor.can(Action::RunBody(a.owner_id)),
+        "adhesion" => {
+            let row = state
+                .db
+                .query_opt(
+                    "SELECT body_id, user_id FROM adhesion_requests WHERE id = $1",
+                    tequio_store::params![a.owner_id],
+                )
+                .await?;
+            match row {
+                Some(r) => {
+                    let body_id: i64 = r.get(0)?;
+                    let applicant: i64 = r.get(1)?;
+                    applicant == user.id || viewer.actor.can(Action::RunBody(body_id))
+                }
+                None => false,
+            }
+        }
         _ => false,
     })
 }

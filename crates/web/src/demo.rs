@@ -174,9 +174,18 @@ pub async fn load(db: &Db, files: &crate::files::FileStore) -> anyhow::Result<De
 
 /// Organisations whose representatives applied to the demo's closed call.
 const APPLICANTS: &[(&str, &str)] = &[
-    ("Red Ciudadana por la Transparencia de Oaxaca A.C.", "enlace.redciudadana@tequio.demo"),
-    ("Colegio de Contadores Públicos de Oaxaca", "enlace.contadores@tequio.demo"),
-    ("Jóvenes por la Participación Cívica", "enlace.jovenes@tequio.demo"),
+    (
+        "Red Ciudadana por la Transparencia de Oaxaca A.C.",
+        "enlace.redciudadana@tequio.demo",
+    ),
+    (
+        "Colegio de Contadores Públicos de Oaxaca",
+        "enlace.contadores@tequio.demo",
+    ),
+    (
+        "Jóvenes por la Participación Cívica",
+        "enlace.jovenes@tequio.demo",
+    ),
 ];
 
 /// The Secretariat's sessions, agreements and calls. Each applicant organisation gets a
@@ -192,7 +201,15 @@ async fn load_collaboration(db: &Db) -> anyhow::Result<()> {
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
                 let tx = db.begin().await?;
-                let u = accounts::create_user(&tx, &sys, email, &format!("Enlace de {org}"), &hash, "es").await?;
+                let u = accounts::create_user(
+                    &tx,
+                    &sys,
+                    email,
+                    &format!("Enlace de {org}"),
+                    &hash,
+                    "es",
+                )
+                .await?;
                 accounts::mark_email_verified(&tx, &sys, u.id).await?;
                 let org_id = accounts::list_organisations(&tx)
                     .await?

@@ -7,8 +7,8 @@ use crate::demo::find_subject;
 use std::collections::HashMap;
 use tequio_domain::accounts::Sector;
 use tequio_domain::bodies::{
-    AgreementInput, AgreementStatus, Attendance, BodyKind, MinutesStatus, QuorumRule,
-    SeatPosition, SessionKind, SessionPlan, Vote, parse_local,
+    AgreementInput, AgreementStatus, Attendance, BodyKind, MinutesStatus, QuorumRule, SeatPosition,
+    SessionKind, SessionPlan, Vote, parse_local,
 };
 use tequio_domain::calls::{CallInput, Decision, Eligibility};
 use tequio_store::Db;
@@ -46,17 +46,94 @@ const MORE_ORGANISATIONS: &[(&str, Sector, &str)] = &[
 /// Seats of the Secretariat: (subject or organisation name, is a subject, sector, position,
 /// titular, alternate).
 const SEATS: &[(&str, bool, Sector, SeatPosition, &str, &str)] = &[
-    ("SECRETARÍA DE HONESTIDAD, TRANSPARENCIA Y FUNCIÓN PUBLICA", true, Sector::Government, SeatPosition::President, "Laura Méndez Ruiz", "Jorge Aquino Cruz"),
-    ("ÓRGANO GARANTE DE ACCESO A LA INFORMACIÓN PÚBLICA, TRANSPARENCIA, PROTECCIÓN DE DATOS PERSONALES Y BUEN GOBIERNO DEL ESTADO DE OAXACA", true, Sector::Guarantor, SeatPosition::TechnicalSecretary, "Sofía Hernández López", "Ricardo Santiago Pérez"),
-    ("H. AYUNTAMIENTO DE OAXACA DE JUÁREZ", true, Sector::Government, SeatPosition::Member, "Titular de la Unidad de Transparencia municipal", "Enlace de gobierno abierto municipal"),
-    ("INSTITUTO ESTATAL DE EDUCACIÓN PÚBLICA DE OAXACA", true, Sector::Government, SeatPosition::Member, "Martha Ramírez Vásquez", "Pedro López García"),
-    ("Consejo Ciudadano de Transparencia de Oaxaca de Juárez", false, Sector::CivilSociety, SeatPosition::Member, "Elena Cruz Martínez", "Tomás Jiménez Ríos"),
-    ("Cámara Mexicana de la Industria de la Construcción, Delegación Oaxaca", false, Sector::PrivateSector, SeatPosition::Member, "Arturo Vásquez Luna", "Gabriela Ortiz Reyes"),
-    ("Asociación de Mujeres Empresarias de Oaxaca", false, Sector::PrivateSector, SeatPosition::Member, "Patricia Morales Díaz", "Rosa Martínez Sánchez"),
-    ("Red de Universidades por el Gobierno Abierto", false, Sector::Academia, SeatPosition::Member, "Dr. Héctor Salinas Toledo", "Dra. Irene Castillo Nava"),
-    ("Cámara Nacional de la Industria de Transformación, Oaxaca", false, Sector::PrivateSector, SeatPosition::Member, "Fernando Gómez Rojas", "Claudia Pacheco León"),
-    ("Sur Políticas Públicas, S.C.", false, Sector::PrivateSector, SeatPosition::Observer, "Andrea Villalobos Soto", ""),
-    ("Jóvenes por la Participación Cívica", false, Sector::CivilSociety, SeatPosition::Member, "Diego Hernández Cruz", "Valeria Luna Pérez"),
+    (
+        "SECRETARÍA DE HONESTIDAD, TRANSPARENCIA Y FUNCIÓN PUBLICA",
+        true,
+        Sector::Government,
+        SeatPosition::President,
+        "Laura Méndez Ruiz",
+        "Jorge Aquino Cruz",
+    ),
+    (
+        "ÓRGANO GARANTE DE ACCESO A LA INFORMACIÓN PÚBLICA, TRANSPARENCIA, PROTECCIÓN DE DATOS PERSONALES Y BUEN GOBIERNO DEL ESTADO DE OAXACA",
+        true,
+        Sector::Guarantor,
+        SeatPosition::TechnicalSecretary,
+        "Sofía Hernández López",
+        "Ricardo Santiago Pérez",
+    ),
+    (
+        "H. AYUNTAMIENTO DE OAXACA DE JUÁREZ",
+        true,
+        Sector::Government,
+        SeatPosition::Member,
+        "Titular de la Unidad de Transparencia municipal",
+        "Enlace de gobierno abierto municipal",
+    ),
+    (
+        "INSTITUTO ESTATAL DE EDUCACIÓN PÚBLICA DE OAXACA",
+        true,
+        Sector::Government,
+        SeatPosition::Member,
+        "Martha Ramírez Vásquez",
+        "Pedro López García",
+    ),
+    (
+        "Consejo Ciudadano de Transparencia de Oaxaca de Juárez",
+        false,
+        Sector::CivilSociety,
+        SeatPosition::Member,
+        "Elena Cruz Martínez",
+        "Tomás Jiménez Ríos",
+    ),
+    (
+        "Cámara Mexicana de la Industria de la Construcción, Delegación Oaxaca",
+        false,
+        Sector::PrivateSector,
+        SeatPosition::Member,
+        "Arturo Vásquez Luna",
+        "Gabriela Ortiz Reyes",
+    ),
+    (
+        "Asociación de Mujeres Empresarias de Oaxaca",
+        false,
+        Sector::PrivateSector,
+        SeatPosition::Member,
+        "Patricia Morales Díaz",
+        "Rosa Martínez Sánchez",
+    ),
+    (
+        "Red de Universidades por el Gobierno Abierto",
+        false,
+        Sector::Academia,
+        SeatPosition::Member,
+        "Dr. Héctor Salinas Toledo",
+        "Dra. Irene Castillo Nava",
+    ),
+    (
+        "Cámara Nacional de la Industria de Transformación, Oaxaca",
+        false,
+        Sector::PrivateSector,
+        SeatPosition::Member,
+        "Fernando Gómez Rojas",
+        "Claudia Pacheco León",
+    ),
+    (
+        "Sur Políticas Públicas, S.C.",
+        false,
+        Sector::PrivateSector,
+        SeatPosition::Observer,
+        "Andrea Villalobos Soto",
+        "",
+    ),
+    (
+        "Jóvenes por la Participación Cívica",
+        false,
+        Sector::CivilSociety,
+        SeatPosition::Member,
+        "Diego Hernández Cruz",
+        "Valeria Luna Pérez",
+    ),
 ];
 
 fn at(s: &str) -> anyhow::Result<time::PrimitiveDateTime> {
@@ -81,7 +158,11 @@ pub async fn load_secretariat(db: &Db) -> anyhow::Result<i64> {
     let sys = Who::system();
     let tx = db.begin().await?;
     for (name, sector, description) in MORE_ORGANISATIONS {
-        if !accounts::list_organisations(&tx).await?.iter().any(|o| o.name == *name) {
+        if !accounts::list_organisations(&tx)
+            .await?
+            .iter()
+            .any(|o| o.name == *name)
+        {
             accounts::create_organisation(&tx, &sys, name, *sector, description, None).await?;
         }
     }
@@ -101,6 +182,7 @@ pub async fn load_secretariat(db: &Db) -> anyhow::Result<i64> {
             quorum_rule: QuorumRule::Majority,
             notice_days: 5,
             accepts_members: true,
+            adhesion_documents: "Acta constitutiva o documento que acredite el trabajo de la organización\nCarta de exposición de motivos".into(),
             parent_id: None,
             subject_id: Some(guarantor),
             term_start: "2025-01-01".into(),
@@ -182,7 +264,11 @@ async fn held_session(
 
 /// Sessions, agreements, minutes and calls, once the demo accounts exist. `reviewer` scores
 /// the closed call; `members` are (organisation name, representative user id).
-pub async fn load_activity(db: &Db, reviewer: i64, members: &[(String, i64)]) -> anyhow::Result<()> {
+pub async fn load_activity(
+    db: &Db,
+    reviewer: i64,
+    members: &[(String, i64)],
+) -> anyhow::Result<()> {
     let body = Body::by_name(db, STGA).await?;
     if !bodies::sessions(db, body.id).await?.is_empty() {
         return Ok(());
@@ -203,9 +289,24 @@ pub async fn load_activity(db: &Db, reviewer: i64, members: &[(String, i64)]) ->
     let tx = db.begin().await?;
     let mut adopted = Vec::new();
     for (text, responsible, others, due) in [
-        ("Publicar en Tequio el calendario de sesiones ordinarias de 2026.", vec![seat(1)], vec![], "2026-03-31"),
-        ("Abrir una convocatoria para integrar la Mesa de Trabajo de Obra Pública Abierta.", vec![seat(1), seat(5)], vec![], "2026-04-30"),
-        ("Presentar un diagnóstico de datos abiertos educativos disponibles.", vec![seat(3), seat(7)], vec!["Dirección de Planeación Educativa".to_owned()], "2026-07-31"),
+        (
+            "Publicar en Tequio el calendario de sesiones ordinarias de 2026.",
+            vec![seat(1)],
+            vec![],
+            "2026-03-31",
+        ),
+        (
+            "Abrir una convocatoria para integrar la Mesa de Trabajo de Obra Pública Abierta.",
+            vec![seat(1), seat(5)],
+            vec![],
+            "2026-04-30",
+        ),
+        (
+            "Presentar un diagnóstico de datos abiertos educativos disponibles.",
+            vec![seat(3), seat(7)],
+            vec!["Dirección de Planeación Educativa".to_owned()],
+            "2026-07-31",
+        ),
     ] {
         adopted.push(
             bodies::adopt(
@@ -236,9 +337,21 @@ pub async fn load_activity(db: &Db, reviewer: i64, members: &[(String, i64)]) ->
 
     // Follow-up: the first done with a note, the second in progress.
     for (id, status, note) in [
-        (adopted[0], AgreementStatus::Done, "El calendario 2026 está publicado en el calendario del Secretariado."),
-        (adopted[1], AgreementStatus::Done, "La convocatoria se publicó el 1 de febrero y la mesa quedó integrada."),
-        (adopted[2], AgreementStatus::InProgress, "La Red de Universidades entregó un primer inventario de 14 conjuntos de datos."),
+        (
+            adopted[0],
+            AgreementStatus::Done,
+            "El calendario 2026 está publicado en el calendario del Secretariado.",
+        ),
+        (
+            adopted[1],
+            AgreementStatus::Done,
+            "La convocatoria se publicó el 1 de febrero y la mesa quedó integrada.",
+        ),
+        (
+            adopted[2],
+            AgreementStatus::InProgress,
+            "La Red de Universidades entregó un primer inventario de 14 conjuntos de datos.",
+        ),
     ] {
         let agreement = bodies::Agreement::get(db, id).await?;
         let tx = db.begin().await?;
@@ -270,8 +383,16 @@ pub async fn load_activity(db: &Db, reviewer: i64, members: &[(String, i64)]) ->
     let first = Session::by_id(&tx, first.id).await?;
     bodies::approve_minutes(&tx, &sys, &first, &second, &votes).await?;
     for (text, responsible, due) in [
-        ("Publicar la base de datos de obra pública municipal en formato abierto.", vec![seat(2), seat(5)], "2026-08-31"),
-        ("Organizar una capacitación sobre datos abiertos para las unidades de transparencia.", vec![seat(1)], "2026-12-15"),
+        (
+            "Publicar la base de datos de obra pública municipal en formato abierto.",
+            vec![seat(2), seat(5)],
+            "2026-08-31",
+        ),
+        (
+            "Organizar una capacitación sobre datos abiertos para las unidades de transparencia.",
+            vec![seat(1)],
+            "2026-12-15",
+        ),
     ] {
         bodies::adopt(
             &tx,
@@ -300,7 +421,12 @@ pub async fn load_activity(db: &Db, reviewer: i64, members: &[(String, i64)]) ->
     load_calls(db, &body, reviewer, members).await
 }
 
-async fn load_calls(db: &Db, stga: &Body, reviewer: i64, members: &[(String, i64)]) -> anyhow::Result<()> {
+async fn load_calls(
+    db: &Db,
+    stga: &Body,
+    reviewer: i64,
+    members: &[(String, i64)],
+) -> anyhow::Result<()> {
     let sys = Who::system();
     // The closed call, with results and the working group it formed.
     let plan = CallInput {
@@ -320,7 +446,17 @@ async fn load_calls(db: &Db, stga: &Body, reviewer: i64, members: &[(String, i64
     .check()
     .map_err(|e| anyhow::anyhow!("demo call: {e:?}"))?;
     let tx = db.begin().await?;
-    calls::create(&tx, &sys, "mesa-obra-publica-abierta", &plan, &CallOwner { subject_id: None, body_id: None }).await?;
+    calls::create(
+        &tx,
+        &sys,
+        "mesa-obra-publica-abierta",
+        &plan,
+        &CallOwner {
+            subject_id: None,
+            body_id: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     let call = Call::by_name(db, "mesa-obra-publica-abierta").await?;
     let during = at("2026-04-15T12:00")?;
@@ -357,9 +493,18 @@ async fn load_calls(db: &Db, stga: &Body, reviewer: i64, members: &[(String, i64
     let reviewer_who = Who::user(reviewer, "demo");
     let marks = [[9, 8, 7], [8, 9, 8], [6, 7, 6]];
     let decisions = [
-        (Decision::Accepted, "Experiencia comprobada en vigilancia de obra y propuesta concreta."),
-        (Decision::Accepted, "Aporta conocimiento técnico del ciclo de la obra pública."),
-        (Decision::Rejected, "Propuesta valiosa pero sin experiencia previa en obra pública; se le invita a la próxima convocatoria."),
+        (
+            Decision::Accepted,
+            "Experiencia comprobada en vigilancia de obra y propuesta concreta.",
+        ),
+        (
+            Decision::Accepted,
+            "Aporta conocimiento técnico del ciclo de la obra pública.",
+        ),
+        (
+            Decision::Rejected,
+            "Propuesta valiosa pero sin experiencia previa en obra pública; se le invita a la próxima convocatoria.",
+        ),
     ];
     for ((id, m), (decision, reason)) in applications.iter().zip(marks).zip(decisions) {
         let m: Vec<(i64, String)> = m.iter().map(|s| (*s, String::new())).collect();

@@ -679,6 +679,7 @@ async fn roles_and_scopes_decide_who_runs_bodies_and_calls() {
             quorum_rule: QuorumRule::Majority,
             notice_days: 0,
             accepts_members: false,
+            adhesion_documents: String::new(),
             parent_id: None,
             subject_id: None,
             term_start: String::new(),
@@ -970,5 +971,201 @@ async fn roles_and_scopes_decide_who_runs_bodies_and_calls() {
             let want = if [4, 6].contains(&i) { 303 } else { 403 };
             assert_eq!(status, want, "{engine}: {role} follows up an agreement");
         }
+    }
+}
+
+/// Joining: an organisation asks with its documents, the secretary decides with a reason,
+/// the accepted organisation takes a seat, and the applicant sees the decision.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organisations_ask_to_join_and_the_secretary_decides() {
+    use tequio_domain::bodies::{BodyKind, QuorumRule};
+    use tequio_store::bodies::{self, BodyInput};
+    for app in common::apps().await {
+        let engine = app.t.name;
+        let tx = app.db.begin().await.unwrap();
+        let body = bodies::create(
+            &tx,
+            &Who::system(),
+            &BodyInput {
+                name: "stga".into(),
+                code: "STGA".into(),
+                title: "Secretariado Técnico".into(),
+                kind: BodyKind::TechnicalSecretariat,
+                purpose: String::new(),
+                rules: String::new(),
+                quorum_rule: QuorumRule::Majority,
+                notice_days: 5,
+                accepts_members: true,
+                adhesion_documents: "Acta constitutiva".into(),
+                parent_id: None,
+                subject_id: None,
+                term_start: String::new(),
+                term_end: "2027-12-31".into(),
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        user(
+            &app.db,
+            "secretaria@stga.mx",
+            PASSWORD,
+            &[Grant::new(Role::BodySecretary, Some(body)).unwrap()],
+        )
+        .await;
+        let rep = user(&app.db, "enlace@colectivo.org", PASSWORD, &[]).await;
+        user(&app.db, "otra@correo.mx", PASSWORD, &[]).await;
+        let org = organisation(
+            &app,
+            "Colectivo por la Rendición de Cuentas",
+            Sector::CivilSociety,
+            rep,
+        )
+        .await;
+        let applicant = app.browser();
+        login(&app, &applicant, "enlace@colectivo.org", PASSWORD).await;
+        let ask = |with_doc: bool| {
+            let mut form = reqwest::multipart::Form::new()
+                .text("organisation_id", org.to_string())
+                .text("statement", "Queremos sumar nuestra experiencia.")
+                .text("titular_name", "Lucía Titular")
+                .text("titular_email", "lucia@colectivo.org");
+            if with_doc {
+                form = form.part("doc_0", pdf("acta.pdf"));
+            }
+            applicant
+                .post(app.url("/organos/stga/adhesiones"))
+                .multipart(form)
+                .send()
+        };
+        let res = ask(false).await.unwrap();
+        assert_eq!(res.status(), 422, "{engine}");
+        assert!(
+            res.text().await.unwrap().contains("faltan documentos"),
+            "{engine}"
+        );
+        assert!(
+            bodies::adhesion_requests(&app.db, body)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{engine}: nothing saved"
+        );
+        assert_eq!(ask(true).await.unwrap().status(), 303, "{engine}");
+        let again = ask(true).await.unwrap();
+        assert_eq!(again.status(), 422, "{engine}");
+        assert!(
+            again.text().await.unwrap().contains("en revisión"),
+            "{engine}"
+        );
+        let request = bodies::adhesion_requests(&app.db, body).await.unwrap()[0].id;
+
+        // Only the secretary decides, and never without a reason.
+        let other = app.browser();
+        login(&app, &other, "otra@correo.mx", PASSWORD).await;
+        let decision = format!("/organos/stga/adhesiones/{request}/decision");
+        assert_eq!(
+            post(
+                &other,
+                app.url(&decision),
+                &[("decision", "accepted"), ("reason", "x")]
+            )
+            .await
+            .status(),
+            403,
+            "{engine}"
+        );
+        let secretary = app.browser();
+        login(&app, &secretary, "secretaria@stga.mx", PASSWORD).await;
+        let page = secretary
+            .get(app.url("/organos/stga"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let doc = page
+            .split("href=\"/adjuntos/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            other
+                .get(app.url(&format!("/adjuntos/{doc}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            403,
+            "{engine}: documents are private"
+        );
+        assert_eq!(
+            applicant
+                .get(app.url(&format!("/adjuntos/{doc}")))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200,
+            "{engine}"
+        );
+        assert_eq!(
+            post(
+                &secretary,
+                app.url(&decision),
+                &[("decision", "accepted"), ("reason", " ")]
+            )
+            .await
+            .status(),
+            422,
+            "{engine}"
+        );
+        let res = post(
+            &secretary,
+            app.url(&decision),
+            &[
+                ("decision", "accepted"),
+                (
+                    "reason",
+                    "Cumple con los requisitos de las reglas de operación",
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{engine}");
+        let seats = bodies::seats(&app.db, body).await.unwrap();
+        assert_eq!(seats.len(), 1, "{engine}");
+        assert_eq!(
+            (seats[0].source.as_str(), seats[0].ends_on.as_str()),
+            ("adhesion", "2027-12-31")
+        );
+        let mine = applicant
+            .get(app.url("/organos/stga"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            mine.contains("Cumple con los requisitos de las reglas de operación")
+                && mine.contains("Aceptada"),
+            "{engine}"
+        );
+        assert_eq!(
+            post(
+                &secretary,
+                app.url(&decision),
+                &[("decision", "rejected"), ("reason", "Otra vez")]
+            )
+            .await
+            .status(),
+            422,
+            "{engine}: decided once"
+        );
     }
 }

@@ -18,6 +18,8 @@ CREATE TABLE bodies (
     -- Days before an ordinary session that it must be convened (its agenda public).
     notice_days INTEGER NOT NULL,
     accepts_members BOOLEAN NOT NULL DEFAULT FALSE,
+    -- Documents an organisation must attach to ask to join, one per line.
+    adhesion_documents TEXT NOT NULL DEFAULT '',
     parent_id INTEGER REFERENCES bodies(id),
     -- The obligated subject that hosts it, if any.
     subject_id INTEGER REFERENCES subjects(id),
@@ -227,3 +229,98 @@ CREATE TABLE attachments (
 );
 CREATE INDEX attachments_owner ON attachments(owner_kind, owner_id);
 CREATE INDEX attachments_key ON attachments(file_key);
+
+-- Requests of organisations to join a body that accepts members (adhesión).
+CREATE TABLE adhesion_requests (
+    id INTEGER PRIMARY KEY,
+    body_id INTEGER NOT NULL REFERENCES bodies(id),
+    organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    statement TEXT NOT NULL,
+    titular_name TEXT NOT NULL,
+    titular_email TEXT NOT NULL DEFAULT '',
+    alternate_name TEXT NOT NULL DEFAULT '',
+    alternate_email TEXT NOT NULL DEFAULT '',
+    -- 'pending', 'accepted' or 'rejected'.
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    decided_by INTEGER REFERENCES users(id),
+    decided_at TEXT,
+    -- The seat an accepted request created.
+    seat_id INTEGER REFERENCES seats(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX adhesion_requests_body ON adhesion_requests(body_id, status);
+
+-- Collaboration instruments: convenios, acuerdos de colaboración, programas de acción,
+-- declaratorias. The document is an attachment (owner_kind 'instrument').
+CREATE TABLE instruments (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    objectives TEXT NOT NULL DEFAULT '',
+    signed_on TEXT NOT NULL,
+    valid_until TEXT NOT NULL DEFAULT '',
+    -- 'in_force' or 'terminated'; 'expired' is read from valid_until.
+    status TEXT NOT NULL,
+    terminated_on TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CONSTRAINT instruments_name_unique UNIQUE (name)
+);
+
+-- The parties that sign: a subject, an organisation, or another party by name.
+CREATE TABLE instrument_parties (
+    instrument_id INTEGER NOT NULL REFERENCES instruments(id),
+    position INTEGER NOT NULL,
+    subject_id INTEGER REFERENCES subjects(id),
+    organisation_id INTEGER REFERENCES organisations(id),
+    name TEXT NOT NULL,
+    PRIMARY KEY (instrument_id, position)
+);
+
+CREATE TABLE instrument_bodies (
+    instrument_id INTEGER NOT NULL REFERENCES instruments(id),
+    body_id INTEGER NOT NULL REFERENCES bodies(id),
+    PRIMARY KEY (instrument_id, body_id)
+);
+
+-- Training and promotion events, with registration (and a waiting list), attendance and
+-- attendance certificates. Materials are attachments (owner_kind 'event').
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    audience TEXT NOT NULL DEFAULT '',
+    -- Local wall-clock times, YYYY-MM-DDTHH:MM.
+    starts_at TEXT NOT NULL,
+    ends_at TEXT NOT NULL DEFAULT '',
+    place TEXT NOT NULL DEFAULT '',
+    online_url TEXT NOT NULL DEFAULT '',
+    capacity INTEGER NOT NULL,
+    hours INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CONSTRAINT events_name_unique UNIQUE (name)
+);
+CREATE INDEX events_starts ON events(starts_at);
+
+CREATE TABLE event_registrations (
+    id INTEGER PRIMARY KEY,
+    event_id INTEGER NOT NULL REFERENCES events(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    -- The name as it goes on the certificate.
+    full_name TEXT NOT NULL,
+    institution TEXT NOT NULL DEFAULT '',
+    -- 'registered', 'waitlisted' or 'cancelled'.
+    status TEXT NOT NULL,
+    attended BOOLEAN NOT NULL DEFAULT FALSE,
+    -- Set when attendance is recorded: checked by anyone at /constancias/{code}.
+    certificate_code TEXT,
+    created_at TEXT NOT NULL,
+    CONSTRAINT event_registrations_once UNIQUE (event_id, user_id),
+    CONSTRAINT event_registrations_code_unique UNIQUE (certificate_code)
+);

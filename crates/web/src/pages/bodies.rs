@@ -24,8 +24,8 @@ use tequio_domain::bodies::{
     SessionInput, SessionKind, Vote, parse_date,
 };
 use tequio_store::bodies::{
-    self as store, Agreement, AgreementUpdate, Attachment, AttendanceRow, Body, BodyInput,
-    BodySummary, Seat, SeatInput, Session, TrackerFilter,
+    self as store, AdhesionInput, AdhesionRequest, Agreement, AgreementUpdate, Attachment,
+    AttendanceRow, Body, BodyInput, BodySummary, Seat, SeatInput, Session, TrackerFilter,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -36,6 +36,10 @@ pub fn routes() -> Router<AppState> {
         .route("/organos/{name}/editar", get(edit_form).post(update))
         .route("/organos/{name}/integrantes", post(add_seat))
         .route("/organos/{name}/integrantes/{seat}/baja", post(end_seat))
+        .route(
+            "/organos/{name}/adhesiones/{id}/decision",
+            post(decide_adhesion),
+        )
         .route(
             "/organos/{name}/sesiones/nueva",
             get(convene_form).post(convene),
@@ -73,6 +77,7 @@ pub fn routes() -> Router<AppState> {
 pub fn upload_routes() -> Router<AppState> {
     Router::new()
         .route("/organos/{name}/documentos", post(add_document))
+        .route("/organos/{name}/adhesiones", post(request_adhesion))
         .route("/acuerdos/{id}/seguimiento", post(follow_up))
 }
 
@@ -151,6 +156,13 @@ struct ShowPage {
     subjects: Vec<(i64, String)>,
     sectors: &'static [Sector],
     positions: &'static [SeatPosition],
+    signed_in: bool,
+    /// Organisations the viewer may ask to join with (members of, not seated, none pending).
+    my_organisations: Vec<(i64, String)>,
+    /// The viewer's own requests, with their decisions.
+    my_adhesions: Vec<AdhesionRequest>,
+    /// For the secretary: every request, with its documents.
+    adhesions: Vec<(AdhesionRequest, Vec<Attachment>)>,
 }
 
 async fn show(
@@ -207,6 +219,45 @@ async fn show_page(
         .await?
         .remove(&b.id)
         .unwrap_or_default();
+    let requests = if b.accepts_members || can_run {
+        store::adhesion_requests(db, b.id).await?
+    } else {
+        Vec::new()
+    };
+    let user_id = viewer.user.as_ref().map(|u| u.id);
+    let my_adhesions: Vec<AdhesionRequest> = requests
+        .iter()
+        .filter(|r| Some(r.user_id) == user_id)
+        .cloned()
+        .collect();
+    let mut my_organisations = Vec::new();
+    if let Some(u) = user_id
+        && b.accepts_members
+        && viewer.actor.can(Action::Participate)
+    {
+        for o in tequio_store::accounts::organisations_of(db, u).await? {
+            let seated = seats.iter().any(|s| s.organisation_id == Some(o.id));
+            let pending = requests
+                .iter()
+                .any(|r| r.organisation_id == o.id && r.status == "pending");
+            if !seated && !pending {
+                my_organisations.push((o.id, o.name));
+            }
+        }
+    }
+    let adhesions = if can_run {
+        let ids: Vec<i64> = requests.iter().map(|r| r.id).collect();
+        let mut docs = store::attachments_of(db, "adhesion", &ids).await?;
+        requests
+            .into_iter()
+            .map(|r| {
+                let d = docs.remove(&r.id).unwrap_or_default();
+                (r, d)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     render_status(
         status_for(&errors),
         &ShowPage {
@@ -227,6 +278,10 @@ async fn show_page(
             subjects,
             sectors: Sector::ALL,
             positions: SeatPosition::ALL,
+            signed_in: viewer.user.is_some(),
+            my_organisations,
+            my_adhesions,
+            adhesions,
             b,
         },
     )
@@ -246,6 +301,7 @@ struct BodyFields {
     quorum_rule: String,
     notice_days: String,
     accepts_members: bool,
+    adhesion_documents: String,
     parent_id: String,
     term_start: String,
     term_end: String,
@@ -263,6 +319,7 @@ impl BodyFields {
             quorum_rule: f.get("quorum_rule").to_owned(),
             notice_days: f.get("notice_days").to_owned(),
             accepts_members: f.get("accepts_members") == "1",
+            adhesion_documents: f.raw("adhesion_documents").to_owned(),
             parent_id: f.get("parent_id").to_owned(),
             term_start: f.get("term_start").to_owned(),
             term_end: f.get("term_end").to_owned(),
@@ -280,6 +337,7 @@ impl BodyFields {
             quorum_rule: b.quorum_rule.as_str().to_owned(),
             notice_days: b.notice_days.to_string(),
             accepts_members: b.accepts_members,
+            adhesion_documents: b.adhesion_documents.join("\n"),
             parent_id: b.parent_id.map(|p| p.to_string()).unwrap_or_default(),
             term_start: b.term_start.clone(),
             term_end: b.term_end.clone(),
@@ -384,6 +442,7 @@ impl BodyFields {
                 quorum_rule,
                 notice_days,
                 accepts_members: self.accepts_members,
+                adhesion_documents: self.adhesion_documents.clone(),
                 parent_id,
                 subject_id: None,
                 term_start: self.term_start.clone(),
@@ -695,6 +754,107 @@ async fn add_document(
         return Err(e.into());
     }
     Ok(see_other(&format!("/organos/{}#documentos", b.name)))
+}
+
+async fn request_adhesion(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    form: Multipart,
+) -> AppResult<Response> {
+    viewer.require(Action::Participate)?;
+    let b = Body::by_name(&state.db, &name).await?;
+    let lang = viewer.lang.code();
+    let data = read_form(form, attachments::MAX_ATTACHMENT_BYTES).await?;
+    let organisation_id = data.text("organisation_id").parse::<i64>().map_err(|_| {
+        AppError::BadRequest(format!(
+            "organisation_id: «{}»",
+            data.text("organisation_id")
+        ))
+    })?;
+    let input = AdhesionInput {
+        organisation_id,
+        statement: data.text("statement").to_owned(),
+        titular_name: data.text("titular_name").to_owned(),
+        titular_email: data.text("titular_email").to_owned(),
+        alternate_name: data.text("alternate_name").to_owned(),
+        alternate_email: data.text("alternate_email").to_owned(),
+    };
+    let mut uploads: Vec<(String, Upload)> = Vec::new();
+    let mut errors = Vec::new();
+    for (i, (_, part)) in data.docs.into_iter().enumerate() {
+        match attachments::store(&state, lang, part).await? {
+            Ok(Some(u)) => uploads.push((
+                b.adhesion_documents
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| u.file.name.clone()),
+                u,
+            )),
+            Ok(None) => {}
+            Err(m) => errors.push(m),
+        }
+    }
+    let stored: Vec<Upload> = uploads.iter().map(|(_, u)| u.clone()).collect();
+    if !errors.is_empty() {
+        attachments::forget(&state, &stored).await;
+        return show_page(&viewer, &state, b, errors).await;
+    }
+    let saved = async {
+        let tx = state.db.begin().await?;
+        let id = store::request_adhesion(&tx, &viewer.who(), &b, &input, uploads.len()).await?;
+        for (title, u) in &uploads {
+            store::add_attachment(
+                &tx,
+                &viewer.who(),
+                "adhesion",
+                id,
+                title,
+                &u.file,
+                u.media_type,
+                false,
+            )
+            .await?;
+        }
+        tx.commit().await
+    }
+    .await;
+    match saved {
+        Ok(()) => Ok(see_other(&format!("/organos/{}#adhesion", b.name))),
+        Err(e) => {
+            attachments::forget(&state, &stored).await;
+            let errors = form_errors(e.into())?;
+            show_page(&viewer, &state, b, errors).await
+        }
+    }
+}
+
+async fn decide_adhesion(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path((name, id)): Path<(String, i64)>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let b = Body::by_name(&state.db, &name).await?;
+    require_run(&viewer, &b)?;
+    let f = Form::parse(&body);
+    let accept = match f.get("decision") {
+        "accepted" => true,
+        "rejected" => false,
+        other => return Err(AppError::BadRequest(format!("decision: «{other}»"))),
+    };
+    let tx = state.db.begin().await?;
+    match store::decide_adhesion(&tx, &viewer.who(), &b, id, accept, f.get("reason")).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(see_other(&format!("/organos/{}#adhesion", b.name)))
+        }
+        Err(e) => {
+            drop(tx);
+            let errors = form_errors(e.into())?;
+            show_page(&viewer, &state, b, errors).await
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
