@@ -35,7 +35,10 @@ adminPages.push('/admin/marco/importar', '/admin/marco/formatos/8/editar', '/adm
 const stga = '/organos/secretariado-tecnico-oaxaca';
 publicPages.push('/organos', stga, `${stga}/sesiones/2026/1`, `${stga}/sesiones/2026/2`, '/organos/mesa-obra-publica-abierta',
   '/acuerdos', '/acuerdos?vencidos=1', '/acuerdos/1', '/convocatorias', '/convocatorias/mesa-obra-publica-abierta',
-  '/convocatorias/integracion-secretariado-2027');
+  '/convocatorias/integracion-secretariado-2027', '/instrumentos', '/instrumentos/convenio-datos-abiertos-obra-publica',
+  '/eventos', '/eventos/capacitacion-datos-abiertos-2026', '/constancias', '/constancias/NO-EXISTE');
+adminPages.push('/instrumentos/nuevo', '/instrumentos/declaratoria-gobierno-abierto-oaxaca', '/eventos/nuevo',
+  '/eventos/capacitacion-datos-abiertos-2026');
 adminPages.push('/organos/nuevo', stga, `${stga}/editar`, `${stga}/sesiones/nueva`, `${stga}/sesiones/2026/2`, '/acuerdos/1',
   '/convocatorias/nueva', '/convocatorias/mesa-obra-publica-abierta', '/convocatorias/integracion-secretariado-2027');
 

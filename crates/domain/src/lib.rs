@@ -7,6 +7,8 @@ pub mod accounts;
 pub mod bodies;
 pub mod calls;
 pub mod catalog;
+pub mod events;
+pub mod instruments;
 pub mod search;
 pub mod subjects;
 pub mod text;

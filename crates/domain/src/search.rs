@@ -25,6 +25,8 @@ pub enum SearchKind {
     Call,
     /// An agreement (acuerdo) of a collegiate body.
     Agreement,
+    /// A collaboration instrument (convenio, declaratoria…).
+    Instrument,
 }
 
 impl SearchKind {
@@ -35,6 +37,7 @@ impl SearchKind {
         SearchKind::Body,
         SearchKind::Call,
         SearchKind::Agreement,
+        SearchKind::Instrument,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +48,7 @@ impl SearchKind {
             SearchKind::Body => "body",
             SearchKind::Call => "call",
             SearchKind::Agreement => "agreement",
+            SearchKind::Instrument => "instrument",
         }
     }
 

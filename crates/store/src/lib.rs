@@ -12,6 +12,8 @@ pub mod calls;
 pub mod catalog;
 pub mod db;
 pub mod error;
+pub mod events;
+pub mod instruments;
 pub mod migrate;
 pub mod search;
 pub mod subjects;

@@ -103,6 +103,8 @@ pub fn router(state: AppState) -> Router {
     let attached = Router::new()
         .merge(crate::pages::bodies::upload_routes())
         .merge(crate::pages::calls::upload_routes())
+        .merge(crate::pages::events::upload_routes())
+        .merge(crate::pages::instruments::upload_routes())
         .layer(axum::extract::DefaultBodyLimit::max(
             MAX_ATTACHMENTS_UPLOAD_BYTES,
         ))

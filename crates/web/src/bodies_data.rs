@@ -27,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/acuerdos.{ext}", get(agreements_table))
         .route("/convocatorias.{ext}", get(calls_table))
         .route("/convocatorias/{name}/resultados.{ext}", get(results_table))
+        .route("/instrumentos.{ext}", get(instruments_table))
+        .route("/eventos.{ext}", get(events_table))
 }
 
 /// Rows fetched in one query while streaming.
@@ -455,6 +457,105 @@ async fn results_table(
         kind,
         &format!("{}_resultados", call.name),
         &["call", "applicant", "sector", "score", "decision", "reason"],
+        rows,
+    ))
+}
+
+async fn instruments_table(
+    State(state): State<AppState>,
+    Path(ext): Path<String>,
+) -> AppResult<Response> {
+    let kind = kind(&ext)?;
+    let rows = tequio_store::instruments::list(&state.db, &local_today())
+        .await?
+        .into_iter()
+        .map(|i| {
+            vec![
+                i.name.clone(),
+                i.kind.as_str().into(),
+                i.title.clone(),
+                i.parties
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                i.objectives.clone(),
+                i.signed_on.clone(),
+                i.valid_until.clone(),
+                i.status.as_str().into(),
+                i.terminated_on.clone(),
+                i.bodies
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ]
+        })
+        .collect();
+    Ok(one_page(
+        kind,
+        "instrumentos",
+        &[
+            "name",
+            "kind",
+            "title",
+            "parties",
+            "objectives",
+            "signed_on",
+            "valid_until",
+            "status",
+            "terminated_on",
+            "bodies",
+        ],
+        rows,
+    ))
+}
+
+/// Events with their counts; who registered or attended is personal data and stays out.
+async fn events_table(
+    State(state): State<AppState>,
+    Path(ext): Path<String>,
+) -> AppResult<Response> {
+    let kind = kind(&ext)?;
+    let rows = tequio_store::events::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|e| {
+            vec![
+                e.name,
+                e.kind.as_str().into(),
+                e.title,
+                e.audience,
+                e.starts_at,
+                e.ends_at,
+                e.place,
+                e.online_url,
+                e.capacity.to_string(),
+                e.hours.to_string(),
+                e.registered.to_string(),
+                e.waitlisted.to_string(),
+                e.attended.to_string(),
+            ]
+        })
+        .collect();
+    Ok(one_page(
+        kind,
+        "eventos",
+        &[
+            "name",
+            "kind",
+            "title",
+            "audience",
+            "starts_at",
+            "ends_at",
+            "place",
+            "online_url",
+            "capacity",
+            "hours",
+            "registered",
+            "waitlisted",
+            "attended",
+        ],
         rows,
     ))
 }

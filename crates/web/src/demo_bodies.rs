@@ -418,7 +418,110 @@ pub async fn load_activity(
     .await?;
     tx.commit().await?;
 
-    load_calls(db, &body, reviewer, members).await
+    load_calls(db, &body, reviewer, members).await?;
+    load_instruments_and_training(db, &body, members).await
+}
+
+/// Two collaboration instruments and one training event, with its attendance certificates.
+async fn load_instruments_and_training(
+    db: &Db,
+    stga: &Body,
+    members: &[(String, i64)],
+) -> anyhow::Result<()> {
+    use tequio_domain::events::{EventKind, certificate_code};
+    use tequio_domain::instruments::InstrumentKind;
+    use tequio_store::{events, instruments};
+    let sys = Who::system();
+    let guarantor = SEATS[1].0;
+    let tx = db.begin().await?;
+    instruments::create(
+        &tx,
+        &sys,
+        &instruments::InstrumentInput {
+            name: "declaratoria-gobierno-abierto-oaxaca".into(),
+            kind: InstrumentKind::Declaration,
+            title: "Declaratoria conjunta de Gobierno Abierto de Oaxaca".into(),
+            objectives: "Comprometer a los poderes del estado, al órgano garante y a la sociedad civil a construir y cumplir un Plan de Acción Local de Gobierno Abierto.".into(),
+            signed_on: "2025-01-15".into(),
+            valid_until: "2027-12-31".into(),
+            parties: vec![
+                guarantor.to_owned(),
+                "SECRETARÍA DE HONESTIDAD, TRANSPARENCIA Y FUNCIÓN PUBLICA".into(),
+                "Consejo Ciudadano de Transparencia de Oaxaca de Juárez".into(),
+                "Red de Universidades por el Gobierno Abierto".into(),
+            ],
+            body_ids: vec![stga.id],
+        },
+    )
+    .await?;
+    instruments::create(
+        &tx,
+        &sys,
+        &instruments::InstrumentInput {
+            name: "convenio-datos-abiertos-obra-publica".into(),
+            kind: InstrumentKind::Convenio,
+            title: "Convenio de colaboración para la apertura de datos de obra pública".into(),
+            objectives: "Publicar en formatos abiertos el padrón de obras del municipio y acompañar su uso por la Mesa de Trabajo de Obra Pública Abierta.".into(),
+            signed_on: "2026-05-20".into(),
+            valid_until: "2026-12-31".into(),
+            parties: vec![
+                guarantor.to_owned(),
+                "H. AYUNTAMIENTO DE OAXACA DE JUÁREZ".into(),
+                "Cámara Mexicana de la Industria de la Construcción, Delegación Oaxaca".into(),
+            ],
+            body_ids: vec![stga.id],
+        },
+    )
+    .await?;
+    events::create(
+        &tx,
+        &sys,
+        &events::EventInput {
+            name: "capacitacion-datos-abiertos-2026".into(),
+            kind: EventKind::Training,
+            title: "Capacitación: publicar datos abiertos en Tequio".into(),
+            description: "Taller práctico para las unidades de transparencia: cómo publicar un conjunto de datos, describir sus columnas y mantenerlo al día.\n\n1. Formatos abiertos y licencias\n2. El diccionario de datos\n3. Práctica con sus propios archivos".into(),
+            audience: "Unidades de transparencia de los sujetos obligados".into(),
+            starts_at: "2026-09-10T10:00".into(),
+            ends_at: "2026-09-10T14:00".into(),
+            place: "Aula de capacitación del Órgano Garante, Oaxaca de Juárez".into(),
+            online_url: String::new(),
+            capacity: 40,
+            hours: 4,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let event = events::Event::by_name(db, "capacitacion-datos-abiertos-2026").await?;
+    let tx = db.begin().await?;
+    for (org, user) in members {
+        events::register(
+            &tx,
+            &Who::user(*user, "demo"),
+            &event,
+            &format!("Enlace de {org}"),
+            org,
+        )
+        .await?;
+    }
+    let attended: Vec<i64> = events::registrations(&tx, event.id)
+        .await?
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    // Fixed codes so the demo is the same every time: anyone can try them at /constancias.
+    let codes = (0..attended.len())
+        .map(|i| {
+            let mut bytes = [0u8; 12];
+            for (k, b) in bytes.iter_mut().enumerate() {
+                *b = u8::try_from((i * 37 + k * 11 + 5) % 256).unwrap_or(0);
+            }
+            certificate_code(&bytes)
+        })
+        .collect();
+    events::record_attendance(&tx, &sys, &event, &attended, codes).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn load_calls(

@@ -104,6 +104,29 @@ fn call_event(c: &Call, base_url: &str) -> Option<Event> {
     )
 }
 
+/// A training or promotion event.
+fn event_event(e: &tequio_store::events::Event, base_url: &str) -> Option<Event> {
+    let start = utc(&e.starts_at)?;
+    let end = utc(&e.ends_at).unwrap_or(start + chrono::Duration::hours(2));
+    let mut ev = Event::new();
+    ev.uid(&format!("evento-{}@{}", e.id, host(base_url)))
+        .summary(&e.title)
+        .description(&format!("{}\n{}", e.audience, e.description))
+        .starts(start)
+        .ends(end)
+        .timestamp(stored(&e.updated_at).with_timezone(&Utc))
+        .url(&format!("{base_url}{}", e.path()));
+    let place = if e.place.is_empty() {
+        &e.online_url
+    } else {
+        &e.place
+    };
+    if !place.is_empty() {
+        ev.location(place);
+    }
+    Some(ev.done())
+}
+
 fn ics(calendar: &Calendar, file: &str) -> Response {
     (
         [
@@ -131,13 +154,14 @@ async fn calendar_all(
     State(state): State<AppState>,
     Query(p): Query<CalendarParams>,
 ) -> AppResult<Response> {
-    let (sessions, calls) = match p.tipo.as_deref().unwrap_or("") {
-        "" => (true, true),
-        "sesiones" => (true, false),
-        "convocatorias" => (false, true),
+    let (sessions, calls, events) = match p.tipo.as_deref().unwrap_or("") {
+        "" => (true, true, true),
+        "sesiones" => (true, false, false),
+        "convocatorias" => (false, true, false),
+        "eventos" => (false, false, true),
         other => {
             return Err(AppError::BadRequest(format!(
-                "tipo: «{other}»: usa sesiones o convocatorias"
+                "tipo: «{other}»: usa sesiones, convocatorias o eventos"
             )));
         }
     };
@@ -155,6 +179,13 @@ async fn calendar_all(
     if calls {
         for c in calls::list(&state.db).await? {
             if let Some(e) = call_event(&c, base) {
+                cal.push(e);
+            }
+        }
+    }
+    if events {
+        for e in tequio_store::events::list(&state.db).await? {
+            if let Some(e) = event_event(&e, base) {
                 cal.push(e);
             }
         }

@@ -659,6 +659,9 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
     }
 }
 
+/// One write tried by every role: what, where, the form, and which roles (by index) may.
+type Attempt<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, &'a [usize]);
+
 /// Roles × actions: every write of bodies and calls is refused (403, nothing written) unless
 /// the role and its scope allow it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -837,7 +840,7 @@ async fn roles_and_scopes_decide_who_runs_bodies_and_calls() {
         let starts = local(10 * 24 * 60);
         let (opens, closes) = (local(0), local(60));
         // (action, path, form, which roles may: index into `roles`)
-        let actions: Vec<(&str, String, Vec<(&str, &str)>, &[usize])> = vec![
+        let actions: Vec<Attempt<'_>> = vec![
             (
                 "create a body",
                 "/organos/nuevo".into(),
@@ -1166,6 +1169,338 @@ async fn organisations_ask_to_join_and_the_secretary_decides() {
             .status(),
             422,
             "{engine}: decided once"
+        );
+    }
+}
+
+/// Training events: places, then a waiting list that moves up when someone cancels;
+/// attendance gives certificates anyone can verify; a made-up code is clearly refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_fill_wait_and_certify_attendance() {
+    for app in common::apps().await {
+        let engine = app.t.name;
+        user(
+            &app.db,
+            "admin@garante.mx",
+            PASSWORD,
+            &[Grant::new(Role::Admin, None).unwrap()],
+        )
+        .await;
+        let admin = app.browser();
+        login(&app, &admin, "admin@garante.mx", PASSWORD).await;
+        let starts = local(7 * 24 * 60);
+        let form = [
+            ("title", "Taller de datos abiertos"),
+            ("name", "taller"),
+            ("kind", "workshop"),
+            ("starts_at", starts.as_str()),
+            ("place", "Aula 1"),
+            ("capacity", "1"),
+            ("hours", "3"),
+        ];
+        let mut people = Vec::new();
+        for (i, email) in ["uno@correo.mx", "dos@correo.mx"].iter().enumerate() {
+            user(&app.db, email, PASSWORD, &[]).await;
+            let c = app.browser();
+            login(&app, &c, email, PASSWORD).await;
+            if i == 0 {
+                assert_eq!(
+                    post(&c, app.url("/eventos/nuevo"), &form).await.status(),
+                    403,
+                    "{engine}: citizens do not organise"
+                );
+            }
+            people.push(c);
+        }
+        assert_eq!(
+            post(
+                &admin,
+                app.url("/eventos/nuevo"),
+                &[
+                    ("title", "Sin fecha"),
+                    ("kind", "workshop"),
+                    ("place", "Aula"),
+                    ("capacity", "5"),
+                    ("hours", "1")
+                ]
+            )
+            .await
+            .status(),
+            422,
+            "{engine}"
+        );
+        assert_eq!(
+            post(&admin, app.url("/eventos/nuevo"), &form)
+                .await
+                .status(),
+            303,
+            "{engine}"
+        );
+        let res = post(
+            &people[0],
+            app.url("/eventos/taller/registro"),
+            &[("full_name", "Persona Uno"), ("institution", "Municipio")],
+        )
+        .await;
+        assert_eq!(res.status(), 303, "{engine}");
+        assert_eq!(
+            post(
+                &people[0],
+                app.url("/eventos/taller/registro"),
+                &[("full_name", "Persona Uno")]
+            )
+            .await
+            .status(),
+            422,
+            "{engine}: once"
+        );
+        assert_eq!(
+            post(
+                &people[1],
+                app.url("/eventos/taller/registro"),
+                &[("full_name", "Persona Dos")]
+            )
+            .await
+            .status(),
+            303,
+            "{engine}"
+        );
+        let page = people[1]
+            .get(app.url("/eventos/taller"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("En lista de espera"),
+            "{engine}: the second waits"
+        );
+        assert_eq!(
+            post(&people[0], app.url("/eventos/taller/cancelar"), &[])
+                .await
+                .status(),
+            303,
+            "{engine}"
+        );
+        let page = people[1]
+            .get(app.url("/eventos/taller"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Con lugar"),
+            "{engine}: the freed place goes to the waiting list"
+        );
+
+        // Attendance by the organiser only; certificates follow.
+        let regs = tequio_store::events::registrations(
+            &app.db,
+            tequio_store::events::Event::by_name(&app.db, "taller")
+                .await
+                .unwrap()
+                .id,
+        )
+        .await
+        .unwrap();
+        let second = regs
+            .iter()
+            .find(|r| r.full_name == "Persona Dos")
+            .unwrap()
+            .id
+            .to_string();
+        assert_eq!(
+            post(
+                &people[1],
+                app.url("/eventos/taller/asistencia"),
+                &[("attended", second.as_str())]
+            )
+            .await
+            .status(),
+            403,
+            "{engine}"
+        );
+        assert_eq!(
+            post(
+                &admin,
+                app.url("/eventos/taller/asistencia"),
+                &[("attended", second.as_str())]
+            )
+            .await
+            .status(),
+            303,
+            "{engine}"
+        );
+        let page = people[1]
+            .get(app.url("/eventos/taller"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let code = page
+            .split("href=\"/constancias/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let public = reqwest::Client::new();
+        let cert = public
+            .get(app.url(&format!("/constancias?codigo={}", code.to_lowercase())))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cert.status(), 200, "{engine}");
+        let html = cert.text().await.unwrap();
+        assert!(
+            html.contains("Constancia válida")
+                && html.contains("Persona Dos")
+                && html.contains("Taller de datos abiertos"),
+            "{engine}"
+        );
+        let fake = public
+            .get(app.url("/constancias/AAAA-BBBB-CCCC"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(fake.status(), 404, "{engine}");
+        assert!(
+            fake.text()
+                .await
+                .unwrap()
+                .contains("No hay una constancia con el código AAAA-BBBB-CCCC"),
+            "{engine}"
+        );
+        let csv = public
+            .get(app.url("/eventos.csv"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            csv.contains("taller,workshop") && !csv.contains("Persona"),
+            "{engine}: counts, not people: {csv}"
+        );
+        let ics = public
+            .get(app.url("/calendario.ics?tipo=eventos"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let cal = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()))
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(cal.events.len(), 1, "{engine}");
+    }
+}
+
+/// The instruments registry: at least two parties, linked when they are known; validity and
+/// early termination decide the status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collaboration_instruments_are_registered_and_ended() {
+    for app in common::apps().await {
+        let engine = app.t.name;
+        common::two_subjects(&app.db).await;
+        user(
+            &app.db,
+            "admin@garante.mx",
+            PASSWORD,
+            &[Grant::new(Role::Admin, None).unwrap()],
+        )
+        .await;
+        user(&app.db, "ciudadana@correo.mx", PASSWORD, &[]).await;
+        let admin = app.browser();
+        login(&app, &admin, "admin@garante.mx", PASSWORD).await;
+        let citizen = app.browser();
+        login(&app, &citizen, "ciudadana@correo.mx", PASSWORD).await;
+        let one_party = [
+            ("title", "Convenio"),
+            ("kind", "convenio"),
+            ("signed_on", "2026-01-10"),
+            ("parties", "Secretaría de Finanzas"),
+        ];
+        let res = post(&admin, app.url("/instrumentos/nuevo"), &one_party).await;
+        assert_eq!(res.status(), 422, "{engine}");
+        assert!(
+            res.text().await.unwrap().contains("al menos dos partes"),
+            "{engine}"
+        );
+        let form = [
+            ("title", "Convenio de datos fiscales"),
+            ("name", "convenio-fiscal"),
+            ("kind", "convenio"),
+            ("signed_on", "2026-01-10"),
+            ("valid_until", "2030-12-31"),
+            ("parties", "Secretaría de Finanzas\nColectivo Fiscal A.C."),
+        ];
+        assert_eq!(
+            post(&citizen, app.url("/instrumentos/nuevo"), &form)
+                .await
+                .status(),
+            403,
+            "{engine}"
+        );
+        assert_eq!(
+            post(&admin, app.url("/instrumentos/nuevo"), &form)
+                .await
+                .status(),
+            303,
+            "{engine}"
+        );
+        let page = reqwest::get(app.url("/instrumentos/convenio-fiscal"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Vigente") && page.contains("href=\"/sujetos/"),
+            "{engine}: the subject party is linked"
+        );
+        assert_eq!(
+            post(
+                &admin,
+                app.url("/instrumentos/convenio-fiscal/terminar"),
+                &[("terminated_on", "2025-01-01")]
+            )
+            .await
+            .status(),
+            422,
+            "{engine}: not before signing"
+        );
+        assert_eq!(
+            post(
+                &admin,
+                app.url("/instrumentos/convenio-fiscal/terminar"),
+                &[("terminated_on", "2026-06-30")]
+            )
+            .await
+            .status(),
+            303,
+            "{engine}"
+        );
+        let list: serde_json::Value = reqwest::get(app.url("/instrumentos.json"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list[0]["status"], "terminated", "{engine}");
+        assert_eq!(
+            list[0]["parties"], "Secretaría de Finanzas; Colectivo Fiscal A.C.",
+            "{engine}"
         );
     }
 }

@@ -7,6 +7,8 @@ pub mod audit;
 pub mod bodies;
 pub mod calls;
 pub mod catalog;
+pub mod events;
+pub mod instruments;
 pub mod organisations;
 pub mod subjects;
 pub mod topics;
@@ -233,6 +235,8 @@ pub fn routes() -> Router<AppState> {
         .merge(topics::routes())
         .merge(bodies::routes())
         .merge(calls::routes())
+        .merge(events::routes())
+        .merge(instruments::routes())
         .merge(accounts::routes())
         .merge(organisations::routes())
         .merge(audit::routes())
