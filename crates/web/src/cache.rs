@@ -20,23 +20,27 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use tequio_store::{Exec, params};
 
-/// Most pages kept; past it the cache starts again empty (simple, and writes empty it anyway).
+/// Most pages kept, and most bytes in all; past either the cache starts again empty (simple,
+/// and writes empty it anyway).
 const MAX_PAGES: usize = 2000;
-/// Largest page kept.
-const MAX_PAGE_BYTES: usize = 512 * 1024;
+const MAX_TOTAL_BYTES: usize = 64 * 1024 * 1024;
+/// Largest page kept (calendar feeds of every session are the big ones).
+const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
 
 #[derive(Default)]
 pub struct PageCache {
     inner: Mutex<Pages>,
 }
 
-/// The audit head's sequence number and the day (days since 1970-01-01, UTC).
-type Version = (i64, i64);
+/// The audit head's sequence number and the day (days since 1970-01-01) in UTC and in
+/// Mexico's central time: an agreement becomes overdue at local midnight.
+type Version = (i64, i64, i64);
 
 #[derive(Default)]
 struct Pages {
     version: Version,
     pages: HashMap<(Lang, String), (HeaderValue, Bytes)>,
+    bytes: usize,
 }
 
 impl PageCache {
@@ -52,10 +56,15 @@ impl PageCache {
         let Ok(mut pages) = self.inner.lock() else {
             return;
         };
-        if pages.version != version || pages.pages.len() >= MAX_PAGES {
+        if pages.version != version
+            || pages.pages.len() >= MAX_PAGES
+            || pages.bytes + body.len() > MAX_TOTAL_BYTES
+        {
             pages.pages.clear();
+            pages.bytes = 0;
             pages.version = version;
         }
+        pages.bytes += body.len();
         pages.pages.insert(key, (content_type, body));
     }
 }
@@ -64,11 +73,25 @@ impl PageCache {
 fn cacheable(path: &str) -> bool {
     if matches!(
         path,
-        "/" | "/sujetos" | "/buscar" | "/organizaciones" | "/bitacora" | "/marco"
+        "/" | "/sujetos"
+            | "/buscar"
+            | "/organizaciones"
+            | "/bitacora"
+            | "/marco"
+            | "/organos"
+            | "/acuerdos"
+            | "/convocatorias"
+            | "/instrumentos"
+            | "/eventos"
+            | "/calendario.ics"
+            | "/acuerdos.atom"
+            | "/sesiones.atom"
+            | "/convocatorias.atom"
     ) {
         return true;
     }
-    // Public pages named by ids: each pattern's `#` stands for one number.
+    // Public pages named by ids or names: each pattern's `#` stands for one number, `*` for
+    // one URL name.
     const PATTERNS: &[&str] = &[
         "/sujetos/#",
         "/organizaciones/#",
@@ -79,6 +102,14 @@ fn cacheable(path: &str) -> bool {
         "/publicaciones/#",
         "/publicaciones/#/historial",
         "/registros/#",
+        "/organos/*",
+        "/organos/*/sesiones/#/#",
+        "/organos/*/calendario.ics",
+        "/organos/*/acuerdos.atom",
+        "/acuerdos/#",
+        "/convocatorias/*",
+        "/instrumentos/*",
+        "/eventos/*",
     ];
     let segments: Vec<&str> = path.split('/').collect();
     PATTERNS.iter().any(|p| {
@@ -87,6 +118,8 @@ fn cacheable(path: &str) -> bool {
             && want.iter().zip(&segments).all(|(w, s)| {
                 if *w == "#" {
                     !s.is_empty() && s.chars().all(|c| c.is_ascii_digit())
+                } else if *w == "*" {
+                    !s.is_empty()
                 } else {
                     w == s
                 }
@@ -114,7 +147,14 @@ pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Nex
         Ok(row) => row.get::<i64>(0).unwrap_or(-1),
         Err(_) => -1,
     };
-    let version = (seq, crate::publishing::today().to_days());
+    let version = (
+        seq,
+        crate::publishing::today().to_days(),
+        crate::pages::bodies::local_now()
+            .date()
+            .to_julian_day()
+            .into(),
+    );
     let key = (lang_of(&parts), parts.uri.to_string());
     if seq >= 0
         && let Some((content_type, body)) = cache.get(version, &key)

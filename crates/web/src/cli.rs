@@ -47,6 +47,16 @@ enum Command {
         #[command(subcommand)]
         command: crate::cli_catalog::DatasetCommand,
     },
+    /// Load made-up collegiate bodies, sessions and agreements at scale (for benchmarks).
+    #[command(hide = true)]
+    SyntheticBodies {
+        #[arg(long, default_value_t = 200)]
+        bodies: usize,
+        #[arg(long, default_value_t = 5000)]
+        sessions: usize,
+        #[arg(long, default_value_t = 50000)]
+        agreements: usize,
+    },
     /// Recompute the audit log's hash chain and report the first bad entry, if any.
     /// Exits with status 1 when the chain is broken.
     VerifyLog {
@@ -204,6 +214,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open(&cli.db).await?;
             let files = cli.db.files()?;
             print_demo(&crate::demo::load(&db, &files).await?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::SyntheticBodies {
+            bodies,
+            sessions,
+            agreements,
+        } => {
+            let db = open(&cli.db).await?;
+            let first = crate::synthetic_bodies::load(&db, bodies, sessions, agreements).await?;
+            println!("{first}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin { command } => {

@@ -27,8 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/organos/{name}/acuerdos.atom", get(body_agreements_feed))
 }
 
-/// Sessions in a calendar or feed: the most recent ones, enough for years of meetings.
-const CALENDAR_SESSIONS: i64 = 2000;
+/// Sessions in a calendar: every one, up to a bound no real set of bodies reaches.
+const CALENDAR_SESSIONS: i64 = 20_000;
 const FEED_ENTRIES: i64 = 100;
 
 /// A local wall-clock time (`YYYY-MM-DDTHH:MM`) as a UTC instant.

@@ -34,4 +34,5 @@ pub mod pages;
 pub mod publishing;
 pub mod records_view;
 pub mod synthetic;
+pub mod synthetic_bodies;
 pub mod upload;
