@@ -641,6 +641,49 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
             .unwrap();
         assert_eq!(sessions[0]["quorum_met"], "true", "{engine}");
 
+        // The JSON API says the same.
+        let api: serde_json::Value = public
+            .get(app.url("/api/v1/bodies/mesa-obra-publica"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(api["members"].as_array().unwrap().len(), 2, "{engine}");
+        assert_eq!(api["sessions"][0]["quorum_met"], true, "{engine}");
+        assert!(!api.to_string().contains("titular@example.org"), "{engine}");
+        let api: serde_json::Value = public
+            .get(app.url("/api/v1/agreements?body=mesa-obra-publica&status=done"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(api["total"], 1, "{engine}");
+        assert_eq!(
+            api["items"][0]["responsibles"].as_array().unwrap().len(),
+            2,
+            "{engine}"
+        );
+        let bad = public
+            .get(app.url("/api/v1/agreements?status=late"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 400, "{engine}");
+        let api: serde_json::Value = public
+            .get(app.url("/api/v1/calls/mesa-obra"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(api["results"][0]["score"], 84.0, "{engine}");
+        assert_eq!(api["constituted_body"], "mesa-obra-publica", "{engine}");
+
         // The search finds the body, the call and the agreement.
         let search = public
             .get(app.url("/buscar?q=obra"))

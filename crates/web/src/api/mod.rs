@@ -14,6 +14,7 @@ use tequio_domain::subjects::SubjectKind;
 use tequio_store::{audit, search, subjects};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
+pub mod bodies;
 pub mod catalog;
 pub mod ckan;
 pub mod transparency;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(transparency::routes())
         .merge(catalog::routes())
+        .merge(bodies::routes())
         .route("/openapi.json", get(openapi))
         .route("/subjects", get(list_subjects))
         .route("/subjects/{id}", get(get_subject))
@@ -77,6 +79,7 @@ pub fn openapi_json() -> String {
     let mut doc = ApiDoc::openapi();
     doc.merge(transparency::TransparencyDoc::openapi());
     doc.merge(catalog::CatalogDoc::openapi());
+    doc.merge(bodies::BodiesDoc::openapi());
     if let Some(components) = doc.components.as_mut() {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         components.add_security_scheme(

@@ -1,0 +1,554 @@
+//! Collaboration in `/api/v1`: collegiate bodies with their members and sessions, the
+//! agreement tracker, open calls with their results, collaboration instruments and events.
+//! The same store functions as the pages; no personal e-mails, and citizens who applied on
+//! their own and were not accepted are not named.
+
+use super::Problem;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::pages::bodies::local_today;
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tequio_domain::bodies::AgreementStatus;
+use tequio_domain::calls::{CallStatus, Decision};
+use tequio_store::bodies::{self as store, Body, TrackerFilter};
+use tequio_store::calls::{self, Call};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/bodies", get(list_bodies))
+        .route("/bodies/{name}", get(get_body))
+        .route("/agreements", get(list_agreements))
+        .route("/calls", get(list_calls))
+        .route("/calls/{name}", get(get_call))
+        .route("/instruments", get(list_instruments))
+        .route("/events", get(list_events))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        list_bodies,
+        get_body,
+        list_agreements,
+        list_calls,
+        get_call,
+        list_instruments,
+        list_events
+    ),
+    components(schemas(
+        BodySummaryOut,
+        BodyOut,
+        MemberOut,
+        SessionOut,
+        AgreementOut,
+        AgreementList,
+        CallOut,
+        CriterionOut,
+        ResultOut,
+        InstrumentOut,
+        EventOut
+    ))
+)]
+pub struct BodiesDoc;
+
+/// A collegiate body in the list, with its counts.
+#[derive(Serialize, ToSchema)]
+pub struct BodySummaryOut {
+    /// Its name: the page is `/organos/{name}`.
+    name: String,
+    title: String,
+    /// `technical_secretariat`, `working_group`, `citizen_committee`, `advisory_council` or `other`.
+    kind: String,
+    /// `active` or `dissolved`.
+    status: String,
+    /// Seats held now.
+    members: i64,
+    sessions: i64,
+    open_agreements: i64,
+    /// Open agreements past their due date.
+    overdue_agreements: i64,
+}
+
+/// Every collegiate body.
+#[utoipa::path(get, path = "/api/v1/bodies", responses(
+    (status = 200, description = "Every body", body = [BodySummaryOut])
+))]
+async fn list_bodies(State(state): State<AppState>) -> AppResult<Json<Vec<BodySummaryOut>>> {
+    Ok(Json(
+        store::list(&state.db, &local_today())
+            .await?
+            .into_iter()
+            .map(|b| BodySummaryOut {
+                name: b.name,
+                title: b.title,
+                kind: b.kind.as_str().into(),
+                status: b.status.as_str().into(),
+                members: b.seats,
+                sessions: b.sessions,
+                open_agreements: b.open_agreements,
+                overdue_agreements: b.overdue_agreements,
+            })
+            .collect(),
+    ))
+}
+
+/// A member's seat (contact e-mails are never published).
+#[derive(Serialize, ToSchema)]
+pub struct MemberOut {
+    /// The institution, organisation or person holding the seat.
+    holder: String,
+    /// `government`, `guarantor`, `civil_society`, `academia`, `private_sector` or `professional_college`.
+    sector: String,
+    /// `president`, `technical_secretary`, `member` or `observer` (voice, no vote).
+    position: String,
+    titular: String,
+    alternate: String,
+    /// `YYYY-MM-DD`.
+    starts_on: String,
+    ends_on: String,
+    /// How the seat came: `direct`, `call` or `adhesion`.
+    source: String,
+}
+
+/// A session and its quorum.
+#[derive(Serialize, ToSchema)]
+pub struct SessionOut {
+    year: i64,
+    number: i64,
+    /// `ordinary` or `extraordinary`.
+    kind: String,
+    /// Local time in Mexico's central time zone, `YYYY-MM-DDTHH:MM`.
+    starts_at: String,
+    place: String,
+    online_url: String,
+    agenda: String,
+    /// `convened`, `held` or `cancelled`.
+    status: String,
+    /// Voting members present, once attendance is recorded.
+    present: Option<i64>,
+    quorum_needed: Option<i64>,
+    quorum_met: Option<bool>,
+    /// `none`, `draft`, `circulated` or `approved`.
+    minutes_status: String,
+    /// The text of the minutes, once approved.
+    minutes: Option<String>,
+    /// The session's page.
+    url: String,
+}
+
+/// A body with its members and sessions.
+#[derive(Serialize, ToSchema)]
+pub struct BodyOut {
+    name: String,
+    /// The code its agreements are numbered with.
+    code: String,
+    title: String,
+    kind: String,
+    status: String,
+    purpose: String,
+    /// Rules of operation, Markdown.
+    rules: String,
+    /// `majority`, `two_thirds` or `all`.
+    quorum_rule: String,
+    notice_days: i64,
+    accepts_members: bool,
+    term_start: String,
+    term_end: String,
+    members: Vec<MemberOut>,
+    sessions: Vec<SessionOut>,
+}
+
+/// A body by name, with its members and sessions.
+#[utoipa::path(get, path = "/api/v1/bodies/{name}", params(("name" = String, Path, description = "The body's name")), responses(
+    (status = 200, description = "The body", body = BodyOut),
+    (status = 404, description = "No such body", body = Problem, content_type = "application/problem+json")
+))]
+async fn get_body(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> AppResult<Json<BodyOut>> {
+    let b = Body::by_name(&state.db, &name).await?;
+    let base = &state.settings.base_url;
+    let members = store::seats(&state.db, b.id)
+        .await?
+        .into_iter()
+        .map(|s| MemberOut {
+            holder: s.holder_name,
+            sector: s.sector.as_str().into(),
+            position: s.position.as_str().into(),
+            titular: s.titular_name,
+            alternate: s.alternate_name,
+            starts_on: s.starts_on,
+            ends_on: s.ends_on,
+            source: s.source,
+        })
+        .collect();
+    let sessions = store::sessions(&state.db, b.id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let approved = s.minutes_status == tequio_domain::bodies::MinutesStatus::Approved;
+            SessionOut {
+                url: format!("{base}{}", s.path()),
+                year: s.year,
+                number: s.number,
+                kind: s.kind.as_str().into(),
+                starts_at: s.starts_at,
+                place: s.place,
+                online_url: s.online_url,
+                agenda: s.agenda,
+                status: s.status.as_str().into(),
+                present: s.quorum.map(|q| q.present),
+                quorum_needed: s.quorum.map(|q| q.needed),
+                quorum_met: s.quorum.map(|q| q.met()),
+                minutes_status: s.minutes_status.as_str().into(),
+                minutes: approved.then_some(s.minutes),
+            }
+        })
+        .collect();
+    Ok(Json(BodyOut {
+        name: b.name,
+        code: b.code,
+        title: b.title,
+        kind: b.kind.as_str().into(),
+        status: b.status.as_str().into(),
+        purpose: b.purpose,
+        rules: b.rules,
+        quorum_rule: b.quorum_rule.as_str().into(),
+        notice_days: b.notice_days,
+        accepts_members: b.accepts_members,
+        term_start: b.term_start,
+        term_end: b.term_end,
+        members,
+        sessions,
+    }))
+}
+
+/// An agreement on the tracker.
+#[derive(Serialize, ToSchema)]
+pub struct AgreementOut {
+    /// body / year / session / n, stable.
+    code: String,
+    body: String,
+    text: String,
+    responsibles: Vec<String>,
+    /// `YYYY-MM-DD`, or empty.
+    due_on: String,
+    /// `pending`, `in_progress`, `done` or `cancelled`.
+    status: String,
+    /// Open and past its due date (Mexico's central time).
+    overdue: bool,
+    status_changed_at: String,
+    url: String,
+}
+
+/// A page of agreements.
+#[derive(Serialize, ToSchema)]
+pub struct AgreementList {
+    total: i64,
+    page: u32,
+    per_page: u32,
+    items: Vec<AgreementOut>,
+}
+
+/// Filters of the agreement tracker.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgreementsQuery {
+    /// Only this body's agreements (its name).
+    body: Option<String>,
+    /// Only agreements in this status: `pending`, `in_progress`, `done` or `cancelled`.
+    status: Option<String>,
+    /// `true`: only open agreements past their due date.
+    overdue: Option<bool>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 100000)]
+    page: Option<u32>,
+    /// Agreements per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    per_page: Option<u32>,
+}
+
+/// The agreement tracker across bodies: overdue first, then by due date.
+#[utoipa::path(get, path = "/api/v1/agreements", params(AgreementsQuery), responses(
+    (status = 200, description = "A page of agreements", body = AgreementList),
+    (status = 400, description = "A parameter is wrong", body = Problem, content_type = "application/problem+json")
+))]
+async fn list_agreements(
+    State(state): State<AppState>,
+    Query(p): Query<AgreementsQuery>,
+) -> AppResult<Json<AgreementList>> {
+    let (page, per_page) = super::check_page(p.page, p.per_page, 50, 200)?;
+    let body_id = match p.body.as_deref().filter(|b| !b.is_empty()) {
+        Some(name) => Some(
+            Body::by_name(&state.db, name)
+                .await
+                .map_err(|_| {
+                    AppError::BadRequest(format!("body: there is no body named “{name}”"))
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    let status = match p.status.as_deref().filter(|s| !s.is_empty()) {
+        Some(s) => Some(AgreementStatus::parse(s).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "status: “{s}” is not pending, in_progress, done or cancelled"
+            ))
+        })?),
+        None => None,
+    };
+    let filter = TrackerFilter {
+        body_id,
+        status,
+        overdue: p.overdue.unwrap_or(false),
+        today: local_today(),
+        limit: i64::from(per_page),
+        offset: i64::from(page - 1) * i64::from(per_page),
+    };
+    let (total, list) = store::tracker(&state.db, &filter).await?;
+    let base = &state.settings.base_url;
+    Ok(Json(AgreementList {
+        total,
+        page,
+        per_page,
+        items: list
+            .into_iter()
+            .map(|a| AgreementOut {
+                overdue: a.is_overdue(&filter.today),
+                url: format!("{base}{}", a.path()),
+                code: a.code,
+                body: a.body_name,
+                text: a.text,
+                responsibles: a.responsibles,
+                due_on: a.due_on,
+                status: a.status.as_str().into(),
+                status_changed_at: a.status_changed_at,
+            })
+            .collect(),
+    }))
+}
+
+/// An evaluation criterion.
+#[derive(Serialize, ToSchema)]
+pub struct CriterionOut {
+    name: String,
+    weight: i64,
+}
+
+/// A published result.
+#[derive(Serialize, ToSchema)]
+pub struct ResultOut {
+    /// Organisations by name; a citizen who applied on their own only if accepted.
+    applicant: Option<String>,
+    /// The organisation's sector; empty for citizens.
+    sector: Option<String>,
+    /// Weighted score, 0 to 100.
+    score: Option<f64>,
+    /// `accepted` or `rejected`.
+    decision: String,
+    reason: String,
+}
+
+/// An open call.
+#[derive(Serialize, ToSchema)]
+pub struct CallOut {
+    name: String,
+    title: String,
+    objective: String,
+    /// Sectors admitted, and `citizens` when people may apply on their own.
+    eligibility: Vec<String>,
+    requirements: String,
+    required_documents: Vec<String>,
+    /// Local time, `YYYY-MM-DDTHH:MM`.
+    opens_at: String,
+    closes_at: String,
+    places: i64,
+    /// `published`, `results` or `constituted`.
+    status: String,
+    /// The body the accepted joined, once constituted.
+    constituted_body: Option<String>,
+    criteria: Vec<CriterionOut>,
+    /// After the results are published.
+    results: Vec<ResultOut>,
+    url: String,
+}
+
+fn call_out(c: Call, results: Vec<ResultOut>, base: &str) -> CallOut {
+    let mut eligibility: Vec<String> = c
+        .eligibility
+        .sectors
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    if c.eligibility.citizens {
+        eligibility.push("citizens".into());
+    }
+    CallOut {
+        url: format!("{base}{}", c.path()),
+        name: c.name,
+        title: c.title,
+        objective: c.objective,
+        eligibility,
+        requirements: c.requirements,
+        required_documents: c.required_documents,
+        opens_at: c.opens_at,
+        closes_at: c.closes_at,
+        places: c.places,
+        status: c.status.as_str().into(),
+        constituted_body: c.constituted_body_name,
+        criteria: c
+            .criteria
+            .into_iter()
+            .map(|k| CriterionOut {
+                name: k.name,
+                weight: k.weight,
+            })
+            .collect(),
+        results,
+    }
+}
+
+/// Every call, the latest to close first (without criteria or results).
+#[utoipa::path(get, path = "/api/v1/calls", responses(
+    (status = 200, description = "Every call", body = [CallOut])
+))]
+async fn list_calls(State(state): State<AppState>) -> AppResult<Json<Vec<CallOut>>> {
+    let base = &state.settings.base_url;
+    Ok(Json(
+        calls::list(&state.db)
+            .await?
+            .into_iter()
+            .map(|c| call_out(c, Vec::new(), base))
+            .collect(),
+    ))
+}
+
+/// A call by name, with its criteria and, once published, its results.
+#[utoipa::path(get, path = "/api/v1/calls/{name}", params(("name" = String, Path, description = "The call's name")), responses(
+    (status = 200, description = "The call", body = CallOut),
+    (status = 404, description = "No such call", body = Problem, content_type = "application/problem+json")
+))]
+async fn get_call(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> AppResult<Json<CallOut>> {
+    let c = Call::by_name(&state.db, &name).await?;
+    let results = if c.status == CallStatus::Published {
+        Vec::new()
+    } else {
+        calls::applications(&state.db, c.id)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let named = a.organisation_id.is_some() || a.decision == Decision::Accepted;
+                ResultOut {
+                    applicant: named.then_some(a.applicant_name),
+                    sector: a.sector.map(|s| s.as_str().to_owned()),
+                    score: a.score,
+                    decision: a.decision.as_str().into(),
+                    reason: a.reason,
+                }
+            })
+            .collect()
+    };
+    Ok(Json(call_out(c, results, &state.settings.base_url)))
+}
+
+/// A collaboration instrument.
+#[derive(Serialize, ToSchema)]
+pub struct InstrumentOut {
+    name: String,
+    /// `convenio`, `collaboration_agreement`, `action_programme` or `declaration`.
+    kind: String,
+    title: String,
+    objectives: String,
+    parties: Vec<String>,
+    signed_on: String,
+    valid_until: String,
+    /// `in_force`, `expired` or `terminated`.
+    status: String,
+    /// Names of the bodies it concerns.
+    bodies: Vec<String>,
+    url: String,
+}
+
+/// The registry of collaboration instruments.
+#[utoipa::path(get, path = "/api/v1/instruments", responses(
+    (status = 200, description = "Every instrument", body = [InstrumentOut])
+))]
+async fn list_instruments(State(state): State<AppState>) -> AppResult<Json<Vec<InstrumentOut>>> {
+    let base = &state.settings.base_url;
+    Ok(Json(
+        tequio_store::instruments::list(&state.db, &local_today())
+            .await?
+            .into_iter()
+            .map(|i| InstrumentOut {
+                url: format!("{base}{}", i.path()),
+                name: i.name,
+                kind: i.kind.as_str().into(),
+                title: i.title,
+                objectives: i.objectives,
+                parties: i.parties.into_iter().map(|p| p.name).collect(),
+                signed_on: i.signed_on,
+                valid_until: i.valid_until,
+                status: i.status.as_str().into(),
+                bodies: i.bodies.into_iter().map(|(n, _)| n).collect(),
+            })
+            .collect(),
+    ))
+}
+
+/// A training or promotion event, with its counts (who registered is not published).
+#[derive(Serialize, ToSchema)]
+pub struct EventOut {
+    name: String,
+    /// `training`, `forum`, `workshop` or `informative_session`.
+    kind: String,
+    title: String,
+    audience: String,
+    starts_at: String,
+    ends_at: String,
+    place: String,
+    online_url: String,
+    capacity: i64,
+    hours: i64,
+    registered: i64,
+    waitlisted: i64,
+    attended: i64,
+    url: String,
+}
+
+/// Every event.
+#[utoipa::path(get, path = "/api/v1/events", responses(
+    (status = 200, description = "Every event", body = [EventOut])
+))]
+async fn list_events(State(state): State<AppState>) -> AppResult<Json<Vec<EventOut>>> {
+    let base = &state.settings.base_url;
+    Ok(Json(
+        tequio_store::events::list(&state.db)
+            .await?
+            .into_iter()
+            .map(|e| EventOut {
+                url: format!("{base}{}", e.path()),
+                name: e.name,
+                kind: e.kind.as_str().into(),
+                title: e.title,
+                audience: e.audience,
+                starts_at: e.starts_at,
+                ends_at: e.ends_at,
+                place: e.place,
+                online_url: e.online_url,
+                capacity: e.capacity,
+                hours: e.hours,
+                registered: e.registered,
+                waitlisted: e.waitlisted,
+                attended: e.attended,
+            })
+            .collect(),
+    ))
+}
