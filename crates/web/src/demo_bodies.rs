@@ -275,7 +275,23 @@ pub async fn load_activity(
     }
     let sys = Who::system();
     let seats = bodies::seats(db, body.id).await?;
-    let seat = |i: usize| seats.get(i).map(|s| s.id).unwrap_or_default();
+    // A member's seat by (part of) its holder's name.
+    let seat = |name: &str| {
+        seats
+            .iter()
+            .find(|s| s.holder_name.contains(name))
+            .map(|s| s.id)
+            .unwrap_or_default()
+    };
+    let (guarantor, city, education) = (
+        seat("ÓRGANO GARANTE"),
+        seat("AYUNTAMIENTO"),
+        seat("EDUCACIÓN PÚBLICA"),
+    );
+    let (builders, universities) = (
+        seat("Industria de la Construcción"),
+        seat("Red de Universidades"),
+    );
 
     // First session: installation and the work plan.
     let first = held_session(
@@ -291,19 +307,19 @@ pub async fn load_activity(
     for (text, responsible, others, due) in [
         (
             "Publicar en Tequio el calendario de sesiones ordinarias de 2026.",
-            vec![seat(1)],
+            vec![guarantor],
             vec![],
             "2026-03-31",
         ),
         (
             "Abrir una convocatoria para integrar la Mesa de Trabajo de Obra Pública Abierta.",
-            vec![seat(1), seat(5)],
+            vec![guarantor, builders],
             vec![],
             "2026-04-30",
         ),
         (
             "Presentar un diagnóstico de datos abiertos educativos disponibles.",
-            vec![seat(3), seat(7)],
+            vec![education, universities],
             vec!["Dirección de Planeación Educativa".to_owned()],
             "2026-07-31",
         ),
@@ -385,12 +401,12 @@ pub async fn load_activity(
     for (text, responsible, due) in [
         (
             "Publicar la base de datos de obra pública municipal en formato abierto.",
-            vec![seat(2), seat(5)],
+            vec![city, builders],
             "2026-08-31",
         ),
         (
             "Organizar una capacitación sobre datos abiertos para las unidades de transparencia.",
-            vec![seat(1)],
+            vec![guarantor],
             "2026-12-15",
         ),
     ] {
