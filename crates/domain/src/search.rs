@@ -27,6 +27,10 @@ pub enum SearchKind {
     Agreement,
     /// A collaboration instrument (convenio, declaratoria…).
     Instrument,
+    /// A session of a collegiate body: its agenda and approved minutes.
+    Session,
+    /// A training or promotion event.
+    Event,
 }
 
 impl SearchKind {
@@ -38,6 +42,8 @@ impl SearchKind {
         SearchKind::Call,
         SearchKind::Agreement,
         SearchKind::Instrument,
+        SearchKind::Session,
+        SearchKind::Event,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +55,8 @@ impl SearchKind {
             SearchKind::Call => "call",
             SearchKind::Agreement => "agreement",
             SearchKind::Instrument => "instrument",
+            SearchKind::Session => "session",
+            SearchKind::Event => "event",
         }
     }
 

@@ -188,14 +188,63 @@ pub async fn list(db: &impl Exec, today: &str) -> StoreResult<Vec<BodySummary>> 
     .collect()
 }
 
-async fn index_body(tx: &Tx, id: i64, input: &BodyInput) -> StoreResult<()> {
+/// Puts a body in the search, with its members' names (called whenever either changes).
+async fn index_body(tx: &Tx, id: i64) -> StoreResult<()> {
+    let b = Body::by_id(tx, id).await?;
+    let members: Vec<String> = seats(tx, id)
+        .await?
+        .into_iter()
+        .map(|s| format!("{} {} {}", s.holder_name, s.titular_name, s.alternate_name))
+        .collect();
     search::put(
         tx,
         SearchKind::Body,
         id,
-        &input.title,
-        &format!("{} {}", input.purpose, input.rules),
-        &format!("/organos/{}", input.name),
+        &b.title,
+        &format!("{} {} {}", b.purpose, b.rules, members.join(" ")),
+        &format!("/organos/{}", b.name),
+    )
+    .await
+}
+
+/// Dissolves a body (it stays, with its history, and convenes no more sessions) or makes it
+/// active again.
+pub async fn set_status(tx: &Tx, who: &Who, body: &Body, status: BodyStatus) -> StoreResult<()> {
+    tx.execute(
+        "UPDATE bodies SET status = $2, updated_at = $3 WHERE id = $1",
+        params![body.id, status.as_str(), crate::now()],
+    )
+    .await?;
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "body.status",
+            target_kind: "body",
+            target_id: body.id.to_string(),
+            public: true,
+            summary: summary! { "from" => body.status.as_str(), "to" => status.as_str() },
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Puts a session in the search: its agenda, and its minutes once approved.
+async fn index_session(tx: &Tx, session_id: i64) -> StoreResult<()> {
+    let s = Session::by_id(tx, session_id).await?;
+    let minutes = if s.minutes_status == MinutesStatus::Approved {
+        s.minutes.as_str()
+    } else {
+        ""
+    };
+    search::put(
+        tx,
+        SearchKind::Session,
+        s.id,
+        &format!("{}: sesión {}/{}", s.body_title, s.number, s.year),
+        &format!("{} {minutes}", s.agenda),
+        &s.path(),
     )
     .await
 }
@@ -229,7 +278,7 @@ pub async fn create(tx: &Tx, who: &Who, input: &BodyInput) -> StoreResult<i64> {
         )
         .await?
         .get(0)?;
-    index_body(tx, id, input).await?;
+    index_body(tx, id).await?;
     audit::append(
         tx,
         who,
@@ -272,7 +321,7 @@ pub async fn update(tx: &Tx, who: &Who, id: i64, input: &BodyInput) -> StoreResu
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
-    index_body(tx, id, input).await?;
+    index_body(tx, id).await?;
     audit::append(
         tx,
         who,
@@ -426,6 +475,7 @@ pub async fn add_seat(tx: &Tx, who: &Who, body_id: i64, input: &SeatInput) -> St
         )
         .await?
         .get(0)?;
+    index_body(tx, body_id).await?;
     audit::append(
         tx,
         who,
@@ -456,6 +506,7 @@ pub async fn end_seat(tx: &Tx, who: &Who, body_id: i64, seat_id: i64) -> StoreRe
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
+    index_body(tx, body_id).await?;
     audit::append(
         tx,
         who,
@@ -664,6 +715,7 @@ pub async fn convene(tx: &Tx, who: &Who, body: &Body, plan: &SessionPlan) -> Sto
         )
         .await?
         .get(0)?;
+    index_session(tx, id).await?;
     audit::append(
         tx,
         who,
@@ -917,6 +969,7 @@ pub async fn approve_minutes(
         params![session.id, approving.id, crate::now()],
     )
     .await?;
+    index_session(tx, session.id).await?;
     audit::append(
         tx,
         who,

@@ -137,6 +137,15 @@ pub async fn create(tx: &Tx, who: &Who, input: &EventInput) -> StoreResult<i64> 
         )
         .await?
         .get(0)?;
+    crate::search::put(
+        tx,
+        tequio_domain::search::SearchKind::Event,
+        id,
+        &input.title,
+        &format!("{} {}", input.audience, input.description),
+        &format!("/eventos/{}", input.name),
+    )
+    .await?;
     audit::append(
         tx,
         who,

@@ -699,6 +699,69 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
                 && search.contains(&format!("/acuerdos/{agreement_id}")),
             "{engine}"
         );
+        let search = public
+            .get(app.url("/buscar?q=instalaci%C3%B3n"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            search.contains(&session_path),
+            "{engine}: sessions are found by their agenda"
+        );
+        let search = public
+            .get(app.url("/buscar?q=Colectivo%20Datos"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            search.contains("/organos/mesa-obra-publica"),
+            "{engine}: bodies are found by their members"
+        );
+
+        // An admin dissolves the group: it keeps its history and convenes no more.
+        let admin = app.browser();
+        login(&app, &admin, "admin@garante.mx", PASSWORD).await;
+        assert_eq!(
+            post(
+                &editor,
+                app.url("/organos/mesa-obra-publica/estado"),
+                &[("status", "dissolved")]
+            )
+            .await
+            .status(),
+            403,
+            "{engine}"
+        );
+        assert_eq!(
+            post(
+                &admin,
+                app.url("/organos/mesa-obra-publica/estado"),
+                &[("status", "dissolved")]
+            )
+            .await
+            .status(),
+            303,
+            "{engine}"
+        );
+        let res = post(
+            &editor,
+            app.url("/organos/mesa-obra-publica/sesiones/nueva"),
+            &[
+                ("kind", "extraordinary"),
+                ("starts_at", starts.as_str()),
+                ("place", "Sala 1"),
+                ("agenda", "1. Otra"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 422, "{engine}");
+        assert!(res.text().await.unwrap().contains("disuelto"), "{engine}");
     }
 }
 
@@ -1432,6 +1495,18 @@ async fn events_fill_wait_and_certify_attendance() {
         assert!(
             csv.contains("taller,workshop") && !csv.contains("Persona"),
             "{engine}: counts, not people: {csv}"
+        );
+        let search = public
+            .get(app.url("/buscar?q=taller"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            search.contains("/eventos/taller"),
+            "{engine}: events are in the search"
         );
         let ics = public
             .get(app.url("/calendario.ics?tipo=eventos"))

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/organos/nuevo", get(new_form).post(create))
         .route("/organos/{name}", get(show))
         .route("/organos/{name}/editar", get(edit_form).post(update))
+        .route("/organos/{name}/estado", post(set_status))
         .route("/organos/{name}/integrantes", post(add_seat))
         .route("/organos/{name}/integrantes/{seat}/baja", post(end_seat))
         .route(
@@ -150,6 +151,7 @@ struct ShowPage {
     documents: Vec<Attachment>,
     today: String,
     can_run: bool,
+    is_admin: bool,
     errors: Vec<String>,
     /// For the add-member form.
     organisations: Vec<(i64, String)>,
@@ -273,6 +275,7 @@ async fn show_page(
             documents,
             today,
             can_run,
+            is_admin: viewer.actor.can(Action::ManageBodies),
             errors,
             organisations,
             subjects,
@@ -564,6 +567,24 @@ async fn update(
     };
     let tx = state.db.begin().await?;
     store::update(&tx, &viewer.who(), b.id, &input).await?;
+    tx.commit().await?;
+    Ok(see_other(&format!("/organos/{}", b.name)))
+}
+
+/// Dissolves a body or makes it active again (admins).
+async fn set_status(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    viewer.require(Action::ManageBodies)?;
+    let b = Body::by_name(&state.db, &name).await?;
+    let f = Form::parse(&body);
+    let status = tequio_domain::bodies::BodyStatus::parse(f.get("status"))
+        .ok_or_else(|| AppError::BadRequest(format!("status: «{}»", f.get("status"))))?;
+    let tx = state.db.begin().await?;
+    store::set_status(&tx, &viewer.who(), &b, status).await?;
     tx.commit().await?;
     Ok(see_other(&format!("/organos/{}", b.name)))
 }
