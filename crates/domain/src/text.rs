@@ -38,6 +38,14 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// Runs a third-party parser that may panic on damaged input (an arithmetic overflow deep in a
+/// spreadsheet reader, say) and turns the panic into an error the person can act on: the file
+/// is damaged. A server must answer such a file with a message, never by dying.
+pub fn without_panics<T>(parse: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse))
+        .map_err(|_| "el archivo está dañado: su contenido no se puede leer".to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

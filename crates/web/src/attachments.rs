@@ -66,6 +66,51 @@ pub async fn store(
     }
 }
 
+/// Reads a form with one public document (fields `title` and `file`) and attaches it to
+/// `owner_kind`/`owner_id`, all or nothing. `Ok(Err(message))` when the person must fix
+/// something (no file, too large, not what its name says).
+pub async fn attach_document(
+    state: &AppState,
+    viewer: &Viewer,
+    form: axum::extract::Multipart,
+    owner_kind: &str,
+    owner_id: i64,
+) -> AppResult<Result<(), String>> {
+    let data = crate::upload::read_form(form, MAX_ATTACHMENT_BYTES).await?;
+    let title = data.text("title").to_owned();
+    let upload = match store(state, viewer.lang.code(), data.file).await? {
+        Ok(Some(u)) => u,
+        Ok(None) => return Ok(Err(viewer.lang.t("bodies-document-missing"))),
+        Err(message) => return Ok(Err(message)),
+    };
+    let title = if title.is_empty() {
+        upload.file.name.clone()
+    } else {
+        title
+    };
+    let saved = async {
+        let tx = state.db.begin().await?;
+        bodies::add_attachment(
+            &tx,
+            &viewer.who(),
+            owner_kind,
+            owner_id,
+            &title,
+            &upload.file,
+            upload.media_type,
+            true,
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = saved {
+        forget(state, &[upload]).await;
+        return Err(e.into());
+    }
+    Ok(Ok(()))
+}
+
 /// Removes stored files whose database rows were not saved (the transaction failed).
 pub async fn forget(state: &AppState, uploads: &[Upload]) {
     for u in uploads {

@@ -686,15 +686,16 @@ fn read_sheet(bytes: &[u8]) -> Result<(String, Vec<Vec<String>>), Messages> {
             format!("cannot be read as XLSX: {e}"),
         )
     };
-    let mut workbook =
-        calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let mut workbook = crate::text::without_panics(|| calamine::Xlsx::new(Cursor::new(bytes)))
+        .map_err(unreadable)?
+        .map_err(|e| unreadable(e.to_string()))?;
     let name = workbook
         .sheet_names()
         .first()
         .cloned()
         .ok_or_else(|| unreadable("no tiene hojas".into()))?;
-    let range = workbook
-        .worksheet_range(&name)
+    let range = crate::text::without_panics(|| workbook.worksheet_range(&name))
+        .map_err(unreadable)?
         .map_err(|e| unreadable(e.to_string()))?;
     let (_, first_col) = range.start().unwrap_or((0, 0));
     let pad = first_col as usize;

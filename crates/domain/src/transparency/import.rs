@@ -836,8 +836,9 @@ fn read_xlsx(
     problems: &mut Problems,
 ) -> Result<(String, MainRows), Problem> {
     use calamine::Reader;
-    let mut workbook =
-        calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| Problem::Unreadable(e.to_string()))?;
+    let mut workbook = crate::text::without_panics(|| calamine::Xlsx::new(Cursor::new(bytes)))
+        .map_err(Problem::Unreadable)?
+        .map_err(|e| Problem::Unreadable(e.to_string()))?;
     let names = workbook.sheet_names();
     let table_sheets: Vec<String> = format.tables().map(|(_, t)| t.sheet_name()).collect();
     let main_sheet = names
@@ -892,8 +893,8 @@ fn sheet_rows<R: std::io::Read + std::io::Seek>(
     name: &str,
 ) -> Result<(Vec<Vec<Cell>>, usize), Problem> {
     use calamine::{Data, Reader};
-    let range = workbook
-        .worksheet_range(name)
+    let range = crate::text::without_panics(|| workbook.worksheet_range(name))
+        .map_err(|e| Problem::Unreadable(format!("hoja «{name}»: {e}")))?
         .map_err(|e| Problem::Unreadable(format!("hoja «{name}»: {e}")))?;
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
     let pad = first_col as usize;

@@ -3,7 +3,9 @@
 //! and the public agreement tracker. Admins create bodies; each body's technical secretary
 //! (`RunBody`) runs it.
 
-use super::{Ctx, Filled, Form, form_errors, page_number, render, render_status, url_encode};
+use super::{
+    Ctx, Filled, Form, committed, form_errors, page_number, render, render_status, url_encode,
+};
 use crate::app::AppState;
 use crate::attachments::{self, Upload};
 use crate::auth::Viewer;
@@ -519,16 +521,10 @@ async fn create(viewer: Viewer, State(state): State<AppState>, body: Bytes) -> A
         Err(errors) => return form_page(&viewer, &state, f, errors, None).await,
     };
     let tx = state.db.begin().await?;
-    match store::create(&tx, &viewer.who(), &input).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(see_other(&format!("/organos/{}", input.name)))
-        }
-        Err(e) => {
-            drop(tx);
-            let errors = form_errors(e.into())?;
-            form_page(&viewer, &state, f, errors, None).await
-        }
+    let result = store::create(&tx, &viewer.who(), &input).await;
+    match committed(tx, result).await? {
+        Ok(_) => Ok(see_other(&format!("/organos/{}", input.name))),
+        Err(errors) => form_page(&viewer, &state, f, errors, None).await,
     }
 }
 
@@ -699,16 +695,10 @@ async fn add_seat(
         Err(errors) => return show_page(&viewer, &state, b, errors).await,
     };
     let tx = state.db.begin().await?;
-    match store::add_seat(&tx, &viewer.who(), b.id, &input).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(see_other(&format!("/organos/{}#integrantes", b.name)))
-        }
-        Err(e) => {
-            drop(tx);
-            let errors = form_errors(e.into())?;
-            show_page(&viewer, &state, b, errors).await
-        }
+    let result = store::add_seat(&tx, &viewer.who(), b.id, &input).await;
+    match committed(tx, result).await? {
+        Ok(_) => Ok(see_other(&format!("/organos/{}#integrantes", b.name))),
+        Err(errors) => show_page(&viewer, &state, b, errors).await,
     }
 }
 
@@ -733,48 +723,10 @@ async fn add_document(
 ) -> AppResult<Response> {
     let b = Body::by_name(&state.db, &name).await?;
     require_run(&viewer, &b)?;
-    let lang = viewer.lang.code();
-    let data = read_form(form, attachments::MAX_ATTACHMENT_BYTES).await?;
-    let title = data.text("title").to_owned();
-    let upload = match attachments::store(&state, lang, data.file).await? {
-        Ok(Some(u)) => u,
-        Ok(None) => {
-            return show_page(
-                &viewer,
-                &state,
-                b,
-                vec![viewer.lang.t("bodies-document-missing")],
-            )
-            .await;
-        }
-        Err(message) => return show_page(&viewer, &state, b, vec![message]).await,
-    };
-    let title = if title.is_empty() {
-        upload.file.name.clone()
-    } else {
-        title
-    };
-    let saved = async {
-        let tx = state.db.begin().await?;
-        store::add_attachment(
-            &tx,
-            &viewer.who(),
-            "body",
-            b.id,
-            &title,
-            &upload.file,
-            upload.media_type,
-            true,
-        )
-        .await?;
-        tx.commit().await
+    match attachments::attach_document(&state, &viewer, form, "body", b.id).await? {
+        Ok(()) => Ok(see_other(&format!("/organos/{}#documentos", b.name))),
+        Err(message) => show_page(&viewer, &state, b, vec![message]).await,
     }
-    .await;
-    if let Err(e) = saved {
-        attachments::forget(&state, &[upload]).await;
-        return Err(e.into());
-    }
-    Ok(see_other(&format!("/organos/{}#documentos", b.name)))
 }
 
 async fn request_adhesion(
@@ -865,16 +817,10 @@ async fn decide_adhesion(
         other => return Err(AppError::BadRequest(format!("decision: «{other}»"))),
     };
     let tx = state.db.begin().await?;
-    match store::decide_adhesion(&tx, &viewer.who(), &b, id, accept, f.get("reason")).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(see_other(&format!("/organos/{}#adhesion", b.name)))
-        }
-        Err(e) => {
-            drop(tx);
-            let errors = form_errors(e.into())?;
-            show_page(&viewer, &state, b, errors).await
-        }
+    let result = store::decide_adhesion(&tx, &viewer.who(), &b, id, accept, f.get("reason")).await;
+    match committed(tx, result).await? {
+        Ok(()) => Ok(see_other(&format!("/organos/{}#adhesion", b.name))),
+        Err(errors) => show_page(&viewer, &state, b, errors).await,
     }
 }
 
@@ -1121,16 +1067,10 @@ async fn record_attendance(
         marks.insert(seat, mark);
     }
     let tx = state.db.begin().await?;
-    match store::record_attendance(&tx, &viewer.who(), &b, &s, &marks).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(see_other(&format!("{}#asistencia", s.path())))
-        }
-        Err(e) => {
-            drop(tx);
-            let errors = form_errors(e.into())?;
-            show_session(&viewer, &state, b, s, errors).await
-        }
+    let result = store::record_attendance(&tx, &viewer.who(), &b, &s, &marks).await;
+    match committed(tx, result).await? {
+        Ok(_) => Ok(see_other(&format!("{}#asistencia", s.path()))),
+        Err(errors) => show_session(&viewer, &state, b, s, errors).await,
     }
 }
 
@@ -1146,16 +1086,10 @@ async fn save_minutes(
     let status = MinutesStatus::parse(f.get("status"))
         .ok_or_else(|| AppError::BadRequest(format!("status: «{}»", f.get("status"))))?;
     let tx = state.db.begin().await?;
-    match store::save_minutes(&tx, &viewer.who(), &s, f.raw("minutes"), status).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(see_other(&format!("{}#acta", s.path())))
-        }
-        Err(e) => {
-            drop(tx);
-            let errors = form_errors(e.into())?;
-            show_session(&viewer, &state, b, s, errors).await
-        }
+    let result = store::save_minutes(&tx, &viewer.who(), &s, f.raw("minutes"), status).await;
+    match committed(tx, result).await? {
+        Ok(()) => Ok(see_other(&format!("{}#acta", s.path()))),
+        Err(errors) => show_session(&viewer, &state, b, s, errors).await,
     }
 }
 
@@ -1219,16 +1153,10 @@ async fn adopt(
         return show_session(&viewer, &state, b, s, errors).await;
     }
     let tx = state.db.begin().await?;
-    match store::adopt(&tx, &viewer.who(), &b, &s, &input).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(see_other(&format!("{}#acuerdos", s.path())))
-        }
-        Err(e) => {
-            drop(tx);
-            let errors = form_errors(e.into())?;
-            show_session(&viewer, &state, b, s, errors).await
-        }
+    let result = store::adopt(&tx, &viewer.who(), &b, &s, &input).await;
+    match committed(tx, result).await? {
+        Ok(_) => Ok(see_other(&format!("{}#acuerdos", s.path()))),
+        Err(errors) => show_session(&viewer, &state, b, s, errors).await,
     }
 }
 
@@ -1259,16 +1187,10 @@ async fn approve_minutes(
         votes.insert(seat, vote);
     }
     let tx = state.db.begin().await?;
-    match store::approve_minutes(&tx, &viewer.who(), &earlier, &approving, &votes).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(see_other(&earlier.path()))
-        }
-        Err(e) => {
-            drop(tx);
-            let errors = form_errors(e.into())?;
-            show_session(&viewer, &state, b, approving, errors).await
-        }
+    let result = store::approve_minutes(&tx, &viewer.who(), &earlier, &approving, &votes).await;
+    match committed(tx, result).await? {
+        Ok(()) => Ok(see_other(&earlier.path())),
+        Err(errors) => show_session(&viewer, &state, b, approving, errors).await,
     }
 }
 

@@ -3,7 +3,7 @@
 //! accepted applicants. A call is run by whoever convenes it: an admin, the editors of the
 //! convening subject or the secretary of the body it feeds.
 
-use super::{Ctx, Filled, Form, form_errors, render, render_status};
+use super::{Ctx, Filled, Form, committed, form_errors, render, render_status};
 use crate::app::AppState;
 use crate::attachments::{self, Upload};
 use crate::auth::Viewer;
@@ -665,16 +665,10 @@ async fn score(
         return show_page(&viewer, &state, call, errors, Filled::default()).await;
     }
     let tx = state.db.begin().await?;
-    match store::score(&tx, &viewer.who(), &call, id, &marks, local_now()).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("{}#solicitud-{id}", call.path())).into_response())
-        }
-        Err(e) => {
-            drop(tx);
-            let errors = form_errors(e.into())?;
-            show_page(&viewer, &state, call, errors, Filled::default()).await
-        }
+    let result = store::score(&tx, &viewer.who(), &call, id, &marks, local_now()).await;
+    match committed(tx, result).await? {
+        Ok(()) => Ok(Redirect::to(&format!("{}#solicitud-{id}", call.path())).into_response()),
+        Err(errors) => show_page(&viewer, &state, call, errors, Filled::default()).await,
     }
 }
 
@@ -690,16 +684,10 @@ async fn decide(
     let decision = Decision::parse(form.get("decision"))
         .ok_or_else(|| AppError::BadRequest(format!("decision: «{}»", form.get("decision"))))?;
     let tx = state.db.begin().await?;
-    match store::decide(&tx, &viewer.who(), &call, id, decision, form.get("reason")).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("{}#solicitud-{id}", call.path())).into_response())
-        }
-        Err(e) => {
-            drop(tx);
-            let errors = form_errors(e.into())?;
-            show_page(&viewer, &state, call, errors, Filled::default()).await
-        }
+    let result = store::decide(&tx, &viewer.who(), &call, id, decision, form.get("reason")).await;
+    match committed(tx, result).await? {
+        Ok(()) => Ok(Redirect::to(&format!("{}#solicitud-{id}", call.path())).into_response()),
+        Err(errors) => show_page(&viewer, &state, call, errors, Filled::default()).await,
     }
 }
 

@@ -3,12 +3,11 @@
 //! the organisers, materials, and attendance certificates anyone can verify by their code.
 //! Organising is for admins (the guarantor trains the obligated subjects).
 
-use super::{Ctx, Filled, Form, form_errors, render, render_status};
+use super::{Ctx, Filled, Form, committed, form_errors, render, render_status};
 use crate::app::AppState;
 use crate::attachments;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::upload::read_form;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
@@ -321,16 +320,10 @@ async fn cancel(
     viewer.require(Action::Participate)?;
     let e = Event::by_name(&state.db, &name).await?;
     let tx = state.db.begin().await?;
-    match store::cancel(&tx, &viewer.who(), &e).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("{}#registro", e.path())).into_response())
-        }
-        Err(err) => {
-            drop(tx);
-            let errors = form_errors(err.into())?;
-            show_page(&viewer, &state, e, errors).await
-        }
+    let result = store::cancel(&tx, &viewer.who(), &e).await;
+    match committed(tx, result).await? {
+        Ok(()) => Ok(Redirect::to(&format!("{}#registro", e.path())).into_response()),
+        Err(errors) => show_page(&viewer, &state, e, errors).await,
     }
 }
 
@@ -362,16 +355,10 @@ async fn attendance(
         .map(|_| new_code())
         .collect::<AppResult<Vec<_>>>()?;
     let tx = state.db.begin().await?;
-    match store::record_attendance(&tx, &viewer.who(), &e, &attended, codes).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("{}#asistencia", e.path())).into_response())
-        }
-        Err(err) => {
-            drop(tx);
-            let errors = form_errors(err.into())?;
-            show_page(&viewer, &state, e, errors).await
-        }
+    let result = store::record_attendance(&tx, &viewer.who(), &e, &attended, codes).await;
+    match committed(tx, result).await? {
+        Ok(_) => Ok(Redirect::to(&format!("{}#asistencia", e.path())).into_response()),
+        Err(errors) => show_page(&viewer, &state, e, errors).await,
     }
 }
 
@@ -383,47 +370,10 @@ async fn add_material(
 ) -> AppResult<Response> {
     viewer.require(Action::ManageBodies)?;
     let e = Event::by_name(&state.db, &name).await?;
-    let data = read_form(form, attachments::MAX_ATTACHMENT_BYTES).await?;
-    let title = data.text("title").to_owned();
-    let upload = match attachments::store(&state, viewer.lang.code(), data.file).await? {
-        Ok(Some(u)) => u,
-        Ok(None) => {
-            return show_page(
-                &viewer,
-                &state,
-                e,
-                vec![viewer.lang.t("bodies-document-missing")],
-            )
-            .await;
-        }
-        Err(m) => return show_page(&viewer, &state, e, vec![m]).await,
-    };
-    let title = if title.is_empty() {
-        upload.file.name.clone()
-    } else {
-        title
-    };
-    let saved = async {
-        let tx = state.db.begin().await?;
-        tequio_store::bodies::add_attachment(
-            &tx,
-            &viewer.who(),
-            "event",
-            e.id,
-            &title,
-            &upload.file,
-            upload.media_type,
-            true,
-        )
-        .await?;
-        tx.commit().await
+    match attachments::attach_document(&state, &viewer, form, "event", e.id).await? {
+        Ok(()) => Ok(Redirect::to(&format!("{}#materiales", e.path())).into_response()),
+        Err(message) => show_page(&viewer, &state, e, vec![message]).await,
     }
-    .await;
-    if let Err(err) = saved {
-        attachments::forget(&state, &[upload]).await;
-        return Err(err.into());
-    }
-    Ok(Redirect::to(&format!("{}#materiales", e.path())).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,13 +2,12 @@
 //! programas de acción, declaratorias). Admins register them, attach the signed document and
 //! record an early termination.
 
-use super::{Ctx, Filled, Form, form_errors, render, render_status};
+use super::{Ctx, Filled, Form, committed, render, render_status};
 use crate::app::AppState;
 use crate::attachments;
 use crate::auth::Viewer;
 use crate::error::AppResult;
 use crate::pages::bodies::local_today;
-use crate::upload::read_form;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
@@ -137,16 +136,10 @@ async fn create(viewer: Viewer, State(state): State<AppState>, body: Bytes) -> A
         body_ids,
     };
     let tx = state.db.begin().await?;
-    match store::create(&tx, &viewer.who(), &input).await {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/instrumentos/{}", input.name)).into_response())
-        }
-        Err(e) => {
-            drop(tx);
-            let errors = form_errors(e.into())?;
-            form_page(&viewer, &state, Filled::from_body(&body), errors).await
-        }
+    let result = store::create(&tx, &viewer.who(), &input).await;
+    match committed(tx, result).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/instrumentos/{}", input.name)).into_response()),
+        Err(errors) => form_page(&viewer, &state, Filled::from_body(&body), errors).await,
     }
 }
 
@@ -219,16 +212,10 @@ async fn terminate(
         .await;
     }
     let tx = state.db.begin().await?;
-    match store::terminate(&tx, &viewer.who(), &i, on).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&i.path()).into_response())
-        }
-        Err(e) => {
-            drop(tx);
-            let errors = form_errors(e.into())?;
-            show_page(&viewer, &state, i, errors).await
-        }
+    let result = store::terminate(&tx, &viewer.who(), &i, on).await;
+    match committed(tx, result).await? {
+        Ok(()) => Ok(Redirect::to(&i.path()).into_response()),
+        Err(errors) => show_page(&viewer, &state, i, errors).await,
     }
 }
 
@@ -240,45 +227,8 @@ async fn add_document(
 ) -> AppResult<Response> {
     viewer.require(Action::ManageBodies)?;
     let i = store::get(&state.db, &name, &local_today()).await?;
-    let data = read_form(form, attachments::MAX_ATTACHMENT_BYTES).await?;
-    let title = data.text("title").to_owned();
-    let upload = match attachments::store(&state, viewer.lang.code(), data.file).await? {
-        Ok(Some(u)) => u,
-        Ok(None) => {
-            return show_page(
-                &viewer,
-                &state,
-                i,
-                vec![viewer.lang.t("bodies-document-missing")],
-            )
-            .await;
-        }
-        Err(m) => return show_page(&viewer, &state, i, vec![m]).await,
-    };
-    let title = if title.is_empty() {
-        upload.file.name.clone()
-    } else {
-        title
-    };
-    let saved = async {
-        let tx = state.db.begin().await?;
-        tequio_store::bodies::add_attachment(
-            &tx,
-            &viewer.who(),
-            "instrument",
-            i.id,
-            &title,
-            &upload.file,
-            upload.media_type,
-            true,
-        )
-        .await?;
-        tx.commit().await
+    match attachments::attach_document(&state, &viewer, form, "instrument", i.id).await? {
+        Ok(()) => Ok(Redirect::to(&i.path()).into_response()),
+        Err(message) => show_page(&viewer, &state, i, vec![message]).await,
     }
-    .await;
-    if let Err(e) = saved {
-        attachments::forget(&state, &[upload]).await;
-        return Err(e.into());
-    }
-    Ok(Redirect::to(&i.path()).into_response())
 }

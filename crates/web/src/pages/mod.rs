@@ -203,6 +203,24 @@ pub fn form_errors(e: AppError) -> AppResult<Vec<String>> {
     }
 }
 
+/// Commits `tx` when the write worked; otherwise drops it (nothing is saved) and gives the
+/// messages to show beside the form, or the error itself when it is not the person's to fix.
+pub async fn committed<T>(
+    tx: tequio_store::Tx,
+    result: tequio_store::StoreResult<T>,
+) -> AppResult<Result<T, Vec<String>>> {
+    match result {
+        Ok(value) => {
+            tx.commit().await?;
+            Ok(Ok(value))
+        }
+        Err(e) => {
+            drop(tx);
+            form_errors(e.into()).map(Err)
+        }
+    }
+}
+
 /// Percent-encodes a value for a query string.
 pub fn url_encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
