@@ -5,7 +5,7 @@
 
 use super::Problem;
 use crate::app::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::pages::bodies::local_today;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         SessionOut,
         AgreementOut,
         AgreementList,
+        AgreementStatusParam,
         CallOut,
         CriterionOut,
         ResultOut,
@@ -261,8 +262,8 @@ pub struct AgreementList {
 pub struct AgreementsQuery {
     /// Only this body's agreements (its name).
     body: Option<String>,
-    /// Only agreements in this status: `pending`, `in_progress`, `done` or `cancelled`.
-    status: Option<String>,
+    /// Only agreements in this status.
+    status: Option<AgreementStatusParam>,
     /// `true`: only open agreements past their due date.
     overdue: Option<bool>,
     /// Page number, from 1.
@@ -273,7 +274,29 @@ pub struct AgreementsQuery {
     per_page: Option<u32>,
 }
 
-/// The agreement tracker across bodies: overdue first, then by due date.
+/// An agreement's status, as a filter.
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementStatusParam {
+    Pending,
+    InProgress,
+    Done,
+    Cancelled,
+}
+
+impl From<AgreementStatusParam> for AgreementStatus {
+    fn from(s: AgreementStatusParam) -> Self {
+        match s {
+            AgreementStatusParam::Pending => AgreementStatus::Pending,
+            AgreementStatusParam::InProgress => AgreementStatus::InProgress,
+            AgreementStatusParam::Done => AgreementStatus::Done,
+            AgreementStatusParam::Cancelled => AgreementStatus::Cancelled,
+        }
+    }
+}
+
+/// The agreement tracker across bodies: overdue first, then by due date. A body that does
+/// not exist has no agreements.
 #[utoipa::path(get, path = "/api/v1/agreements", params(AgreementsQuery), responses(
     (status = 200, description = "A page of agreements", body = AgreementList),
     (status = 400, description = "A parameter is wrong", body = Problem, content_type = "application/problem+json")
@@ -284,24 +307,14 @@ async fn list_agreements(
 ) -> AppResult<Json<AgreementList>> {
     let (page, per_page) = super::check_page(p.page, p.per_page, 50, 200)?;
     let body_id = match p.body.as_deref().filter(|b| !b.is_empty()) {
-        Some(name) => Some(
-            Body::by_name(&state.db, name)
-                .await
-                .map_err(|_| {
-                    AppError::BadRequest(format!("body: there is no body named “{name}”"))
-                })?
-                .id,
-        ),
+        Some(name) => Some(match Body::by_name(&state.db, name).await {
+            Ok(b) => b.id,
+            Err(tequio_store::StoreError::NotFound) => -1,
+            Err(e) => return Err(e.into()),
+        }),
         None => None,
     };
-    let status = match p.status.as_deref().filter(|s| !s.is_empty()) {
-        Some(s) => Some(AgreementStatus::parse(s).ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "status: “{s}” is not pending, in_progress, done or cancelled"
-            ))
-        })?),
-        None => None,
-    };
+    let status = p.status.map(AgreementStatus::from);
     let filter = TrackerFilter {
         body_id,
         status,
