@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 engine=${1:-sqlite}
 command -v wrk > /dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk > /dev/null; }
-cargo build --release --bin tequio
+[ -n "${TEQUIO_BENCH_NO_BUILD:-}" ] || cargo build --release --bin tequio
 work=$(mktemp -d)
 trap 'kill "${pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
 args=(--data-dir "$work/data")
