@@ -117,6 +117,8 @@ CREATE TABLE agreements (
 );
 CREATE INDEX agreements_body ON agreements(body_id, status);
 CREATE INDEX agreements_due ON agreements(status, due_on);
+CREATE INDEX agreements_due_on ON agreements(due_on);
+CREATE INDEX agreements_changed ON agreements(status_changed_at);
 CREATE INDEX agreements_session ON agreements(session_id);
 
 -- Who answers for an agreement: a member's seat, or an institution or person by name.
