@@ -160,13 +160,21 @@ pub struct BodySummary {
 /// Every body with its counts, in one query. `today` is `YYYY-MM-DD` (local).
 pub async fn list(db: &impl Exec, today: &str) -> StoreResult<Vec<BodySummary>> {
     db.query(
+        // Counts come from one grouped pass over each table, not a subquery per body.
         "SELECT b.id, b.name, b.title, b.kind, b.status, b.parent_id,
-            (SELECT COUNT(*) FROM seats t WHERE t.body_id = b.id AND t.ended_at IS NULL),
-            (SELECT COUNT(*) FROM body_sessions x WHERE x.body_id = b.id AND x.status <> 'cancelled'),
-            (SELECT COUNT(*) FROM agreements a WHERE a.body_id = b.id AND a.status IN ('pending', 'in_progress')),
-            (SELECT COUNT(*) FROM agreements a WHERE a.body_id = b.id AND a.status IN ('pending', 'in_progress')
-                AND a.due_on <> '' AND a.due_on < $1)
-         FROM bodies b ORDER BY b.status, b.kind = 'technical_secretariat' DESC, b.title",
+            COALESCE(t.n, 0), COALESCE(x.n, 0), COALESCE(a.open, 0), COALESCE(a.overdue, 0)
+         FROM bodies b
+         LEFT JOIN (SELECT body_id, COUNT(*) AS n FROM seats WHERE ended_at IS NULL GROUP BY body_id) t
+            ON t.body_id = b.id
+         LEFT JOIN (SELECT body_id, COUNT(*) AS n FROM body_sessions WHERE status <> 'cancelled' GROUP BY body_id) x
+            ON x.body_id = b.id
+         LEFT JOIN (SELECT body_id,
+                SUM(CASE WHEN status IN ('pending', 'in_progress') THEN 1 ELSE 0 END) AS open,
+                SUM(CASE WHEN status IN ('pending', 'in_progress') AND due_on <> '' AND due_on < $1
+                    THEN 1 ELSE 0 END) AS overdue
+                FROM agreements GROUP BY body_id) a
+            ON a.body_id = b.id
+         ORDER BY b.status, b.kind = 'technical_secretariat' DESC, b.title",
         params![today],
     )
     .await?
