@@ -111,6 +111,39 @@ pub async fn attach_document(
     Ok(Ok(()))
 }
 
+/// Checks and stores the documents a form asks for (its `doc_N` parts), each titled by the
+/// document it answers (`titles[N]`, else its file name). When any is refused, the ones already
+/// stored are removed and the messages come back instead.
+pub async fn store_documents(
+    state: &AppState,
+    lang: &str,
+    parts: Vec<(String, FileField)>,
+    titles: &[String],
+) -> AppResult<Result<Vec<(String, Upload)>, Vec<String>>> {
+    let mut uploads: Vec<(String, Upload)> = Vec::new();
+    let mut errors = Vec::new();
+    for (i, (_, part)) in parts.into_iter().enumerate() {
+        match store(state, lang, part).await? {
+            Ok(Some(u)) => {
+                let title = titles
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| u.file.name.clone());
+                uploads.push((title, u));
+            }
+            Ok(None) => {}
+            Err(m) => errors.push(m),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Ok(uploads))
+    } else {
+        let stored: Vec<Upload> = uploads.into_iter().map(|(_, u)| u).collect();
+        forget(state, &stored).await;
+        Ok(Err(errors))
+    }
+}
+
 /// Removes stored files whose database rows were not saved (the transaction failed).
 pub async fn forget(state: &AppState, uploads: &[Upload]) {
     for u in uploads {

@@ -753,26 +753,12 @@ async fn request_adhesion(
         alternate_name: data.text("alternate_name").to_owned(),
         alternate_email: data.text("alternate_email").to_owned(),
     };
-    let mut uploads: Vec<(String, Upload)> = Vec::new();
-    let mut errors = Vec::new();
-    for (i, (_, part)) in data.docs.into_iter().enumerate() {
-        match attachments::store(&state, lang, part).await? {
-            Ok(Some(u)) => uploads.push((
-                b.adhesion_documents
-                    .get(i)
-                    .cloned()
-                    .unwrap_or_else(|| u.file.name.clone()),
-                u,
-            )),
-            Ok(None) => {}
-            Err(m) => errors.push(m),
-        }
-    }
+    let uploads =
+        match attachments::store_documents(&state, lang, data.docs, &b.adhesion_documents).await? {
+            Ok(u) => u,
+            Err(errors) => return show_page(&viewer, &state, b, errors).await,
+        };
     let stored: Vec<Upload> = uploads.iter().map(|(_, u)| u.clone()).collect();
-    if !errors.is_empty() {
-        attachments::forget(&state, &stored).await;
-        return show_page(&viewer, &state, b, errors).await;
-    }
     let saved = async {
         let tx = state.db.begin().await?;
         let id = store::request_adhesion(&tx, &viewer.who(), &b, &input, uploads.len()).await?;

@@ -5,7 +5,7 @@
 
 use super::{Ctx, Filled, Form, committed, form_errors, render, render_status};
 use crate::app::AppState;
-use crate::attachments::{self, Upload};
+use crate::attachments;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::pages::bodies::{local_now, local_today, make_secretary};
@@ -516,29 +516,13 @@ async fn apply(
         alternate_email: data.text("alternate_email").to_owned(),
     };
     // Every document is checked and stored first; a bad one stops everything.
-    let mut uploads: Vec<(String, Upload)> = Vec::new();
-    let mut errors = Vec::new();
-    for (i, (_, part)) in data.docs.into_iter().enumerate() {
-        match attachments::store(&state, lang, part).await? {
-            Ok(Some(u)) => uploads.push((
-                call.required_documents
-                    .get(i)
-                    .cloned()
-                    .unwrap_or_else(|| u.file.name.clone()),
-                u,
-            )),
-            Ok(None) => {}
-            Err(m) => errors.push(m),
-        }
-    }
-    if !errors.is_empty() {
-        attachments::forget(
-            &state,
-            &uploads.into_iter().map(|(_, u)| u).collect::<Vec<_>>(),
-        )
-        .await;
-        return show_page(&viewer, &state, call, errors, f).await;
-    }
+    let uploads =
+        match attachments::store_documents(&state, lang, data.docs, &call.required_documents)
+            .await?
+        {
+            Ok(u) => u,
+            Err(errors) => return show_page(&viewer, &state, call, errors, f).await,
+        };
     let saved = async {
         let tx = state.db.begin().await?;
         let id = store::apply(
