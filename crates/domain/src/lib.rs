@@ -11,5 +11,6 @@ pub mod events;
 pub mod instruments;
 pub mod search;
 pub mod subjects;
+pub mod tabular;
 pub mod text;
 pub mod transparency;

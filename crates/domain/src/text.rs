@@ -46,9 +46,74 @@ pub fn without_panics<T>(parse: impl FnOnce() -> T) -> Result<T, String> {
         .map_err(|_| "el archivo está dañado: su contenido no se puede leer".to_owned())
 }
 
+/// What a spreadsheet takes for the start of a formula (OWASP "CSV injection"): `=`, `+`,
+/// `-`, `@`, a tab or a carriage return.
+fn starts_formula(text: &str) -> bool {
+    text.trim_start_matches('\'')
+        .starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A plain decimal number: `-5`, `+3.25`, `1200`.
+fn is_plain_number(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A cell as written to a CSV file meant for spreadsheets: text a spreadsheet would run as a
+/// formula gets a leading apostrophe, so it shows as text and runs nothing. A number in a
+/// numeric column stays as it is (`-5`). Text already starting with apostrophes before such a
+/// character gets one more, so [`from_spreadsheet_cell`] gives every value back exactly.
+pub fn spreadsheet_cell(text: &str, numeric_column: bool) -> std::borrow::Cow<'_, str> {
+    if starts_formula(text) && !(numeric_column && is_plain_number(text)) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The exact value of a cell written by [`spreadsheet_cell`]: one leading apostrophe before a
+/// formula's first character is dropped (as a spreadsheet shows it).
+pub fn from_spreadsheet_cell(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if starts_formula(rest) => rest,
+        _ => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_read_back_exactly() {
+        for (value, written) in [
+            (
+                "=HYPERLINK(\"http://x\",\"y\")",
+                "'=HYPERLINK(\"http://x\",\"y\")",
+            ),
+            ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+            ("@SUM(1+1)", "'@SUM(1+1)"),
+            ("-2+3", "'-2+3"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("'=x", "''=x"),
+            ("'hola", "'hola"),
+            ("hola = adiós", "hola = adiós"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_cell(value, false), written, "{value}");
+            assert_eq!(from_spreadsheet_cell(written), value, "{value}");
+        }
+        // A number in a numeric column is a number, not a formula.
+        assert_eq!(spreadsheet_cell("-5", true), "-5");
+        assert_eq!(spreadsheet_cell("+3.5", true), "+3.5");
+        assert_eq!(spreadsheet_cell("-5", false), "'-5");
+        assert_eq!(spreadsheet_cell("-5+cmd", true), "'-5+cmd");
+        assert_eq!(from_spreadsheet_cell("-5"), "-5");
+    }
 
     #[test]
     fn slugs_fold_accents_and_punctuation() {

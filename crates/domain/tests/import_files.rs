@@ -259,7 +259,7 @@ fn files_that_are_not_what_they_say_are_refused() {
     // A broken zip.
     assert!(matches!(
         only("roto.xlsx", b"PK\x03\x04garbage"),
-        Problem::Unreadable(_)
+        Problem::Refused(tequio_domain::tabular::Reason::Damaged(_))
     ));
 }
 

@@ -214,5 +214,6 @@ fn a_damaged_cell_address_is_refused_not_a_crash() {
     let bytes = zip.finish().unwrap().into_inner();
     let s = seeds();
     assert!(import::parse("f.xlsx", &bytes, &s.f8).is_err());
-    assert!(tequio_domain::catalog::table::read("f.xlsx", &bytes).is_err());
+    let limits = tequio_domain::tabular::Limits::default();
+    assert!(tequio_domain::catalog::table::read("f.xlsx", &bytes, &limits).is_err());
 }

@@ -30,9 +30,10 @@ fn file(key: &str) -> StoredFile {
 
 /// Loads `csv` for a claimed job the way the server's worker does (chunks of 2 rows).
 async fn load(db: &Db, job: &cat::LoadJob, csv: &str) -> i64 {
-    let t = table::read("apoyos.csv", csv.as_bytes()).unwrap();
+    let limits = tequio_domain::tabular::Limits::default();
+    let t = table::read("apoyos.csv", csv.as_bytes(), &limits).unwrap();
     cat::create_load_table(db, job, &t.schema).await.unwrap();
-    let rows: Vec<Vec<String>> = t.rows().collect();
+    let rows: Vec<Vec<String>> = t.rows(csv.as_bytes(), &limits);
     let types: Vec<_> = t.schema.fields.iter().map(|f| f.field_type).collect();
     let mut id = 0i64;
     for chunk in rows.chunks(2) {
@@ -131,7 +132,13 @@ async fn the_catalogue_story() {
         drop(tx);
 
         // A tabular resource, queued; the loader takes it.
-        let schema = table::read("apoyos.csv", CSV.as_bytes()).unwrap().schema;
+        let schema = table::read(
+            "apoyos.csv",
+            CSV.as_bytes(),
+            &tequio_domain::tabular::Limits::default(),
+        )
+        .unwrap()
+        .schema;
         let tx = db.begin().await.unwrap();
         let rid = cat::add_resource(
             &tx,

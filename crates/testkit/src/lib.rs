@@ -2,6 +2,8 @@
 //! SQLite always, PostgreSQL too when `TEQUIO_TEST_POSTGRES_URL` is set (each in a schema of
 //! its own, dropped afterwards), so each store and API test runs on both.
 
+pub mod bombs;
+
 use std::path::PathBuf;
 use tequio_store::Db;
 

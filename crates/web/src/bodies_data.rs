@@ -4,6 +4,7 @@
 //! their own and were not accepted are not named.
 
 use crate::app::{AppState, attachment};
+use crate::csv_out::CsvCells;
 use crate::error::{AppError, AppResult};
 use crate::pages::bodies::{TrackerParams, local_today, tracker_filter};
 use axum::Router;
@@ -36,15 +37,34 @@ const PAGE: i64 = 1000;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    Csv,
+    /// CSV, its text safe for spreadsheets unless asked exact.
+    Csv(CsvCells),
     Json,
 }
 
-fn kind(ext: &str) -> AppResult<Kind> {
+/// The kind of download from its extension; `exacto=1` keeps a CSV's exact values.
+fn kind(ext: &str, exact: &ExactParam) -> AppResult<Kind> {
     match ext {
-        "csv" => Ok(Kind::Csv),
+        "csv" => Ok(Kind::Csv(exact.cells())),
         "json" => Ok(Kind::Json),
         _ => Err(AppError::NotFound),
+    }
+}
+
+/// The query parameter that asks a CSV for its exact values.
+#[derive(serde::Deserialize, Default)]
+pub struct ExactParam {
+    exacto: Option<String>,
+}
+
+impl ExactParam {
+    fn cells(&self) -> CsvCells {
+        let params = self
+            .exacto
+            .iter()
+            .map(|v| ("exacto".to_owned(), v.clone()))
+            .collect();
+        CsvCells::from_params(&params)
     }
 }
 
@@ -76,10 +96,12 @@ where
         let rows = page.map_err(|e| std::io::Error::other(e.to_string()))?;
         let mut out = Vec::new();
         match kind {
-            Kind::Csv => {
+            Kind::Csv(cells) => {
                 let mut w = csv::Writer::from_writer(&mut out);
                 for r in &rows {
-                    w.write_record(r).map_err(std::io::Error::other)?;
+                    cells
+                        .write_row(&mut w, r.iter().map(|v| (v.as_str(), false)))
+                        .map_err(std::io::Error::other)?;
                 }
                 w.flush()?;
             }
@@ -102,7 +124,7 @@ where
         Ok::<_, std::io::Error>(out)
     });
     let (opening, closing): (Vec<u8>, Vec<u8>) = match kind {
-        Kind::Csv => {
+        Kind::Csv(_) => {
             let mut w = csv::Writer::from_writer(Vec::new());
             let _ = w.write_record(columns);
             (w.into_inner().unwrap_or_default(), Vec::new())
@@ -113,10 +135,10 @@ where
         .chain(body)
         .chain(futures_util::stream::once(async move { Ok(closing) }));
     let content_type = match kind {
-        Kind::Csv => "text/csv; charset=utf-8",
+        Kind::Csv(_) => "text/csv; charset=utf-8",
         Kind::Json => "application/json",
     };
-    let ext = if kind == Kind::Csv { "csv" } else { "json" };
+    let ext = if kind == Kind::Json { "json" } else { "csv" };
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
@@ -139,8 +161,9 @@ fn one_page(kind: Kind, file: &str, columns: &'static [&'static str], rows: Rows
 async fn bodies_table(
     State(state): State<AppState>,
     Path(ext): Path<String>,
+    Query(exact): Query<ExactParam>,
 ) -> AppResult<Response> {
-    let kind = kind(&ext)?;
+    let kind = kind(&ext, &exact)?;
     let rows = bodies::list(&state.db, &local_today())
         .await?
         .into_iter()
@@ -177,8 +200,9 @@ async fn bodies_table(
 async fn members_table(
     State(state): State<AppState>,
     Path((name, ext)): Path<(String, String)>,
+    Query(exact): Query<ExactParam>,
 ) -> AppResult<Response> {
-    let kind = kind(&ext)?;
+    let kind = kind(&ext, &exact)?;
     let b = Body::by_name(&state.db, &name).await?;
     let rows = bodies::seats(&state.db, b.id)
         .await?
@@ -218,8 +242,9 @@ async fn members_table(
 async fn sessions_table(
     State(state): State<AppState>,
     Path(ext): Path<String>,
+    Query(exact): Query<ExactParam>,
 ) -> AppResult<Response> {
-    let kind = kind(&ext)?;
+    let kind = kind(&ext, &exact)?;
     let db = state.db.clone();
     Ok(stream_table(
         kind,
@@ -281,8 +306,9 @@ async fn sessions_table(
 async fn attendance_table(
     State(state): State<AppState>,
     Path(ext): Path<String>,
+    Query(exact): Query<ExactParam>,
 ) -> AppResult<Response> {
-    let kind = kind(&ext)?;
+    let kind = kind(&ext, &exact)?;
     let db = state.db.clone();
     Ok(stream_table(
         kind,
@@ -324,9 +350,10 @@ async fn attendance_table(
 async fn agreements_table(
     State(state): State<AppState>,
     Path(ext): Path<String>,
+    Query(exact): Query<ExactParam>,
     Query(p): Query<TrackerParams>,
 ) -> AppResult<Response> {
-    let kind = kind(&ext)?;
+    let kind = kind(&ext, &exact)?;
     let (mut filter, _, _) = tracker_filter(&state, &p).await?;
     let db = state.db.clone();
     filter.limit = PAGE;
@@ -380,8 +407,9 @@ async fn agreements_table(
 async fn calls_table(
     State(state): State<AppState>,
     Path(ext): Path<String>,
+    Query(exact): Query<ExactParam>,
 ) -> AppResult<Response> {
-    let kind = kind(&ext)?;
+    let kind = kind(&ext, &exact)?;
     let rows = calls::list(&state.db)
         .await?
         .into_iter()
@@ -426,8 +454,9 @@ async fn calls_table(
 async fn results_table(
     State(state): State<AppState>,
     Path((name, ext)): Path<(String, String)>,
+    Query(exact): Query<ExactParam>,
 ) -> AppResult<Response> {
-    let kind = kind(&ext)?;
+    let kind = kind(&ext, &exact)?;
     let call = Call::by_name(&state.db, &name).await?;
     if call.status == CallStatus::Published {
         return Err(AppError::NotFound);
@@ -464,8 +493,9 @@ async fn results_table(
 async fn instruments_table(
     State(state): State<AppState>,
     Path(ext): Path<String>,
+    Query(exact): Query<ExactParam>,
 ) -> AppResult<Response> {
-    let kind = kind(&ext)?;
+    let kind = kind(&ext, &exact)?;
     let rows = tequio_store::instruments::list(&state.db, &local_today())
         .await?
         .into_iter()
@@ -515,8 +545,9 @@ async fn instruments_table(
 async fn events_table(
     State(state): State<AppState>,
     Path(ext): Path<String>,
+    Query(exact): Query<ExactParam>,
 ) -> AppResult<Response> {
-    let kind = kind(&ext)?;
+    let kind = kind(&ext, &exact)?;
     let rows = tequio_store::events::list(&state.db)
         .await?
         .into_iter()

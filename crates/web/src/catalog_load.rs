@@ -4,9 +4,12 @@
 //! queued load to exactly one of them.
 
 use crate::app::AppState;
+use std::ops::ControlFlow;
+use std::sync::Arc;
 use std::time::Duration;
 use tequio_domain::catalog::table::{self, Table, TableErrors};
 use tequio_domain::search::fold_accents;
+use tequio_domain::tabular::Limits;
 use tequio_store::audit::Who;
 use tequio_store::catalog::{self, LoadJob};
 use tequio_store::{Db, Value};
@@ -14,6 +17,9 @@ use tequio_store::{Db, Value};
 /// Rows written per transaction: big enough to load fast, small enough that other writers
 /// (and the progress shown) are not held up for long.
 const CHUNK_ROWS: usize = 50_000;
+/// A chunk also ends at this many bytes of text, so wide or long rows keep it small: the rows
+/// in flight are at most three chunks (one read, one waiting, one written).
+const CHUNK_BYTES: usize = 16 * 1024 * 1024;
 
 /// Runs queued loads until the process ends: at once when woken, and every few seconds
 /// anyway (another node may have queued one).
@@ -23,7 +29,8 @@ pub fn spawn_worker(state: AppState) {
             tracing::error!(error = %e, "cannot requeue interrupted loads");
         }
         loop {
-            match run_next(&state.db, &state.files).await {
+            let limits = state.settings.resource_limits;
+            match run_next(&state.db, &state.files, &limits).await {
                 Ok(true) => continue,
                 Ok(false) => {}
                 Err(e) => tracing::error!(error = format!("{e:#}"), "datastore load failed"),
@@ -34,10 +41,28 @@ pub fn spawn_worker(state: AppState) {
 }
 
 /// Runs the oldest queued load, if any. Returns whether there was one.
-pub async fn run_next(db: &Db, files: &crate::files::FileStore) -> anyhow::Result<bool> {
+pub async fn run_next(
+    db: &Db,
+    files: &crate::files::FileStore,
+    limits: &Limits,
+) -> anyhow::Result<bool> {
     let Some(job) = catalog::claim_load(db).await? else {
         return Ok(false);
     };
+    run(db, files, &job, limits, |_| {}).await?;
+    Ok(true)
+}
+
+/// Runs one claimed load: reads the resource's file from the file store, checks it, and
+/// loads its rows; a file with problems fails the load with them (the resource keeps its
+/// previous rows). `progress` hears the rows written so far.
+pub async fn run(
+    db: &Db,
+    files: &crate::files::FileStore,
+    job: &LoadJob,
+    limits: &Limits,
+    progress: impl FnMut(u64),
+) -> anyhow::Result<()> {
     let bytes = match files.get(&job.file_key).await {
         Ok(b) => b,
         Err(e) => {
@@ -49,15 +74,18 @@ pub async fn run_next(db: &Db, files: &crate::files::FileStore) -> anyhow::Resul
             return Err(anyhow::anyhow!("resource {}: {e}", job.resource_id));
         }
     };
-    let name = job.file_name.clone();
-    let read = tokio::task::spawn_blocking(move || table::read(&name, &bytes)).await?;
+    let bytes = Arc::new(bytes);
+    let read = {
+        let (name, bytes, limits) = (job.file_name.clone(), bytes.clone(), *limits);
+        tokio::task::spawn_blocking(move || table::read(&name, &bytes, &limits)).await?
+    };
     match read {
-        Ok(t) => load(db, &job, &t, |_| {}).await?,
+        Ok(t) => load(db, job, &t, bytes, limits, progress).await,
         Err(errors) => {
             catalog::fail_load(db, job.resource_id, job.generation, &errors_json(&errors)).await?;
+            Ok(())
         }
     }
-    Ok(true)
 }
 
 /// The problems of a file as stored with a failed load: every message in both languages.
@@ -74,16 +102,18 @@ pub fn error_messages(json: &str, lang: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Writes a checked table's rows into the job's table and switches the resource to it.
-/// `progress` hears the rows written so far (the command line draws a bar with it).
-pub async fn load(
+/// Writes a checked table's rows (read again from `bytes`) into the job's table and switches
+/// the resource to it.
+async fn load(
     db: &Db,
     job: &LoadJob,
     t: &Table,
+    bytes: Arc<Vec<u8>>,
+    limits: &Limits,
     mut progress: impl FnMut(u64),
 ) -> anyhow::Result<()> {
     catalog::create_load_table(db, job, &t.schema).await?;
-    let written = match write_rows(db, job, t, &mut progress).await {
+    let written = match write_rows(db, job, t, bytes, limits, &mut progress).await {
         Ok(rows) => catalog::index_load_table(db, job, &indexed_columns(t))
             .await
             .map(|()| rows)
@@ -115,20 +145,43 @@ pub async fn load(
     }
 }
 
+/// Reads the rows on a blocking thread, in chunks handed over one at a time, and writes each
+/// chunk in a transaction of its own.
 async fn write_rows(
     db: &Db,
     job: &LoadJob,
     t: &Table,
+    bytes: Arc<Vec<u8>>,
+    limits: &Limits,
     progress: &mut impl FnMut(u64),
 ) -> anyhow::Result<i64> {
     let types: Vec<_> = t.schema.fields.iter().map(|f| f.field_type).collect();
-    let mut rows = t.rows();
+    let (send, mut chunks) = tokio::sync::mpsc::channel::<Vec<Vec<String>>>(1);
+    let reader = {
+        let (t, name, limits) = (t.clone(), job.file_name.clone(), *limits);
+        tokio::task::spawn_blocking(move || {
+            let (mut chunk, mut size) = (Vec::new(), 0usize);
+            let read = t.each_row(&name, &bytes, &limits, |row| {
+                size += row.iter().map(|c| c.len() + 24).sum::<usize>() + 24;
+                chunk.push(row);
+                if chunk.len() < CHUNK_ROWS && size < CHUNK_BYTES {
+                    return ControlFlow::Continue(());
+                }
+                size = 0;
+                match send.blocking_send(std::mem::take(&mut chunk)) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    // The writer stopped (it failed): stop reading.
+                    Err(_) => ControlFlow::Break(()),
+                }
+            });
+            if read.is_ok() && !chunk.is_empty() {
+                let _ = send.blocking_send(chunk);
+            }
+            read
+        })
+    };
     let mut next_id = 1i64;
-    loop {
-        let chunk: Vec<Vec<String>> = (&mut rows).take(CHUNK_ROWS).collect();
-        if chunk.is_empty() {
-            break;
-        }
+    while let Some(chunk) = chunks.recv().await {
         let first = next_id;
         next_id += i64::try_from(chunk.len())?;
         let types = types.clone();
@@ -157,6 +210,9 @@ async fn write_rows(
         catalog::load_progress(db, job, done).await?;
         progress(u64::try_from(done).unwrap_or(0));
     }
+    reader
+        .await?
+        .map_err(|e| anyhow::anyhow!("the file changed since it was checked: {e}"))?;
     Ok(next_id - 1)
 }
 

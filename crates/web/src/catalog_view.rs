@@ -195,7 +195,8 @@ pub fn cell_text(ty: FieldType, v: Option<&Value>) -> String {
 /// The formats a view of rows downloads as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DownloadKind {
-    Csv,
+    /// CSV, its text safe for spreadsheets unless asked exact.
+    Csv(crate::csv_out::CsvCells),
     Json,
 }
 
@@ -251,11 +252,11 @@ pub fn download(
     use futures_util::StreamExt;
     let columns = q.columns.clone();
     let (content_type, extension) = match kind {
-        DownloadKind::Csv => ("text/csv; charset=utf-8", "csv"),
+        DownloadKind::Csv(_) => ("text/csv; charset=utf-8", "csv"),
         DownloadKind::Json => ("application/json", "json"),
     };
     let opening = match kind {
-        DownloadKind::Csv => {
+        DownloadKind::Csv(_) => {
             let mut w = csv::Writer::from_writer(Vec::new());
             let _ = w.write_record(columns.iter().map(|c| schema.fields[*c].name.as_str()));
             w.into_inner().unwrap_or_default()
@@ -266,17 +267,21 @@ pub fn download(
     let body = chunks(db, table, total_rows, q).map(move |chunk| {
         let chunk = chunk.map_err(|e| std::io::Error::other(e.to_string()))?;
         match kind {
-            DownloadKind::Csv => {
+            DownloadKind::Csv(cells) => {
                 let mut w = csv::Writer::from_writer(Vec::new());
                 for row in &chunk {
                     let v = row.values();
-                    w.write_record(
-                        columns
-                            .iter()
-                            .enumerate()
-                            .map(|(i, c)| cell_text(schema.fields[*c].field_type, v.get(i + 1))),
-                    )
-                    .map_err(std::io::Error::other)?;
+                    let texts: Vec<(String, bool)> = columns
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            let ty = schema.fields[*c].field_type;
+                            (cell_text(ty, v.get(i + 1)), ty.is_numeric())
+                        })
+                        .collect();
+                    cells
+                        .write_row(&mut w, texts.iter().map(|(t, n)| (t.as_str(), *n)))
+                        .map_err(std::io::Error::other)?;
                 }
                 w.into_inner()
                     .map_err(|e| std::io::Error::other(e.to_string()))
@@ -296,7 +301,7 @@ pub fn download(
         }
     });
     let closing = match kind {
-        DownloadKind::Csv => Vec::new(),
+        DownloadKind::Csv(_) => Vec::new(),
         DownloadKind::Json => b"\n]\n".to_vec(),
     };
     let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(opening) })

@@ -1,7 +1,7 @@
 //! The command line. Errors here are `anyhow` errors, printed once with their causes.
 
 use crate::app::{AppState, router};
-use crate::config::{DbArgs, ServeArgs, Settings, redact_url};
+use crate::config::{DbArgs, LimitArgs, ServeArgs, Settings, redact_url};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -16,6 +16,8 @@ use tequio_store::{Db, accounts};
 pub struct Cli {
     #[command(flatten)]
     db: DbArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -154,7 +156,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(serve) => {
             let db = open(&cli.db).await?;
-            let settings = Settings::new(&serve, &cli.db);
+            let settings = Settings::new(&serve, &cli.db, &cli.limits);
             if serve.demo {
                 let files = cli.db.files()?;
                 print_demo(&crate::demo::load(&db, &files).await?);
@@ -238,11 +240,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Dataset { command } => {
             let db = open(&cli.db).await?;
             let files = cli.db.files()?;
-            crate::cli_catalog::dataset(&db, &files, command).await
+            crate::cli_catalog::dataset(&db, &files, &cli.limits.resources(), command).await
         }
         Command::Import(args) => {
             let db = open(&cli.db).await?;
-            crate::cli_transparency::import(&db, args).await
+            crate::cli_transparency::import(&db, args, &cli.limits.publications()).await
         }
         Command::VerifyLog { head } => {
             let saved = head.as_deref().map(parse_head).transpose()?;

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tequio_domain::catalog::table;
 use tequio_domain::catalog::{DatasetInput, FileFormat};
+use tequio_domain::tabular::Limits;
 use tequio_store::Db;
 use tequio_store::audit::Who;
 use tequio_store::catalog::{self as store, ResourceInput};
@@ -36,6 +37,7 @@ pub enum DatasetCommand {
 pub async fn dataset(
     db: &Db,
     files: &crate::files::FileStore,
+    limits: &Limits,
     command: DatasetCommand,
 ) -> anyhow::Result<ExitCode> {
     match command {
@@ -45,13 +47,15 @@ pub async fn dataset(
             title,
             name,
             file,
-        } => add_file(db, files, &dataset, subject, title, name, &file).await,
+        } => add_file(db, files, limits, &dataset, subject, title, name, &file).await,
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn add_file(
     db: &Db,
     files: &crate::files::FileStore,
+    limits: &Limits,
     dataset: &str,
     subject: Option<i64>,
     title: Option<String>,
@@ -59,7 +63,7 @@ async fn add_file(
     file: &std::path::Path,
 ) -> anyhow::Result<ExitCode> {
     let sys = Who::system();
-    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let mut bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let file_name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -68,9 +72,13 @@ async fn add_file(
         FileFormat::detect(&file_name, &bytes).map_err(|e| anyhow::anyhow!(e.message("es")))?;
     let started = std::time::Instant::now();
     let table = if format.tabular {
-        let name = file_name.clone();
-        let bytes = bytes.clone();
-        let read = tokio::task::spawn_blocking(move || table::read(&name, &bytes)).await?;
+        let (name, limits) = (file_name.clone(), *limits);
+        let (read, returned) = tokio::task::spawn_blocking(move || {
+            let read = table::read(&name, &bytes, &limits);
+            (read, bytes)
+        })
+        .await?;
+        bytes = returned;
         match read {
             Ok(t) => Some(t),
             Err(errors) => {
@@ -149,7 +157,7 @@ async fn add_file(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         let started = std::time::Instant::now();
-        crate::catalog_load::load(db, &job, &t, |done| bar.set_position(done)).await?;
+        crate::catalog_load::run(db, files, &job, limits, |done| bar.set_position(done)).await?;
         bar.finish_and_clear();
         let secs = started.elapsed().as_secs_f64();
         println!(

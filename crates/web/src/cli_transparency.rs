@@ -130,7 +130,11 @@ fn say(bar: &ProgressBar, line: String) {
     }
 }
 
-pub async fn import(db: &Db, args: ImportArgs) -> anyhow::Result<ExitCode> {
+pub async fn import(
+    db: &Db,
+    args: ImportArgs,
+    limits: &tequio_domain::tabular::Limits,
+) -> anyhow::Result<ExitCode> {
     let subject = tequio_store::subjects::get(db, args.subject)
         .await?
         .with_context(|| format!("--subject: there is no subject {}", args.subject))?;
@@ -181,7 +185,15 @@ pub async fn import(db: &Db, args: ImportArgs) -> anyhow::Result<ExitCode> {
             Ok(_) => match std::fs::read(path) {
                 Err(e) => Err(Refusal::Refused(format!("{name}: no se puede leer: {e}"))),
                 Ok(bytes) => {
-                    match publishing::check_bytes(&format, &obligation, period, &name, bytes).await
+                    match publishing::check_bytes(
+                        &format,
+                        &obligation,
+                        period,
+                        &name,
+                        bytes,
+                        limits,
+                    )
+                    .await
                     {
                         Err(r) => Err(r),
                         Ok(checked) => {

@@ -2,6 +2,7 @@
 
 use clap::Args;
 use std::path::PathBuf;
+use tequio_domain::tabular::Limits;
 
 /// Settings shared by every subcommand that opens the database.
 #[derive(Debug, Clone, Args)]
@@ -35,6 +36,70 @@ impl DbArgs {
         match &self.database_url {
             Some(u) if !u.is_empty() => u.clone(),
             _ => format!("sqlite://{}", self.data_dir.join("tequio.db").display()),
+        }
+    }
+}
+
+/// Limits on reading uploaded tables: publication files and dataset resources, from the web,
+/// the API and the command line alike (`docs/PUBLICATIONS.md`, `docs/OPEN-DATA.md`).
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Most rows of a dataset resource's table (CSV or XLSX), its header included.
+    #[arg(long, env = "TEQUIO_MAX_ROWS", global = true, hide_short_help = true,
+          default_value_t = Limits::default().max_rows)]
+    pub max_rows: usize,
+
+    /// Most rows of a publication file (its records are all held until it is saved).
+    #[arg(long, env = "TEQUIO_MAX_PUBLICATION_ROWS", global = true, hide_short_help = true,
+          default_value_t = tequio_domain::transparency::import::default_limits().max_rows)]
+    pub max_publication_rows: usize,
+
+    /// Most columns of a dataset resource's table. A publication may have its format's fields
+    /// and ten more.
+    #[arg(long, env = "TEQUIO_MAX_COLUMNS", global = true, hide_short_help = true,
+          default_value_t = Limits::default().max_columns)]
+    pub max_columns: usize,
+
+    /// Longest cell, in characters (Excel's own limit by default).
+    #[arg(long, env = "TEQUIO_MAX_CELL_CHARS", global = true, hide_short_help = true,
+          default_value_t = Limits::default().max_cell_chars)]
+    pub max_cell_chars: usize,
+
+    /// Longest CSV line (one record), in KB.
+    #[arg(long, env = "TEQUIO_MAX_LINE_KB", global = true, hide_short_help = true,
+          default_value_t = Limits::default().max_line_bytes / 1024)]
+    pub max_line_kb: usize,
+
+    /// How many times its size (counted as at least 1 MB) an XLSX file may unzip to.
+    #[arg(long, env = "TEQUIO_MAX_INFLATION", global = true, hide_short_help = true,
+          default_value_t = Limits::default().max_inflation)]
+    pub max_inflation: u64,
+
+    /// MB that reading one file may hold besides the rows in flight: an XLSX's shared strings
+    /// and styles, a publication's records.
+    #[arg(long, env = "TEQUIO_MEMORY_BUDGET_MB", global = true, hide_short_help = true,
+          default_value_t = Limits::default().memory_budget / (1024 * 1024))]
+    pub memory_budget_mb: usize,
+}
+
+impl LimitArgs {
+    /// The limits of a dataset resource.
+    pub fn resources(&self) -> Limits {
+        Limits {
+            max_rows: self.max_rows,
+            max_columns: self.max_columns,
+            max_cell_chars: self.max_cell_chars,
+            max_line_bytes: self.max_line_kb.saturating_mul(1024),
+            max_inflation: self.max_inflation,
+            memory_budget: self.memory_budget_mb.saturating_mul(1024 * 1024),
+        }
+    }
+
+    /// The limits of a publication file (its width comes from its format).
+    pub fn publications(&self) -> Limits {
+        Limits {
+            max_rows: self.max_publication_rows,
+            ..self.resources()
         }
     }
 }
@@ -91,10 +156,14 @@ pub struct Settings {
     pub files_url: Option<String>,
     pub page_cache: bool,
     pub ocid_prefix: String,
+    /// Limits on reading a dataset resource's table.
+    pub resource_limits: Limits,
+    /// Limits on reading a publication file.
+    pub publication_limits: Limits,
 }
 
 impl Settings {
-    pub fn new(serve: &ServeArgs, db: &DbArgs) -> Settings {
+    pub fn new(serve: &ServeArgs, db: &DbArgs, limits: &LimitArgs) -> Settings {
         let base_url = serve
             .base_url
             .clone()
@@ -111,6 +180,8 @@ impl Settings {
             files_url: db.files_url.clone(),
             page_cache: serve.page_cache == "on",
             ocid_prefix: serve.ocid_prefix.clone(),
+            resource_limits: limits.resources(),
+            publication_limits: limits.publications(),
         }
     }
 
@@ -130,6 +201,8 @@ impl Settings {
             files_url: None,
             page_cache: true,
             ocid_prefix: crate::ocds::DEFAULT_OCID_PREFIX.to_owned(),
+            resource_limits: Limits::default(),
+            publication_limits: tequio_domain::transparency::import::default_limits(),
         }
     }
 }

@@ -689,7 +689,8 @@ async fn load_catalog(db: &Db, files: &crate::files::FileStore) -> anyhow::Resul
         .clean()
         .map_err(|e| anyhow::anyhow!("demo dataset {}: {e:?}", demo.name))?;
         let bytes = (demo.csv)().into_bytes();
-        let table = tequio_domain::catalog::table::read(demo.file_name, &bytes)
+        let limits = tequio_domain::tabular::Limits::default();
+        let table = tequio_domain::catalog::table::read(demo.file_name, &bytes, &limits)
             .map_err(|e| anyhow::anyhow!("demo file {}: {e}", demo.file_name))?;
         let file = files
             .put(demo.file_name, bytes)
@@ -710,7 +711,8 @@ async fn load_catalog(db: &Db, files: &crate::files::FileStore) -> anyhow::Resul
         cat::add_resource(&tx, &sys, id, &resource).await?;
         tx.commit().await?;
     }
-    while crate::catalog_load::run_next(db, files).await? {}
+    let limits = tequio_domain::tabular::Limits::default();
+    while crate::catalog_load::run_next(db, files, &limits).await? {}
     load_topic(db).await
 }
 

@@ -4,6 +4,7 @@
 //! then streamed and deleted.
 
 use crate::app::attachment;
+use crate::csv_out::CsvCells;
 use crate::error::{AppError, AppResult};
 use crate::records_view::{self, RecordQuery};
 use axum::body::Body;
@@ -17,7 +18,8 @@ use tequio_store::transparency::{Format, Obligation, Publication};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    Csv,
+    /// CSV, its text safe for spreadsheets unless asked exact.
+    Csv(CsvCells),
     Json,
     Xlsx,
 }
@@ -25,7 +27,7 @@ pub enum Kind {
 impl Kind {
     pub fn extension(self) -> &'static str {
         match self {
-            Kind::Csv => "csv",
+            Kind::Csv(_) => "csv",
             Kind::Json => "json",
             Kind::Xlsx => "xlsx",
         }
@@ -33,7 +35,7 @@ impl Kind {
 
     fn content_type(self) -> &'static str {
         match self {
-            Kind::Csv => "text/csv; charset=utf-8",
+            Kind::Csv(_) => "text/csv; charset=utf-8",
             Kind::Json => "application/json",
             Kind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
@@ -67,7 +69,7 @@ pub async fn response(
     kind: Kind,
 ) -> AppResult<Response> {
     let body = match kind {
-        Kind::Csv => csv_body(db, src, q),
+        Kind::Csv(cells) => csv_body(db, src, q, cells),
         Kind::Json => json_body(db, src, q),
         Kind::Xlsx => xlsx_body(db, src, q).await?,
     };
@@ -85,8 +87,19 @@ fn io_error(e: AppError) -> std::io::Error {
     std::io::Error::other(e.to_string())
 }
 
-fn csv_body(db: &Db, src: &Source<'_>, q: RecordQuery) -> Body {
+fn csv_body(db: &Db, src: &Source<'_>, q: RecordQuery, cells: CsvCells) -> Body {
+    use tequio_domain::transparency::framework::FieldType;
     let def = src.format.def.clone();
+    let numeric: Vec<bool> = def
+        .fields
+        .iter()
+        .map(|f| {
+            matches!(
+                f.kind,
+                FieldType::Number | FieldType::Money | FieldType::Year
+            )
+        })
+        .collect();
     let mut header = csv::Writer::from_writer(Vec::new());
     let _ = header.write_record(export::csv_header(&def));
     let first = header.into_inner().unwrap_or_default();
@@ -95,7 +108,12 @@ fn csv_body(db: &Db, src: &Source<'_>, q: RecordQuery) -> Body {
             let chunk = chunk.map_err(io_error)?;
             let mut w = csv::Writer::from_writer(Vec::new());
             for r in &chunk {
-                w.write_record(export::csv_row(&def, &r.record))
+                let row = export::csv_row(&def, &r.record);
+                cells
+                    .write_row(
+                        &mut w,
+                        row.iter().map(String::as_str).zip(numeric.iter().copied()),
+                    )
                     .map_err(std::io::Error::other)?;
             }
             w.into_inner()

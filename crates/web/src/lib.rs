@@ -20,6 +20,7 @@ pub mod cli;
 pub mod cli_catalog;
 pub mod cli_transparency;
 pub mod config;
+pub mod csv_out;
 pub mod demo;
 pub mod demo_bodies;
 pub mod downloads;

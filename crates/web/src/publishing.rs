@@ -3,6 +3,7 @@
 //! publish all or nothing.
 
 use crate::error::AppError;
+use tequio_domain::tabular::Limits;
 use tequio_domain::transparency::import::{self, ImportErrors, Parsed};
 use tequio_domain::transparency::period::{Date, Period};
 use tequio_store::Db;
@@ -95,11 +96,12 @@ pub async fn check_file(
     period: Option<Period>,
     file_name: &str,
     bytes: Vec<u8>,
+    limits: &Limits,
 ) -> Result<Checked, Refusal> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(too_large(file_name, MAX_FILE_MB));
     }
-    check_bytes(format, obligation, period, file_name, bytes).await
+    check_bytes(format, obligation, period, file_name, bytes, limits).await
 }
 
 /// Like [`check_file`] without the web's size limit (the command line sets its own).
@@ -109,12 +111,14 @@ pub async fn check_bytes(
     period: Option<Period>,
     file_name: &str,
     bytes: Vec<u8>,
+    limits: &Limits,
 ) -> Result<Checked, Refusal> {
     let def = format.def.clone();
     let name = file_name.to_owned();
     let periodicity = obligation.periodicity;
+    let limits = *limits;
     tokio::task::spawn_blocking(move || {
-        let parsed = import::parse(&name, &bytes, &def).map_err(Refusal::File)?;
+        let parsed = import::parse_within(&name, &bytes, &def, &limits).map_err(Refusal::File)?;
         let period = match period.or_else(|| import::infer_period(&def, &parsed.records)) {
             Some(p) => p,
             None => {
@@ -183,6 +187,7 @@ pub async fn publish_checked(
 }
 
 /// Checks and publishes a file: the whole path.
+#[allow(clippy::too_many_arguments)]
 pub async fn publish_file(
     db: &Db,
     who: &Who,
@@ -191,8 +196,17 @@ pub async fn publish_file(
     file_name: &str,
     bytes: Vec<u8>,
     note: &str,
+    limits: &Limits,
 ) -> Result<Published, Refusal> {
-    let checked = check_file(target.format, target.obligation, period, file_name, bytes).await?;
+    let checked = check_file(
+        target.format,
+        target.obligation,
+        period,
+        file_name,
+        bytes,
+        limits,
+    )
+    .await?;
     publish_checked(db, who, target, &checked, file_name, note).await
 }
 

@@ -3,16 +3,15 @@
 //! reported with its place (sheet, row, column); then the column types are inferred (a Table
 //! Schema) and the rows can be read again, typed, to load them.
 
+use crate::tabular::{CsvRows, Limits, Refused, Row, Value, Workbook};
 use crate::transparency::import::column_letter;
 use crate::transparency::period::Date;
 use crate::transparency::values::number_text;
 use serde::{Deserialize, Serialize};
-use std::io::Cursor;
+use std::ops::ControlFlow;
 
 /// Most problems listed for one file; the rest are counted.
 pub const MAX_REPORTED: usize = 200;
-/// Most columns in one table.
-pub const MAX_COLUMNS: usize = 500;
 
 /// The type of a column (Table Schema's names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +56,11 @@ impl FieldType {
             FieldType::Date => "date",
             FieldType::String => "text",
         }
+    }
+
+    /// Whether the column holds numbers.
+    pub fn is_numeric(self) -> bool {
+        matches!(self, FieldType::Integer | FieldType::Number)
     }
 
     /// The XML Schema datatype (DCAT, CSVW).
@@ -268,21 +272,18 @@ impl Problems {
     }
 }
 
-/// The text encodings a CSV file is read in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Encoding {
-    Utf8,
-    /// Windows-1252 (a superset of Latin-1), as Excel in Spanish saves CSV.
-    Windows1252,
-}
+pub use crate::tabular::Encoding;
 
+/// Where a table's rows are, to read them again.
+#[derive(Debug, Clone)]
 enum Source {
-    Csv { text: String, delimiter: u8 },
-    Sheet { rows: Vec<Vec<String>> },
+    Csv { encoding: Encoding, delimiter: u8 },
+    Sheet { name: String },
 }
 
-/// A table read and checked: its inferred schema and its rows (read again with [`Table::rows`]).
+/// A table read and checked: its inferred schema and what is needed to read its rows again
+/// ([`Table::each_row`]); no row is kept.
+#[derive(Debug, Clone)]
 pub struct Table {
     pub sheet: Option<String>,
     pub encoding: Encoding,
@@ -293,24 +294,15 @@ pub struct Table {
     source: Source,
 }
 
-impl std::fmt::Debug for Table {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Table")
-            .field("sheet", &self.sheet)
-            .field("schema", &self.schema)
-            .field("row_count", &self.row_count)
-            .finish_non_exhaustive()
-    }
-}
-
 /// Whether the datastore can read a file with this name.
 pub fn is_tabular_name(file_name: &str) -> bool {
     let lower = file_name.to_ascii_lowercase();
     lower.ends_with(".csv") || lower.ends_with(".xlsx") || lower.ends_with(".tsv")
 }
 
-/// Reads and checks a whole CSV or XLSX file, and infers its column types.
-pub fn read(file_name: &str, bytes: &[u8]) -> Result<Table, TableErrors> {
+/// Reads and checks a whole CSV or XLSX file within `limits`, and infers its column types.
+/// Rows are streamed: what is held is the column statistics, never the rows.
+pub fn read(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Table, TableErrors> {
     let whole = |es: String, en: String| TableErrors {
         file: file_name.to_owned(),
         errors: vec![TableProblem {
@@ -328,9 +320,15 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Table, TableErrors> {
             "the file is empty".into(),
         ));
     }
-    let (source, sheet, encoding) = if bytes.starts_with(b"PK\x03\x04") {
-        let (sheet, rows) = read_sheet(bytes).map_err(|(es, en)| whole(es, en))?;
-        (Source::Sheet { rows }, Some(sheet), Encoding::Utf8)
+    let source = if bytes.starts_with(b"PK\x03\x04") {
+        let book = Workbook::open(bytes, limits).map_err(|r| refused(file_name, r))?;
+        let name = book.sheet_names().first().cloned().ok_or_else(|| {
+            whole(
+                "no se puede leer como XLSX: no tiene hojas".into(),
+                "cannot be read as XLSX: it has no sheets".into(),
+            )
+        })?;
+        Source::Sheet { name }
     } else {
         if bytes.starts_with(b"%PDF") || bytes.iter().take(8192).any(|b| *b == 0) {
             return Err(whole(
@@ -338,28 +336,40 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Table, TableErrors> {
                 "it is neither a CSV nor an XLSX file".into(),
             ));
         }
-        let (text, encoding) = decode(bytes).map_err(|(es, en)| whole(es, en))?;
-        let first_line = text.lines().next().unwrap_or("");
-        let delimiter = [b',', b';', b'\t']
-            .into_iter()
-            .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
-            .unwrap_or(b',');
-        (Source::Csv { text, delimiter }, None, encoding)
-    };
-    let mut problems = Problems {
-        sheet: sheet.clone(),
-        list: Vec::new(),
-        total: 0,
+        let encoding = encoding_of(bytes).map_err(|(es, en)| whole(es, en))?;
+        Source::Csv {
+            encoding,
+            delimiter: crate::tabular::sniff_delimiter(bytes),
+        }
     };
     let mut table = Table {
-        sheet,
-        encoding,
+        sheet: match &source {
+            Source::Sheet { name } => Some(name.clone()),
+            Source::Csv { .. } => None,
+        },
+        encoding: match &source {
+            Source::Csv { encoding, .. } => *encoding,
+            Source::Sheet { .. } => Encoding::Utf8,
+        },
         schema: TableSchema::default(),
         row_count: 0,
         max_lengths: Vec::new(),
         source,
     };
-    check_and_infer(&mut table, &mut problems);
+    let mut problems = Problems {
+        sheet: table.sheet.clone(),
+        list: Vec::new(),
+        total: 0,
+    };
+    let mut scan = Scan::default();
+    let streamed = table.stream(bytes, limits, &mut |row| {
+        scan.see(row, &mut problems);
+        ControlFlow::Continue(())
+    });
+    if let Err(r) = streamed {
+        return Err(refused(file_name, r));
+    }
+    scan.finish(&mut table, &mut problems);
     if problems.total == 0 {
         Ok(table)
     } else {
@@ -368,6 +378,21 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Table, TableErrors> {
             errors: problems.list,
             total: problems.total,
         })
+    }
+}
+
+/// A refusal of the reader as the table's only problem.
+fn refused(file_name: &str, r: Refused) -> TableErrors {
+    TableErrors {
+        file: file_name.to_owned(),
+        errors: vec![TableProblem {
+            sheet: r.sheet,
+            row: r.row,
+            column: r.column.map(column_letter),
+            es: r.reason.message("es"),
+            en: r.reason.message("en"),
+        }],
+        total: 1,
     }
 }
 
@@ -432,88 +457,97 @@ impl Fits {
     }
 }
 
-fn check_and_infer(table: &mut Table, problems: &mut Problems) {
-    let mut rows = table.rows_checked(problems);
-    let Some(header) = rows.next() else {
-        drop(rows);
-        problems.push(
-            None,
-            None,
-            "el archivo no tiene filas".into(),
-            "the file has no rows".into(),
-        );
-        return;
-    };
-    let header = header.1;
-    let mut fits = vec![Fits::all(); header.len()];
-    let mut count = 0usize;
-    let mut header_problems = Vec::new();
-    check_header(&header, &mut header_problems);
-    for (row_no, row) in rows {
-        if row.len() != header.len() {
-            header_problems.push((
-                Some(row_no),
+/// What the checking pass keeps while the rows stream by: the header, per-column
+/// statistics, and the problems found.
+#[derive(Default)]
+struct Scan {
+    header: Option<Vec<String>>,
+    fits: Vec<Fits>,
+    count: usize,
+    /// Header and shape problems, reported after the reading ones.
+    found: Vec<Found>,
+}
+
+impl Scan {
+    fn see(&mut self, row: TextRow, problems: &mut Problems) {
+        let Some(header) = &self.header else {
+            check_header(&row.cells, row.number, &mut self.found);
+            self.fits = vec![Fits::all(); row.cells.len()];
+            self.header = Some(row.cells);
+            return;
+        };
+        for (column, e) in &row.errors {
+            problems.push(
+                Some(row.number),
+                Some(column_letter(*column)),
+                format!("la celda tiene un error de fórmula: {e}"),
+                format!("the cell has a formula error: {e}"),
+            );
+        }
+        if row.cells.len() != header.len() {
+            self.found.push((
+                Some(row.number),
                 None,
                 format!(
                     "tiene {} columnas y el encabezado tiene {}",
-                    row.len(),
+                    row.cells.len(),
                     header.len()
                 ),
                 format!(
                     "has {} columns and the header has {}",
-                    row.len(),
+                    row.cells.len(),
                     header.len()
                 ),
             ));
-            continue;
+            return;
         }
-        for (f, v) in fits.iter_mut().zip(&row) {
+        for (f, v) in self.fits.iter_mut().zip(&row.cells) {
             f.see(v);
         }
-        count += 1;
+        self.count += 1;
     }
-    for (row, col, es, en) in header_problems {
-        problems.push(row, col, es, en);
+
+    fn finish(self, table: &mut Table, problems: &mut Problems) {
+        let Some(header) = self.header else {
+            problems.push(
+                None,
+                None,
+                "el archivo no tiene filas".into(),
+                "the file has no rows".into(),
+            );
+            return;
+        };
+        for (row, col, es, en) in self.found {
+            problems.push(row, col, es, en);
+        }
+        if self.count == 0 && problems.total == 0 {
+            problems.push(
+                None,
+                None,
+                "el archivo no tiene filas de datos bajo el encabezado".into(),
+                "the file has no data rows under its header".into(),
+            );
+        }
+        table.row_count = self.count;
+        table.max_lengths = self.fits.iter().map(|f| f.max_len).collect();
+        table.schema = TableSchema {
+            fields: header
+                .iter()
+                .zip(&self.fits)
+                .map(|(name, f)| SchemaField {
+                    name: name.trim().to_owned(),
+                    field_type: f.best(),
+                    title: String::new(),
+                    description: String::new(),
+                })
+                .collect(),
+        };
     }
-    if count == 0 && problems.total == 0 {
-        problems.push(
-            None,
-            None,
-            "el archivo no tiene filas de datos bajo el encabezado".into(),
-            "the file has no data rows under its header".into(),
-        );
-    }
-    table.row_count = count;
-    table.max_lengths = fits.iter().map(|f| f.max_len).collect();
-    table.schema = TableSchema {
-        fields: header
-            .iter()
-            .zip(&fits)
-            .map(|(name, f)| SchemaField {
-                name: name.trim().to_owned(),
-                field_type: f.best(),
-                title: String::new(),
-                description: String::new(),
-            })
-            .collect(),
-    };
 }
 
 type Found = (Option<usize>, Option<String>, String, String);
 
-fn check_header(header: &[String], out: &mut Vec<Found>) {
-    if header.len() > MAX_COLUMNS {
-        out.push((
-            Some(1),
-            None,
-            format!(
-                "tiene {} columnas; el máximo es {MAX_COLUMNS}",
-                header.len()
-            ),
-            format!("has {} columns; at most {MAX_COLUMNS}", header.len()),
-        ));
-        return;
-    }
+fn check_header(header: &[String], row: usize, out: &mut Vec<Found>) {
     // A first row made only of numbers and dates is data: the file has no header.
     let looks_like_data = header.iter().filter(|h| !h.trim().is_empty()).all(|h| {
         let h = h.trim();
@@ -521,7 +555,7 @@ fn check_header(header: &[String], out: &mut Vec<Found>) {
     });
     if looks_like_data && header.iter().any(|h| !h.trim().is_empty()) {
         out.push((
-            Some(1),
+            Some(row),
             None,
             "la primera fila parece de datos: debe tener los nombres de las columnas".into(),
             "the first row looks like data: it must hold the column names".into(),
@@ -533,21 +567,21 @@ fn check_header(header: &[String], out: &mut Vec<Found>) {
         let col = Some(column_letter(i));
         if name.is_empty() {
             out.push((
-                Some(1),
+                Some(row),
                 col,
                 "la columna no tiene nombre en el encabezado".into(),
                 "the column has no name in the header".into(),
             ));
         } else if name.starts_with('_') {
             out.push((
-                Some(1),
+                Some(row),
                 col,
                 format!("«{name}»: los nombres que empiezan con _ están reservados"),
                 format!("“{name}”: names starting with _ are reserved"),
             ));
         } else if name.chars().count() > 200 {
             out.push((
-                Some(1),
+                Some(row),
                 col,
                 "el nombre de la columna pasa de 200 caracteres".into(),
                 "the column name is longer than 200 characters".into(),
@@ -557,7 +591,7 @@ fn check_header(header: &[String], out: &mut Vec<Found>) {
             .any(|o| o.trim().eq_ignore_ascii_case(name))
         {
             out.push((
-                Some(1),
+                Some(row),
                 col,
                 format!("«{name}» está repetida"),
                 format!("“{name}” appears twice"),
@@ -566,68 +600,138 @@ fn check_header(header: &[String], out: &mut Vec<Found>) {
     }
 }
 
+/// A row as text, with its number and the formula errors found in it (column, error).
+struct TextRow {
+    number: usize,
+    cells: Vec<String>,
+    errors: Vec<(usize, String)>,
+}
+
+/// Most formula errors reported for one row.
+const MAX_ROW_ERRORS: usize = 20;
+
+fn text_row(row: Row) -> TextRow {
+    let mut errors = Vec::new();
+    let cells = row
+        .cells
+        .into_iter()
+        .enumerate()
+        .map(|(c, v)| match v {
+            Value::Empty => String::new(),
+            Value::Text(s) => s,
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => number_text(f),
+            Value::Bool(b) => b.to_string(),
+            Value::DateTime(serial) => match Date::from_excel_serial(serial) {
+                Some(d) if serial.fract() == 0.0 => d.to_string(),
+                _ => number_text(serial),
+            },
+            Value::Error(e) => {
+                if errors.len() < MAX_ROW_ERRORS {
+                    errors.push((c, e));
+                }
+                String::new()
+            }
+        })
+        .collect();
+    TextRow {
+        number: row.number,
+        cells,
+        errors,
+    }
+}
+
 impl Table {
-    /// The data rows (without the header), as text. The file was checked when read, so this
-    /// never fails.
-    pub fn rows(&self) -> Box<dyn Iterator<Item = Vec<String>> + Send + '_> {
+    /// Hands every row (the header first), as text, to `each`, which may stop early. A sheet's
+    /// rows are padded to the header's width; its fully empty rows are skipped.
+    fn stream(
+        &self,
+        bytes: &[u8],
+        limits: &Limits,
+        each: &mut dyn FnMut(TextRow) -> ControlFlow<()>,
+    ) -> Result<(), Refused> {
+        // A sheet's rows hold the cells present only: its rows are padded to the header's
+        // width. A CSV row is what its line says (a short one is a problem).
+        let pad = matches!(self.source, Source::Sheet { .. });
+        let mut width = None;
+        let mut give = |row: Row| {
+            let mut row = text_row(row);
+            match width {
+                None => width = Some(row.cells.len()),
+                Some(w) if pad && row.cells.len() < w => row.cells.resize(w, String::new()),
+                Some(_) => {}
+            }
+            each(row)
+        };
         match &self.source {
-            Source::Csv { text, delimiter } => Box::new(
-                csv_reader(text, *delimiter)
-                    .into_records()
-                    .skip(1)
-                    .map_while(Result::ok)
-                    .map(|r| r.iter().map(str::to_owned).collect()),
-            ),
-            Source::Sheet { rows } => Box::new(rows.iter().skip(1).cloned()),
+            Source::Csv {
+                encoding,
+                delimiter,
+            } => {
+                let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+                for row in CsvRows::new(bytes, *delimiter, *encoding, limits) {
+                    if give(row?).is_break() {
+                        break;
+                    }
+                }
+            }
+            Source::Sheet { name } => {
+                let mut book = Workbook::open(bytes, limits)?;
+                for row in book.rows(name, limits.max_columns)? {
+                    let row = row?;
+                    if row.cells.iter().all(|v| match v {
+                        Value::Text(s) => s.trim().is_empty(),
+                        v => *v == Value::Empty,
+                    }) {
+                        continue;
+                    }
+                    if give(row).is_break() {
+                        break;
+                    }
+                }
+            }
         }
+        Ok(())
     }
 
-    /// Every row as it comes, with its 1-based row number; CSV syntax errors are reported.
-    fn rows_checked<'a>(
-        &'a self,
-        problems: &'a mut Problems,
-    ) -> Box<dyn Iterator<Item = (usize, Vec<String>)> + 'a> {
-        match &self.source {
-            Source::Csv { text, delimiter } => {
-                let mut reader = csv_reader(text, *delimiter).into_records();
-                Box::new(std::iter::from_fn(move || match reader.next()? {
-                    Ok(r) => {
-                        let line = r.position().map_or(0, |p| p.line() as usize);
-                        Some((line, r.iter().map(str::to_owned).collect()))
-                    }
-                    Err(e) => {
-                        let line = e.position().map(|p| p.line() as usize);
-                        problems.push(
-                            line,
-                            None,
-                            format!("no se puede leer como CSV: {e}"),
-                            format!("cannot be read as CSV: {e}"),
-                        );
-                        None
-                    }
-                }))
+    /// Reads the data rows again (the header left out), as text, handing each to `each`
+    /// until it breaks. The file was checked by [`read`] with the same limits, so this fails
+    /// only if the bytes are not the ones read.
+    pub fn each_row(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        limits: &Limits,
+        mut each: impl FnMut(Vec<String>) -> ControlFlow<()>,
+    ) -> Result<(), TableErrors> {
+        let mut header = true;
+        self.stream(bytes, limits, &mut |row| {
+            if std::mem::take(&mut header) {
+                ControlFlow::Continue(())
+            } else {
+                each(row.cells)
             }
-            Source::Sheet { rows } => {
-                Box::new(rows.iter().enumerate().map(|(i, r)| (i + 1, r.clone())))
-            }
-        }
+        })
+        .map_err(|r| refused(file_name, r))
+    }
+
+    /// Every data row as text, collected: for tests and small files only.
+    pub fn rows(&self, bytes: &[u8], limits: &Limits) -> Vec<Vec<String>> {
+        let mut rows = Vec::new();
+        let _ = self.each_row("", bytes, limits, |r| {
+            rows.push(r);
+            ControlFlow::Continue(())
+        });
+        rows
     }
 }
 
-fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes())
-}
-
-/// The file's text: UTF-8 (a BOM is dropped), or Windows-1252 when no part of it is UTF-8.
-/// A file with both is refused at the first line that is not UTF-8.
-fn decode(bytes: &[u8]) -> Result<(String, Encoding), Messages> {
+/// The file's encoding: UTF-8 (a BOM is allowed), or Windows-1252 when no part of it is
+/// UTF-8. A file with both is refused at the first line that is not UTF-8.
+fn encoding_of(bytes: &[u8]) -> Result<Encoding, Messages> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(t) = std::str::from_utf8(bytes) {
-        return Ok((t.to_owned(), Encoding::Utf8));
+    if std::str::from_utf8(bytes).is_ok() {
+        return Ok(Encoding::Utf8);
     }
     let mut has_utf8 = false;
     let mut first_bad = None;
@@ -655,93 +759,11 @@ fn decode(bytes: &[u8]) -> Result<(String, Encoding), Messages> {
             ),
         ));
     }
-    Ok((
-        bytes.iter().map(|b| windows_1252(*b)).collect(),
-        Encoding::Windows1252,
-    ))
+    Ok(Encoding::Windows1252)
 }
 
-fn windows_1252(b: u8) -> char {
-    const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž',
-        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}',
-        'ž', 'Ÿ',
-    ];
-    match b {
-        0x80..=0x9F => HIGH[usize::from(b - 0x80)],
-        _ => char::from(b),
-    }
-}
-
-/// The first sheet of a workbook as text rows, without fully empty rows and with cells padded
-/// to the sheet's width.
 /// What went wrong, in Spanish and in English.
 type Messages = (String, String);
-
-fn read_sheet(bytes: &[u8]) -> Result<(String, Vec<Vec<String>>), Messages> {
-    use calamine::{Data, Reader};
-    let unreadable = |e: String| {
-        (
-            format!("no se puede leer como XLSX: {e}"),
-            format!("cannot be read as XLSX: {e}"),
-        )
-    };
-    let mut workbook = crate::text::without_panics(|| calamine::Xlsx::new(Cursor::new(bytes)))
-        .map_err(unreadable)?
-        .map_err(|e| unreadable(e.to_string()))?;
-    let name = workbook
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| unreadable("no tiene hojas".into()))?;
-    let range = crate::text::without_panics(|| workbook.worksheet_range(&name))
-        .map_err(unreadable)?
-        .map_err(|e| unreadable(e.to_string()))?;
-    let (_, first_col) = range.start().unwrap_or((0, 0));
-    let pad = first_col as usize;
-    let mut errors = Vec::new();
-    let mut rows = Vec::new();
-    for (r, row) in range.rows().enumerate() {
-        let cells: Vec<String> = std::iter::repeat_n(String::new(), pad)
-            .chain(row.iter().enumerate().map(|(c, d)| match d {
-                Data::Empty => String::new(),
-                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                Data::Int(i) => i.to_string(),
-                Data::Float(f) => number_text(*f),
-                Data::Bool(b) => b.to_string(),
-                Data::DateTime(dt) => {
-                    let serial = dt.as_f64();
-                    match Date::from_excel_serial(serial) {
-                        Some(d) if serial.fract() == 0.0 => d.to_string(),
-                        _ => number_text(serial),
-                    }
-                }
-                Data::Error(e) => {
-                    if errors.len() < 20 {
-                        errors.push(format!("{}{}: {e}", column_letter(c + pad), r + 1));
-                    }
-                    String::new()
-                }
-            }))
-            .collect();
-        if cells.iter().any(|c| !c.trim().is_empty()) {
-            rows.push(cells);
-        }
-    }
-    if !errors.is_empty() {
-        return Err((
-            format!(
-                "hoja «{name}»: celdas con error de fórmula: {}",
-                errors.join(", ")
-            ),
-            format!(
-                "sheet “{name}”: cells with formula errors: {}",
-                errors.join(", ")
-            ),
-        ));
-    }
-    Ok((name, rows))
-}
 
 #[cfg(test)]
 mod tests {
@@ -755,19 +777,20 @@ mod tests {
             .collect()
     }
 
+    fn read(name: &str, bytes: &[u8]) -> Result<Table, TableErrors> {
+        super::read(name, bytes, &Limits::default())
+    }
+
     #[test]
     fn types_are_inferred_and_rows_read_again() {
-        let t = read(
-            "a.csv",
-            b"clave,monto,fecha,activo,nombre,cp\n1,10.5,2025-01-31,true,Ana,01234\n2,3,31/12/2025,false,\"Luis, Jr\",68000\n",
-        )
-        .unwrap();
+        let csv = b"clave,monto,fecha,activo,nombre,cp\n1,10.5,2025-01-31,true,Ana,01234\n2,3,31/12/2025,false,\"Luis, Jr\",68000\n";
+        let t = read("a.csv", csv).unwrap();
         assert_eq!(
             types(&t),
             ["integer", "number", "date", "boolean", "string", "string"]
         );
         assert_eq!(t.row_count, 2);
-        let rows: Vec<_> = t.rows().collect();
+        let rows = t.rows(csv, &Limits::default());
         assert_eq!(rows[1][4], "Luis, Jr");
         assert_eq!(
             FieldType::Date.convert("31/12/2025"),
@@ -781,7 +804,7 @@ mod tests {
         let latin1 = b"nombre,municipio\nJos\xe9,Oaxaca de Ju\xe1rez\n";
         let t = read("a.csv", latin1).unwrap();
         assert_eq!(t.encoding, Encoding::Windows1252);
-        assert_eq!(t.rows().next().unwrap()[0], "José");
+        assert_eq!(t.rows(latin1, &Limits::default())[0][0], "José");
         let mixed = "nombre\nJosé\n"
             .bytes()
             .chain(*b"Mar\xeda\n")

@@ -6,13 +6,26 @@ use super::framework::{FieldDef, FieldType, FormatDef};
 use super::period::Period;
 use super::records::Record;
 use super::values::{Cell, Problem, fold_label, normalize};
+use crate::tabular::{self, CsvRows, Limits, Refused, Row, Workbook};
 use std::collections::HashMap;
-use std::io::Cursor;
 
 /// Most problems listed for one file; the rest are counted.
 pub const MAX_REPORTED: usize = 500;
 /// Rows scanned from the top of a sheet to find its column titles.
 const HEADER_SCAN_ROWS: usize = 30;
+/// Columns a sheet may have beyond its format's fields: the national platform's ID and its
+/// creation and modification dates, and a few more left empty or for notes. A value further
+/// right is refused before the row is built.
+const EXTRA_COLUMNS: usize = 10;
+
+/// The limits a publication file is read within when the caller sets none: those of
+/// [`Limits::default`], with fewer rows (a publication's records are all held until saved).
+pub fn default_limits() -> Limits {
+    Limits {
+        max_rows: 500_000,
+        ..Limits::default()
+    }
+}
 
 /// The kinds of file a publication can come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +77,17 @@ impl Located {
         }
     }
 
+    /// A file refused by the reader's limits, where it happened.
+    fn refused(r: Refused) -> Stop {
+        Box::new(Located {
+            sheet: r.sheet,
+            row: r.row,
+            column: r.column.map(column_letter),
+            field: None,
+            problem: Problem::Refused(r.reason),
+        })
+    }
+
     /// "Hoja «Información», fila 7, columna F (Sexo): …"
     pub fn message(&self, lang: &str) -> String {
         let en = lang == "en";
@@ -107,6 +131,10 @@ impl Located {
         }
     }
 }
+
+/// The one problem that stopped reading a file (a limit, an unreadable file), boxed: it
+/// travels up through every reading function.
+type Stop = Box<Located>;
 
 /// Every problem of one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,32 +280,43 @@ fn sniff(bytes: &[u8]) -> Result<FileKind, Problem> {
     })
 }
 
-/// Reads and checks a whole file against `format`.
+/// Reads and checks a whole file against `format`, within [`default_limits`].
 pub fn parse(file_name: &str, bytes: &[u8], format: &FormatDef) -> Result<Parsed, ImportErrors> {
-    let fail = |p: Problem| ImportErrors {
+    parse_within(file_name, bytes, format, &default_limits())
+}
+
+/// Reads and checks a whole file against `format`, within `limits`: a file past them is
+/// refused with the one problem that stopped it, and where.
+pub fn parse_within(
+    file_name: &str,
+    bytes: &[u8],
+    format: &FormatDef,
+    limits: &Limits,
+) -> Result<Parsed, ImportErrors> {
+    let fail = |l: Stop| ImportErrors {
         file: file_name.to_owned(),
-        errors: vec![Located::file(p)],
+        errors: vec![*l],
         total: 1,
     };
-    let kind = detect(file_name, bytes).map_err(fail)?;
+    let kind = detect(file_name, bytes).map_err(|p| fail(Box::new(Located::file(p))))?;
     let mut problems = Problems::default();
     let (sheet, records, field_columns) = match kind {
         FileKind::Csv => {
-            let main = read_csv(bytes, format, &mut problems).map_err(fail)?;
+            let main = read_csv(bytes, format, limits, &mut problems).map_err(fail)?;
             (None, main.records, main.field_column)
         }
         FileKind::Xlsx => {
-            let (sheet, main) = read_xlsx(bytes, format, &mut problems).map_err(fail)?;
+            let (sheet, main) = read_xlsx(bytes, format, limits, &mut problems).map_err(fail)?;
             (Some(sheet), main.records, main.field_column)
         }
         FileKind::Json => (
             None,
-            read_json(bytes, format, &mut problems).map_err(fail)?,
+            read_json(bytes, format, limits, &mut problems).map_err(fail)?,
             (0..format.fields.len()).collect(),
         ),
     };
     if problems.total == 0 && records.is_empty() {
-        return Err(fail(Problem::NoRecords));
+        return Err(fail(Box::new(Located::file(Problem::NoRecords))));
     }
     problems.into_result(
         file_name,
@@ -430,10 +469,11 @@ fn folded_titles(fields: &[FieldDef]) -> Vec<(String, String)> {
 }
 
 /// The row (index within `rows`) that best matches the fields' titles, if any matches.
-fn find_header(rows: &[Vec<Cell>], fields: &[FieldDef]) -> Option<usize> {
+fn find_header(rows: &[(usize, Vec<Cell>)], fields: &[FieldDef]) -> Option<usize> {
     let folded = folded_titles(fields);
     rows.iter()
         .take(HEADER_SCAN_ROWS)
+        .map(|(_, row)| row)
         .enumerate()
         .map(|(i, row)| {
             let hits = row
@@ -529,28 +569,93 @@ impl MainRows {
     }
 }
 
-/// Reads the main records from rows given one at a time: only the first rows (to find the
-/// titles) are held, so a large CSV never sits in memory twice.
+/// What the records read so far hold in memory, against the limits' budget: a publication's
+/// records are all kept until it is saved, and one sub-table row can be copied to many.
+struct Held {
+    bytes: usize,
+    budget: usize,
+}
+
+impl Held {
+    fn add(&mut self, bytes: usize, sheet: Option<&str>, row: usize) -> Result<(), Stop> {
+        self.bytes = self.bytes.saturating_add(bytes);
+        if self.bytes <= self.budget {
+            return Ok(());
+        }
+        Err(Located::refused(Refused {
+            sheet: sheet.map(str::to_owned),
+            row: Some(row),
+            column: None,
+            reason: tabular::Reason::DataTooLarge {
+                max_mb: (self.budget / (1024 * 1024)) as u64,
+            },
+        }))
+    }
+}
+
+/// A row of cells as the publication checks see them.
+fn cells_of(row: Row) -> (usize, Vec<Cell>) {
+    let cells = row
+        .cells
+        .into_iter()
+        .map(|v| match v {
+            tabular::Value::Empty => Cell::Empty,
+            tabular::Value::Text(s) => Cell::Text(s),
+            #[allow(clippy::cast_precision_loss)]
+            tabular::Value::Int(i) => Cell::Number(i as f64),
+            tabular::Value::Float(f) => Cell::Number(f),
+            tabular::Value::Bool(b) => Cell::Text(if b { "Sí".into() } else { "No".into() }),
+            tabular::Value::DateTime(serial) => Cell::ExcelDate(serial),
+            tabular::Value::Error(e) => Cell::Error(e),
+        })
+        .collect();
+    (row.number, cells)
+}
+
+/// Runs `read` over a stream of rows, as cells; a refusal met on the way wins over its result.
+fn read_rows<T>(
+    rows: impl Iterator<Item = Result<Row, Refused>>,
+    read: impl FnOnce(&mut dyn Iterator<Item = (usize, Vec<Cell>)>) -> Result<T, Stop>,
+) -> Result<T, Stop> {
+    let mut refused = None;
+    let mut cells = rows.map_while(|r| match r {
+        Ok(row) => Some(cells_of(row)),
+        Err(e) => {
+            refused = Some(e);
+            None
+        }
+    });
+    let out = read(&mut cells);
+    drop(cells);
+    match refused {
+        Some(e) => Err(Located::refused(e)),
+        None => out,
+    }
+}
+
+/// Reads the main records from rows given one at a time (each with its spreadsheet number):
+/// only the first rows (to find the titles) are held, so a large file never sits in memory
+/// twice.
 fn read_main_rows(
-    rows: &mut dyn Iterator<Item = Vec<Cell>>,
-    first_row: usize,
+    rows: &mut dyn Iterator<Item = (usize, Vec<Cell>)>,
     format: &FormatDef,
     sheet: Option<&str>,
     kind: FileKind,
+    held: &mut Held,
     problems: &mut Problems,
-) -> Option<MainRows> {
-    let head: Vec<Vec<Cell>> = (&mut *rows).take(HEADER_SCAN_ROWS).collect();
+) -> Result<Option<MainRows>, Stop> {
+    let head: Vec<(usize, Vec<Cell>)> = (&mut *rows).take(HEADER_SCAN_ROWS).collect();
     let Some(h) = find_header(&head, &format.fields) else {
         problems.push(Located {
             sheet: sheet.map(str::to_owned),
             ..Located::file(Problem::NoHeader)
         });
-        return None;
+        return Ok(None);
     };
     let before = problems.total;
-    let columns = map_columns(&head[h], &format.fields, sheet, first_row + h, problems);
+    let columns = map_columns(&head[h].1, &format.fields, sheet, head[h].0, problems);
     if problems.total > before {
-        return None;
+        return Ok(None);
     }
     let table_slot: Vec<Option<usize>> = {
         let mut n = 0;
@@ -579,12 +684,11 @@ fn read_main_rows(
         links: vec![HashMap::new(); format.tables().count()],
     };
     let after_header = head.into_iter().skip(h + 1);
-    for (i, row) in after_header.chain(rows).enumerate() {
+    for (row_no, row) in after_header.chain(rows) {
         let row = &row;
         if row.iter().all(Cell::is_empty) {
             continue;
         }
-        let row_no = first_row + h + 1 + i;
         if kind == FileKind::Csv && row.len() != columns.len() {
             problems.push(Located {
                 sheet: None,
@@ -644,9 +748,11 @@ fn read_main_rows(
             }
         }
         // Kept even when invalid, so links still point at the right record.
-        out.records.push(record.finish(source_id, row_no));
+        let record = record.finish(source_id, row_no);
+        held.add(record.heap_bytes(), sheet, row_no)?;
+        out.records.push(record);
     }
-    Some(out)
+    Ok(Some(out))
 }
 
 /// Sub-table rows written inline as JSON (the CSV layout): `[{"key": "value", …}, …]`.
@@ -699,48 +805,44 @@ fn json_cell(v: Option<&serde_json::Value>) -> Cell {
 }
 
 /// Attaches the rows of a sub-table sheet to the records that link to them.
+#[allow(clippy::too_many_arguments)]
 fn read_sub_rows(
-    rows: &[Vec<Cell>],
-    first_row: usize,
+    rows: &mut dyn Iterator<Item = (usize, Vec<Cell>)>,
     table: &FieldDef,
     slot: usize,
     sheet: &str,
     main: &mut MainRows,
+    held: &mut Held,
     problems: &mut Problems,
-) {
-    let Some(h) = find_header(rows, &table.fields) else {
+) -> Result<(), Stop> {
+    let head: Vec<(usize, Vec<Cell>)> = (&mut *rows).take(HEADER_SCAN_ROWS).collect();
+    let Some(h) = find_header(&head, &table.fields) else {
         problems.push(Located {
             sheet: Some(sheet.to_owned()),
             ..Located::file(Problem::NoHeader)
         });
-        return;
+        return Ok(());
     };
     let before = problems.total;
-    let columns = map_columns(
-        &rows[h],
-        &table.fields,
-        Some(sheet),
-        first_row + h,
-        problems,
-    );
+    let header_row = head[h].0;
+    let columns = map_columns(&head[h].1, &table.fields, Some(sheet), header_row, problems);
     let Some(id_col) = columns.iter().position(|c| *c == Column::Id) else {
         problems.push(Located {
             sheet: Some(sheet.to_owned()),
-            row: Some(first_row + h),
+            row: Some(header_row),
             column: None,
             field: Some("ID".into()),
             problem: Problem::MissingColumn,
         });
-        return;
+        return Ok(());
     };
     if problems.total > before {
-        return;
+        return Ok(());
     }
-    for (i, row) in rows.iter().enumerate().skip(h + 1) {
+    for (row_no, row) in head.into_iter().skip(h + 1).chain(rows) {
         if row.iter().all(Cell::is_empty) {
             continue;
         }
-        let row_no = first_row + i;
         let link = row.get(id_col).map(Cell::as_text).unwrap_or_default();
         let mut values = vec![String::new(); table.fields.len()];
         let mut ok = true;
@@ -763,6 +865,8 @@ fn read_sub_rows(
         }
         match main.links[slot].get(&link) {
             Some(parents) if ok => {
+                let size: usize = values.iter().map(|v| v.len() + 24).sum::<usize>() + 24;
+                held.add(size.saturating_mul(parents.len()), Some(sheet), row_no)?;
                 for p in parents {
                     main.records[*p].push_sub_row(slot, values.clone());
                 }
@@ -777,6 +881,7 @@ fn read_sub_rows(
             ),
         }
     }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -785,46 +890,29 @@ fn read_sub_rows(
 fn read_csv(
     bytes: &[u8],
     format: &FormatDef,
+    limits: &Limits,
     problems: &mut Problems,
-) -> Result<MainRows, Problem> {
+) -> Result<MainRows, Stop> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|_| Problem::NotUtf8)?;
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut broken = None;
-    let mut rows = reader.records().map_while(|result| match result {
-        Ok(record) => Some(
-            record
-                .iter()
-                .map(|v| {
-                    if v.is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(v.to_owned())
-                    }
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Err(e) => {
-            broken = Some(Problem::Unreadable(e.to_string()));
-            None
-        }
-    });
-    let main = read_main_rows(&mut rows, 1, format, None, FileKind::Csv, problems)
-        .unwrap_or_else(MainRows::empty);
-    drop(rows);
-    match broken {
-        Some(p) => Err(p),
-        None => Ok(main),
-    }
+    std::str::from_utf8(bytes).map_err(|_| Box::new(Located::file(Problem::NotUtf8)))?;
+    let limits = Limits {
+        max_columns: limits.max_columns.min(format.fields.len() + EXTRA_COLUMNS),
+        ..*limits
+    };
+    let rows = CsvRows::new(
+        bytes,
+        tabular::sniff_delimiter(bytes),
+        tabular::Encoding::Utf8,
+        &limits,
+    );
+    let mut held = Held {
+        bytes: 0,
+        budget: limits.memory_budget,
+    };
+    let main = read_rows(rows, |rows| {
+        read_main_rows(rows, format, None, FileKind::Csv, &mut held, problems)
+    })?;
+    Ok(main.unwrap_or_else(MainRows::empty))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -833,13 +921,11 @@ fn read_csv(
 fn read_xlsx(
     bytes: &[u8],
     format: &FormatDef,
+    limits: &Limits,
     problems: &mut Problems,
-) -> Result<(String, MainRows), Problem> {
-    use calamine::Reader;
-    let mut workbook = crate::text::without_panics(|| calamine::Xlsx::new(Cursor::new(bytes)))
-        .map_err(Problem::Unreadable)?
-        .map_err(|e| Problem::Unreadable(e.to_string()))?;
-    let names = workbook.sheet_names();
+) -> Result<(String, MainRows), Stop> {
+    let mut book = Workbook::open(bytes, limits).map_err(Located::refused)?;
+    let names = book.sheet_names();
     let table_sheets: Vec<String> = format.tables().map(|(_, t)| t.sheet_name()).collect();
     let main_sheet = names
         .iter()
@@ -850,16 +936,25 @@ fn read_xlsx(
             })
         })
         .cloned()
-        .ok_or(Problem::NoRecords)?;
-    let (rows, first_row) = sheet_rows(&mut workbook, &main_sheet)?;
-    let Some(mut main) = read_main_rows(
-        &mut rows.into_iter(),
-        first_row,
-        format,
-        Some(&main_sheet),
-        FileKind::Xlsx,
-        problems,
-    ) else {
+        .ok_or_else(|| Box::new(Located::file(Problem::NoRecords)))?;
+    let mut held = Held {
+        bytes: 0,
+        budget: limits.memory_budget,
+    };
+    let rows = book
+        .rows(&main_sheet, format.fields.len() + EXTRA_COLUMNS)
+        .map_err(Located::refused)?;
+    let main = read_rows(rows, |rows| {
+        read_main_rows(
+            rows,
+            format,
+            Some(&main_sheet),
+            FileKind::Xlsx,
+            &mut held,
+            problems,
+        )
+    })?;
+    let Some(mut main) = main else {
         return Ok((main_sheet, MainRows::empty()));
     };
     for (slot, (_, table)) in format.tables().enumerate() {
@@ -874,8 +969,12 @@ fn read_xlsx(
             .cloned();
         match sheet {
             Some(name) => {
-                let (rows, first_row) = sheet_rows(&mut workbook, &name)?;
-                read_sub_rows(&rows, first_row, table, slot, &name, &mut main, problems);
+                let rows = book
+                    .rows(&name, table.fields.len() + EXTRA_COLUMNS)
+                    .map_err(Located::refused)?;
+                read_rows(rows, |rows| {
+                    read_sub_rows(rows, table, slot, &name, &mut main, &mut held, problems)
+                })?;
             }
             None if main.links[slot].is_empty() => {}
             None => problems.push(Located {
@@ -887,88 +986,158 @@ fn read_xlsx(
     Ok((main_sheet, main))
 }
 
-/// A sheet's cells and the spreadsheet number of its first row.
-fn sheet_rows<R: std::io::Read + std::io::Seek>(
-    workbook: &mut calamine::Xlsx<R>,
-    name: &str,
-) -> Result<(Vec<Vec<Cell>>, usize), Problem> {
-    use calamine::{Data, Reader};
-    let range = crate::text::without_panics(|| workbook.worksheet_range(name))
-        .map_err(|e| Problem::Unreadable(format!("hoja «{name}»: {e}")))?
-        .map_err(|e| Problem::Unreadable(format!("hoja «{name}»: {e}")))?;
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let pad = first_col as usize;
-    let rows = range
-        .rows()
-        .map(|row| {
-            std::iter::repeat_n(Cell::Empty, pad)
-                .chain(row.iter().map(|d| match d {
-                    Data::Empty => Cell::Empty,
-                    Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
-                        Cell::Text(s.clone())
-                    }
-                    #[allow(clippy::cast_precision_loss)]
-                    Data::Int(i) => Cell::Number(*i as f64),
-                    Data::Float(f) => Cell::Number(*f),
-                    Data::Bool(b) => Cell::Text(if *b { "Sí".into() } else { "No".into() }),
-                    Data::DateTime(dt) => Cell::ExcelDate(dt.as_f64()),
-                    Data::Error(e) => Cell::Error(e.to_string()),
-                }))
-                .collect()
-        })
-        .collect();
-    Ok((rows, first_row as usize + 1))
-}
-
 // ---------------------------------------------------------------------------------------------
 // JSON
 
+/// Reads a JSON list of records (or `{"records": [...]}`) one record at a time: each is first
+/// taken as raw text, so its size is checked before it is parsed, and nothing of the file is
+/// held beyond the records already checked.
 fn read_json(
     bytes: &[u8],
     format: &FormatDef,
+    limits: &Limits,
     problems: &mut Problems,
-) -> Result<Vec<Record>, Problem> {
-    let value: serde_json::Value = serde_json::from_slice(
-        bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
-    )
-    .map_err(|e| {
-        Problem::Unreadable(format!(
+) -> Result<Vec<Record>, Stop> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let expected = || {
+        Box::new(Located::file(Problem::Unreadable(
+            "se esperaba una lista de registros o {\"records\": [...]}".into(),
+        )))
+    };
+    if !matches!(
+        bytes.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'[' | b'{')
+    ) {
+        return Err(expected());
+    }
+    let mut reader = JsonRecords {
+        format,
+        limits,
+        problems,
+        records: Vec::new(),
+        held: Held {
+            bytes: 0,
+            budget: limits.memory_budget,
+        },
+        seen: 0,
+        found: false,
+        stopped: None,
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let read =
+        serde::de::DeserializeSeed::deserialize(&mut reader, &mut de).and_then(|()| de.end());
+    if let Some(l) = reader.stopped.take() {
+        return Err(l);
+    }
+    match read {
+        Ok(()) if reader.found => Ok(reader.records),
+        Ok(()) => Err(expected()),
+        Err(e) => Err(Box::new(Located::file(Problem::Unreadable(format!(
             "JSON, línea {}, columna {}: {e}",
             e.line(),
             e.column()
-        ))
-    })?;
-    let items = match value {
-        serde_json::Value::Array(items) => items,
-        serde_json::Value::Object(mut obj) => match obj.remove("records") {
-            Some(serde_json::Value::Array(items)) => items,
-            _ => {
-                return Err(Problem::Unreadable(
-                    "se esperaba una lista de registros o {\"records\": [...]}".into(),
-                ));
+        ))))),
+    }
+}
+
+struct JsonRecords<'f, 'p> {
+    format: &'f FormatDef,
+    limits: &'f Limits,
+    problems: &'p mut Problems,
+    records: Vec<Record>,
+    held: Held,
+    /// Records met so far, valid or not: the next one's number is one more.
+    seen: usize,
+    /// Whether a list of records was found.
+    found: bool,
+    /// A refusal that stopped the reading (limits), kept apart from syntax errors.
+    stopped: Option<Stop>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for &mut JsonRecords<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for &mut JsonRecords<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("una lista de registros o {\"records\": [...]}")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.found = true;
+        while let Some(raw) = seq.next_element::<&'de serde_json::value::RawValue>()? {
+            if let Err(l) = self.record(raw.get()) {
+                self.stopped = Some(l);
+                return Err(serde::de::Error::custom("refused"));
             }
-        },
-        _ => {
-            return Err(Problem::Unreadable(
-                "se esperaba una lista de registros".into(),
-            ));
         }
-    };
-    let mut records = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let row = i + 1;
-        let Some(obj) = item.as_object() else {
-            problems.push(Located {
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "records" && !self.found {
+                map.next_value_seed(JsonList(&mut *self))?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The `records` list inside `{"records": [...]}`.
+struct JsonList<'r, 'f, 'p>(&'r mut JsonRecords<'f, 'p>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for JsonList<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self.0)
+    }
+}
+
+impl JsonRecords<'_, '_> {
+    /// Checks one record, given as its JSON text.
+    fn record(&mut self, text: &str) -> Result<(), Stop> {
+        self.seen += 1;
+        let row = self.seen;
+        let limit = |reason| {
+            Located::refused(Refused {
+                sheet: None,
+                row: Some(row),
+                column: None,
+                reason,
+            })
+        };
+        if row > self.limits.max_rows {
+            let max = self.limits.max_rows;
+            return Err(limit(tabular::Reason::TooManyRows { max }));
+        }
+        if text.len() > self.limits.max_line_bytes {
+            let max = self.limits.max_line_bytes;
+            return Err(limit(tabular::Reason::LineTooLong { max }));
+        }
+        let format = self.format;
+        let Ok(obj) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
+        else {
+            self.problems.push(Located {
                 row: Some(row),
                 ..Located::file(Problem::Unreadable(
                     "el registro no es un objeto JSON".into(),
                 ))
             });
-            continue;
+            return Ok(());
         };
         for key in obj.keys() {
             if key != "id" && format.field(key).is_none() {
-                problems.push(Located {
+                self.problems.push(Located {
                     row: Some(row),
                     column: Some(key.clone()),
                     ..Located::file(Problem::ExtraColumn(key.clone()))
@@ -976,7 +1145,6 @@ fn read_json(
             }
         }
         let mut record = Record::builder(format.fields.len());
-        let mut slot = 0;
         for field in &format.fields {
             let value = obj.get(&field.key);
             if field.kind == FieldType::Table {
@@ -985,8 +1153,8 @@ fn read_json(
                     Some(v) => parse_inline_table(field, &v.to_string()),
                 };
                 match rows {
-                    Ok(rows) => record.set_table(slot, rows),
-                    Err(p) => problems.push(Located {
+                    Ok(rows) => record.set_table(record_slot(format, field), rows),
+                    Err(p) => self.problems.push(Located {
                         row: Some(row),
                         column: Some(field.key.clone()),
                         field: Some(field.label.clone()),
@@ -994,14 +1162,13 @@ fn read_json(
                     }),
                 }
                 record.push("");
-                slot += 1;
                 continue;
             }
             match normalize(field, &json_cell(value)) {
                 Ok(v) => record.push(&v),
                 Err(p) => {
                     record.push("");
-                    problems.push(Located {
+                    self.problems.push(Located {
                         row: Some(row),
                         column: Some(field.key.clone()),
                         field: Some(field.label.clone()),
@@ -1014,7 +1181,17 @@ fn read_json(
             .get("id")
             .map(|v| json_cell(Some(v)).as_text())
             .unwrap_or_default();
-        records.push(record.finish(id, row));
+        let record = record.finish(id, row);
+        self.held.add(record.heap_bytes(), None, row)?;
+        self.records.push(record);
+        Ok(())
     }
-    Ok(records)
+}
+
+/// The slot of a sub-table field among the format's sub-tables.
+fn record_slot(format: &FormatDef, field: &FieldDef) -> usize {
+    format
+        .tables()
+        .position(|(_, t)| t.key == field.key)
+        .unwrap_or(0)
 }

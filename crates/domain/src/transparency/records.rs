@@ -98,6 +98,20 @@ impl Record {
         self.tables.get(slot).map_or(&[], Vec::as_slice)
     }
 
+    /// About how many bytes of memory the record takes, for memory budgets.
+    pub fn heap_bytes(&self) -> usize {
+        let strings = |rows: &Vec<Vec<String>>| -> usize {
+            rows.iter()
+                .map(|r| r.iter().map(|v| v.capacity() + 24).sum::<usize>() + 24)
+                .sum::<usize>()
+        };
+        std::mem::size_of::<Record>()
+            + self.source_id.capacity()
+            + self.buf.capacity()
+            + self.ends.capacity() * 4
+            + self.tables.iter().map(strings).sum::<usize>()
+    }
+
     pub fn push_sub_row(&mut self, slot: usize, row: Vec<String>) {
         if self.tables.len() <= slot {
             self.tables.resize(slot + 1, Vec::new());

@@ -108,6 +108,8 @@ pub enum Problem {
     },
     /// Errors past the reporting limit.
     More(usize),
+    /// The file is past a reading limit (size, rows, columns, a cell's length).
+    Refused(crate::tabular::Reason),
 }
 
 impl Problem {
@@ -170,6 +172,7 @@ impl Problem {
                 format!("fila {row} de la subtabla, campo «{field}»: {}", problem.es())
             }
             Problem::More(n) => format!("y {n} errores más"),
+            Problem::Refused(reason) => reason.message("es"),
         }
     }
 
@@ -224,6 +227,7 @@ impl Problem {
                 format!("sub-table row {row}, field “{field}”: {}", problem.en())
             }
             Problem::More(n) => format!("and {n} more errors"),
+            Problem::Refused(reason) => reason.message("en"),
         }
     }
 }

@@ -530,7 +530,7 @@ fn help_show(p: &Params) -> CkanResult<String> {
         "tag_list" => "Keywords in use.",
         "resource_show" => "A resource by id.",
         "datastore_search" => {
-            "Rows of a resource in the datastore: resource_id, filters, q, limit (at most 32000), offset, fields, sort, include_total, records_format."
+            "Rows of a resource in the datastore: resource_id, filters, q, limit (at most 32000), offset, fields, sort, include_total, records_format (csv and tsv text is safe for spreadsheets unless exact=true)."
         }
         "status_show" => "This site and the CKAN version it follows.",
         _ => {
@@ -1003,6 +1003,12 @@ async fn datastore_search(state: &AppState, p: &Params) -> CkanResult<String> {
             "Value must be one of ['objects', 'lists', 'csv', 'tsv']",
         ));
     }
+    // CSV and TSV records are safe to open in a spreadsheet unless `exact` is asked for.
+    let cells = if p.bool("exact", false)? {
+        crate::csv_out::CsvCells::Exact
+    } else {
+        crate::csv_out::CsvCells::Safe
+    };
     let columns = field_positions(schema, &p.list("fields")?)?;
     let mut filters = Vec::new();
     for (name, v) in p.object("filters")? {
@@ -1056,7 +1062,7 @@ async fn datastore_search(state: &AppState, p: &Params) -> CkanResult<String> {
         &columns,
         &page,
         &q,
-        &records_format,
+        (&records_format, cells),
         p,
     ))
 }
@@ -1077,7 +1083,7 @@ fn datastore_result(
     columns: &[usize],
     page: &store::DatastorePage,
     q: &DatastoreQuery,
-    records_format: &str,
+    (records_format, cells): (&str, crate::csv_out::CsvCells),
     p: &Params,
 ) -> String {
     use std::fmt::Write as _;
@@ -1112,14 +1118,13 @@ fn datastore_result(
                 .from_writer(Vec::new());
             for row in &page.rows {
                 let v = row.values();
-                let mut cells = vec![catalog_view::cell_text(
-                    tequio_domain::catalog::table::FieldType::Integer,
-                    v.first(),
-                )];
-                cells.extend(columns.iter().enumerate().map(|(i, c)| {
-                    catalog_view::cell_text(schema.fields[*c].field_type, v.get(i + 1))
+                let id = tequio_domain::catalog::table::FieldType::Integer;
+                let mut line = vec![(catalog_view::cell_text(id, v.first()), true)];
+                line.extend(columns.iter().enumerate().map(|(i, c)| {
+                    let ty = schema.fields[*c].field_type;
+                    (catalog_view::cell_text(ty, v.get(i + 1)), ty.is_numeric())
                 }));
-                let _ = w.write_record(&cells);
+                let _ = cells.write_row(&mut w, line.iter().map(|(t, n)| (t.as_str(), *n)));
             }
             let text = w.into_inner().unwrap_or_default();
             catalog_view::write_str(&mut out, &String::from_utf8_lossy(&text));

@@ -847,6 +847,7 @@ async fn publish(
         &file_name,
         bytes,
         &note,
+        &state.settings.publication_limits,
     )
     .await
     {

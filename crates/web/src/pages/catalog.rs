@@ -859,8 +859,9 @@ pub async fn prepare_resource(
             if format.tabular {
                 let (read, bytes) = {
                     let file_name = file_name.clone();
+                    let limits = state.settings.resource_limits;
                     tokio::task::spawn_blocking(move || {
-                        let read = table::read(&file_name, &bytes);
+                        let read = table::read(&file_name, &bytes, &limits);
                         (read, bytes)
                     })
                     .await
@@ -1339,12 +1340,13 @@ async fn download_csv(
     Path((name, rid)): Path<(String, i64)>,
     Query(params): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
+    let cells = crate::csv_out::CsvCells::from_params(&params);
     view_download(
         state,
         name,
         rid,
         params,
-        crate::catalog_view::DownloadKind::Csv,
+        crate::catalog_view::DownloadKind::Csv(cells),
     )
     .await
 }

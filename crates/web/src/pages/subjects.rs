@@ -4,6 +4,7 @@
 use super::{Ctx, page_number, render, render_status, url_encode};
 use crate::app::{AppState, attachment};
 use crate::auth::Viewer;
+use crate::csv_out::CsvCells;
 use crate::error::{AppError, AppResult};
 use askama::Template;
 use axum::Router;
@@ -40,6 +41,8 @@ pub struct DirectoryParams {
     pub tipo: Option<String>,
     pub estado: Option<String>,
     pub pagina: Option<u32>,
+    /// `1` keeps a CSV download's exact values (no formula neutralised).
+    pub exacto: Option<String>,
 }
 
 impl DirectoryParams {
@@ -128,8 +131,9 @@ async fn directory(
 fn stream_subjects(
     db: Db,
     filter: Filter,
-    render_page: fn(&[Subject], bool) -> Vec<u8>,
+    render_page: fn(&[Subject], bool, CsvCells) -> Vec<u8>,
     closing: &'static [u8],
+    cells: CsvCells,
 ) -> Body {
     const CHUNK: i64 = 500;
     let stream = futures_util::stream::unfold(Some((filter, true)), move |state| {
@@ -146,7 +150,7 @@ fn stream_subjects(
                     }
                 }
                 Ok((_, page)) => {
-                    let bytes = render_page(&page, first);
+                    let bytes = render_page(&page, first, cells);
                     filter.offset += CHUNK;
                     Some((Ok(bytes), Some((filter, false))))
                 }
@@ -174,14 +178,14 @@ pub const CSV_COLUMNS: [&str; 13] = [
     "horario",
 ];
 
-fn csv_page(page: &[Subject], first: bool) -> Vec<u8> {
+fn csv_page(page: &[Subject], first: bool, cells: CsvCells) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     if first {
         let _ = w.write_record(CSV_COLUMNS);
     }
     for s in page {
         let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        let _ = w.write_record([
+        let row = [
             s.id.to_string(),
             s.name.clone(),
             opt(&s.acronym),
@@ -195,12 +199,13 @@ fn csv_page(page: &[Subject], first: bool) -> Vec<u8> {
             opt(&s.unit.phone),
             opt(&s.unit.email),
             opt(&s.unit.hours),
-        ]);
+        ];
+        let _ = cells.write_row(&mut w, row.iter().map(|v| (v.as_str(), false)));
     }
     w.into_inner().unwrap_or_default()
 }
 
-fn json_page(page: &[Subject], first: bool) -> Vec<u8> {
+fn json_page(page: &[Subject], first: bool, _: CsvCells) -> Vec<u8> {
     let mut out = Vec::new();
     for (i, s) in page.iter().enumerate() {
         out.extend_from_slice(if first && i == 0 { b"[\n" } else { b",\n" });
@@ -224,6 +229,12 @@ async fn download_csv(
         },
         csv_page,
         b"",
+        crate::csv_out::CsvCells::from_params(
+            &p.exacto
+                .iter()
+                .map(|v| ("exacto".to_owned(), v.clone()))
+                .collect(),
+        ),
     );
     Ok((
         [
@@ -261,6 +272,7 @@ async fn download_json(
         },
         json_page,
         b"\n]\n",
+        CsvCells::Exact,
     );
     Ok((
         [

@@ -485,7 +485,8 @@ async fn download_csv(
     Path(id): Path<i64>,
     Query(p): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    download(state, id, p, Kind::Csv).await
+    let cells = crate::csv_out::CsvCells::from_params(&p);
+    download(state, id, p, Kind::Csv(cells)).await
 }
 async fn download_json(
     State(state): State<AppState>,
@@ -771,7 +772,16 @@ async fn upload(
             }
         },
     };
-    let checked = match publishing::check_file(&format, &o, period, &file_name, bytes.clone()).await
+    let limits = &state.settings.publication_limits;
+    let checked = match publishing::check_file(
+        &format,
+        &o,
+        period,
+        &file_name,
+        bytes.clone(),
+        limits,
+    )
+    .await
     {
         Ok(c) => c,
         Err(r) => return refusal_page(r, lang, back),
@@ -884,6 +894,7 @@ async fn confirm(
         &draft.file_name,
         draft.content,
         note.trim(),
+        &state.settings.publication_limits,
     )
     .await
     {
