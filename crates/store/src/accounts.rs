@@ -150,9 +150,10 @@ pub async fn set_password(
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    // A new password ends every session, so a thief's session ends too.
+    // A new password ends every session and every browser's trust, so a thief's end too.
     tx.execute("DELETE FROM sessions WHERE user_id = $1", params![user_id])
         .await?;
+    forget_devices(tx, user_id).await?;
     log_user_event(
         tx,
         who,
@@ -830,25 +831,41 @@ pub async fn list_outbox(db: &impl Exec, limit: i64) -> StoreResult<Vec<OutboxMe
 
 // ---------- throttle ----------
 
-/// Counts one attempt under `key` and says whether it is within `max` attempts in the last
-/// `window_seconds`. Kept in the database so every app node sees the same count.
-pub async fn throttle(
-    db: &impl Exec,
-    key: &str,
-    max: i64,
-    window_seconds: i64,
-) -> StoreResult<bool> {
+/// Attempts counted under one key in a window: how many, and in how many seconds the oldest
+/// of them leaves the window (so one more is allowed again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempts {
+    pub count: i64,
+    pub retry_after: i64,
+}
+
+/// The attempts recorded under `key` in the last `window_seconds`. Kept in the database so
+/// every app node sees the same count.
+pub async fn attempts(db: &impl Exec, key: &str, window_seconds: i64) -> StoreResult<Attempts> {
     let since = crate::in_seconds(-window_seconds);
-    let recent: i64 = db
+    let row = db
         .query_one(
-            "SELECT COUNT(*) FROM throttle WHERE key = $1 AND at > $2",
+            "SELECT COUNT(*), MIN(at) FROM throttle WHERE key = $1 AND at > $2",
             params![key, since.as_str()],
         )
-        .await?
-        .get(0)?;
-    if recent >= max {
-        return Ok(false);
-    }
+        .await?;
+    let count: i64 = row.get(0)?;
+    let oldest: Option<String> = row.get(1)?;
+    let retry_after = oldest
+        .and_then(|at| {
+            time::OffsetDateTime::parse(&at, &time::format_description::well_known::Rfc3339).ok()
+        })
+        .map_or(0, |at| {
+            let leaves = at + time::Duration::seconds(window_seconds);
+            (leaves - time::OffsetDateTime::now_utc())
+                .whole_seconds()
+                .max(1)
+        });
+    Ok(Attempts { count, retry_after })
+}
+
+/// Records one attempt under `key`.
+pub async fn record_attempt(db: &impl Exec, key: &str) -> StoreResult<()> {
     db.execute(
         "INSERT INTO throttle (key, at) VALUES ($1, $2)",
         params![key, crate::now()],
@@ -860,5 +877,75 @@ pub async fn throttle(
         params![crate::in_seconds(-86_400)],
     )
     .await?;
-    Ok(true)
+    Ok(())
+}
+
+/// Counts one attempt under `key` unless `max` were made in the last `window_seconds`:
+/// `Ok(())` when counted, `Err(seconds)` when refused, with the seconds to wait.
+pub async fn throttle(
+    db: &impl Exec,
+    key: &str,
+    max: i64,
+    window_seconds: i64,
+) -> StoreResult<Result<(), i64>> {
+    let seen = attempts(db, key, window_seconds).await?;
+    if seen.count >= max {
+        return Ok(Err(seen.retry_after));
+    }
+    record_attempt(db, key).await?;
+    Ok(Ok(()))
+}
+
+// ---------- trusted browsers ----------
+
+/// How long a browser stays trusted after it last signed in.
+pub const DEVICE_SECONDS: i64 = 365 * 24 * 3600;
+
+/// Trusts the browser that just signed in as `user_id`, by the SHA-256 of its device token.
+/// Not in the audit log: the sign-in that earns it is.
+pub async fn trust_device(tx: &Tx, user_id: i64, token_hash: &str) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO trusted_devices (token_hash, user_id, created_at, last_used_at)
+         VALUES ($1, $2, $3, $3)
+         ON CONFLICT (token_hash) DO UPDATE SET last_used_at = $3",
+        params![token_hash, user_id, crate::now()],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM trusted_devices WHERE last_used_at < $1",
+        params![crate::in_seconds(-DEVICE_SECONDS)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The account a device token was given to, while it is trusted.
+pub async fn trusted_device(db: &impl Exec, token_hash: &str) -> StoreResult<Option<i64>> {
+    let row = db
+        .query_opt(
+            "SELECT user_id FROM trusted_devices WHERE token_hash = $1 AND last_used_at > $2",
+            params![token_hash, crate::in_seconds(-DEVICE_SECONDS)],
+        )
+        .await?;
+    row.map(|r| r.get(0)).transpose()
+}
+
+/// Stops trusting one browser (too many failed sign-ins from it).
+pub async fn forget_device(db: &impl Exec, token_hash: &str) -> StoreResult<()> {
+    db.execute(
+        "DELETE FROM trusted_devices WHERE token_hash = $1",
+        params![token_hash],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Stops trusting every browser of an account (its password changed).
+pub async fn forget_devices(tx: &Tx, user_id: i64) -> StoreResult<()> {
+    tx.execute(
+        "DELETE FROM trusted_devices WHERE user_id = $1",
+        params![user_id],
+    )
+    .await?;
+    Ok(())
 }

@@ -32,6 +32,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0003_catalog"),
     migration!("0004_topics"),
     migration!("0005_bodies"),
+    migration!("0006_hardening"),
 ];
 
 impl Migration {

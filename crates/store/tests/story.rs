@@ -679,15 +679,54 @@ async fn store_story() {
             ("failed", Some("no server"))
         );
         for _ in 0..3 {
-            assert!(accounts::throttle(db, "login:x", 3, 60).await.unwrap());
+            assert_eq!(
+                accounts::throttle(db, "login:x", 3, 60).await.unwrap(),
+                Ok(())
+            );
         }
+        let refused = accounts::throttle(db, "login:x", 3, 60).await.unwrap();
         assert!(
-            !accounts::throttle(db, "login:x", 3, 60).await.unwrap(),
-            "{engine}: the fourth attempt is refused"
+            matches!(refused, Err(s) if (1..=60).contains(&s)),
+            "{engine}: the fourth attempt is refused, with when to come back: {refused:?}"
         );
-        assert!(
+        assert_eq!(
             accounts::throttle(db, "login:y", 3, 60).await.unwrap(),
+            Ok(()),
             "{engine}: keys are separate"
+        );
+        accounts::record_attempt(db, "login:y").await.unwrap();
+        let seen = accounts::attempts(db, "login:y", 60).await.unwrap();
+        assert_eq!(seen.count, 2, "{engine}");
+
+        // Trusted browsers: one per device token, forgotten one by one or all at a new password.
+        let (someone, _) = accounts::find_by_email(db, "ana@example.mx")
+            .await
+            .unwrap()
+            .unwrap();
+        let tx = db.begin().await.unwrap();
+        accounts::trust_device(&tx, someone.id, "d1").await.unwrap();
+        accounts::trust_device(&tx, someone.id, "d2").await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            accounts::trusted_device(db, "d1").await.unwrap(),
+            Some(someone.id)
+        );
+        assert_eq!(accounts::trusted_device(db, "nope").await.unwrap(), None);
+        accounts::forget_device(db, "d1").await.unwrap();
+        assert_eq!(
+            accounts::trusted_device(db, "d1").await.unwrap(),
+            None,
+            "{engine}"
+        );
+        let tx = db.begin().await.unwrap();
+        accounts::set_password(&tx, &someone.who(), someone.id, "otro-hash")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            accounts::trusted_device(db, "d2").await.unwrap(),
+            None,
+            "{engine}: a new password ends every browser's trust"
         );
 
         // The log: public page leaves account events out; the chain verifies.

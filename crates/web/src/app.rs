@@ -215,8 +215,10 @@ async fn render_errors(req: Request, next: Next) -> Response {
         return res;
     }
     let info = res.extensions().get::<ErrorInfo>().cloned();
-    // Headers that still matter after the body is replaced (405 must say what is allowed).
+    // Headers that still matter after the body is replaced (405 must say what is allowed,
+    // 429 when to come back).
     let allow = res.headers().get(header::ALLOW).cloned();
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
     let info = match info {
         Some(i) => i,
         None => {
@@ -251,12 +253,16 @@ async fn render_errors(req: Request, next: Next) -> Response {
             "status": status.as_u16(),
             "detail": detail,
         });
-        return (
+        let mut res = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body.to_string(),
         )
             .into_response();
+        if let Some(retry_after) = retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, retry_after);
+        }
+        return res;
     }
     let ctx = Ctx::bare(lang, &path);
     let page = crate::pages::ErrorPage {
@@ -271,6 +277,9 @@ async fn render_errors(req: Request, next: Next) -> Response {
     };
     if let Some(allow) = allow {
         res.headers_mut().insert(header::ALLOW, allow);
+    }
+    if let Some(retry_after) = retry_after {
+        res.headers_mut().insert(header::RETRY_AFTER, retry_after);
     }
     res
 }

@@ -11,6 +11,10 @@ use tequio_domain::accounts::{Action, Actor, Role};
 use tequio_store::accounts::{self, User};
 
 pub const SESSION_COOKIE: &str = "tequio_session";
+/// A browser's device cookie: given at each sign-in, it lets the account's owner sign in from
+/// that browser while unknown browsers are held back after failed attempts (OWASP's "device
+/// cookies").
+pub const DEVICE_COOKIE: &str = "tequio_dispositivo";
 pub const LANG_COOKIE: &str = "tequio_lang";
 /// How long a session lasts.
 pub const SESSION_SECONDS: i64 = 14 * 24 * 3600;
@@ -110,6 +114,21 @@ impl Viewer {
             .as_ref()
             .map(User::who)
             .unwrap_or_else(tequio_store::audit::Who::system)
+    }
+}
+
+/// The SHA-256 of the request's device cookie, when it has a well-formed one.
+pub struct Device(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Device {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Device(
+            cookie(parts, DEVICE_COOKIE)
+                .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+                .map(token_hash),
+        ))
     }
 }
 

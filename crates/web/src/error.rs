@@ -29,8 +29,9 @@ pub enum AppError {
     /// The thing already exists.
     #[error("{0}")]
     Conflict(String),
+    /// Too many attempts: try again in `retry_after` seconds (sent as `Retry-After`).
     #[error("too many attempts")]
-    TooManyRequests,
+    TooManyRequests { retry_after: i64 },
     /// The request came from another site or without an origin (CSRF protection).
     #[error("cross-site request refused")]
     CrossSite,
@@ -58,7 +59,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -72,7 +73,7 @@ impl AppError {
             AppError::BadRequest(m) => ("error-400", Some(m.clone()), None),
             AppError::Invalid(m) => ("error-422", Some(m.clone()), None),
             AppError::Conflict(m) => ("error-409", Some(m.clone()), None),
-            AppError::TooManyRequests => ("error-429", None, Some("error-429-detail")),
+            AppError::TooManyRequests { .. } => ("error-429", None, Some("error-429-detail")),
             AppError::Internal(_) => ("error-500", None, Some("error-500-detail")),
         };
         ErrorInfo {
@@ -90,6 +91,12 @@ impl IntoResponse for AppError {
             tracing::error!(error = format!("{e:#}"), "request failed");
         }
         let mut res = self.status().into_response();
+        if let AppError::TooManyRequests { retry_after } = &self {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(*retry_after),
+            );
+        }
         res.extensions_mut().insert(self.info());
         res
     }

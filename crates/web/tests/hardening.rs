@@ -405,3 +405,103 @@ async fn formulas_are_neutralised_in_every_csv_download_and_read_back_exactly() 
         assert!(records.contains("3,3,7,@SUM(1+1)"), "{engine}: {records}");
     }
 }
+
+#[tokio::test]
+async fn failed_sign_ins_hold_back_unknown_browsers_but_never_the_owner() {
+    for app in common::apps().await {
+        let engine = app.t.name;
+        user(&app.db, "ana@example.mx", PASSWORD, &[]).await;
+        let sign_in = |client: &reqwest::Client, password: &'static str| {
+            client
+                .post(app.url("/entrar"))
+                .form(&[("email", "ana@example.mx"), ("password", password)])
+                .send()
+        };
+        // Ana signs in from her own browser once: it gets a device cookie.
+        let owner = app.browser();
+        assert_eq!(sign_in(&owner, PASSWORD).await.unwrap().status(), 303);
+        let res = owner.post(app.url("/salir")).send().await.unwrap();
+        assert_eq!(res.status(), 303, "{engine}");
+
+        // Someone else, who knows her address, tries passwords.
+        let attacker = app.browser();
+        for _ in 0..10 {
+            let res = sign_in(&attacker, "no-es-la-clave").await.unwrap();
+            assert_eq!(res.status(), 422, "{engine}");
+        }
+        let held = sign_in(&attacker, PASSWORD).await.unwrap();
+        assert_eq!(
+            held.status(),
+            429,
+            "{engine}: unknown browsers are held back"
+        );
+        let retry: i64 = held.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=900).contains(&retry), "{engine}: Retry-After {retry}");
+        let page = held.text().await.unwrap();
+        assert!(
+            page.contains("Entra desde un navegador donde ya hayas entrado"),
+            "{engine}"
+        );
+
+        // Ana still gets in from her browser, with the right password.
+        let res = sign_in(&owner, PASSWORD).await.unwrap();
+        assert_eq!(res.status(), 303, "{engine}: the owner is never locked out");
+        assert_eq!(
+            owner.get(app.url("/cuenta")).send().await.unwrap().status(),
+            200,
+            "{engine}"
+        );
+
+        // She was told, once.
+        let mails = tequio_store::accounts::list_outbox(&app.db, 50)
+            .await
+            .unwrap();
+        let warnings: Vec<_> = mails
+            .iter()
+            .filter(|m| m.to_address == "ana@example.mx" && m.subject.contains("intentos"))
+            .collect();
+        assert_eq!(warnings.len(), 1, "{engine}: one warning e-mail");
+        assert!(warnings[0].body.contains("10 veces"), "{engine}");
+
+        // A browser that proves the mailbox (a password reset) is trusted at once.
+        let third = app.browser();
+        let res = third
+            .post(app.url("/contrasena/olvide"))
+            .form(&[("email", "ana@example.mx")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{engine}");
+        let mails = tequio_store::accounts::list_outbox(&app.db, 50)
+            .await
+            .unwrap();
+        let link = mails
+            .iter()
+            .find_map(|m| {
+                let at = m.body.find("token=")?;
+                Some(m.body[at + 6..at + 70].to_owned())
+            })
+            .unwrap();
+        let res = third
+            .post(app.url("/contrasena/restablecer"))
+            .form(&[("token", link.as_str()), ("password", "otra-frase-larga-2")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{engine}");
+        let res = sign_in(&third, "otra-frase-larga-2").await.unwrap();
+        assert_eq!(res.status(), 303, "{engine}: the reset browser signs in");
+        assert_eq!(
+            sign_in(&attacker, "otra-frase-larga-2")
+                .await
+                .unwrap()
+                .status(),
+            429,
+            "{engine}: the attacker's browser is still held back"
+        );
+    }
+}

@@ -190,11 +190,25 @@ mail-reset-body = Hello { $name },
     { $link }
 
     If you did not ask for it, ignore this message: your password stays the same.
+mail-throttled-subject = Tequio: attempts to sign in to your account
+mail-throttled-body = Hello { $name },
+
+    Someone tried to sign in to your Tequio account { $attempts } times with a wrong password in the last { $minutes } minutes, from browsers you had not used.
+
+    To keep it safe, those browsers must wait before trying again. You can still sign in from the browsers you used before.
+
+    If it was not you, there is nothing else to do; to change your password, use this link:
+
+    { $link }
+
 err-display-name = Type your name (up to 120 characters).
 err-email = Type a valid e-mail address, such as name@example.org.
 err-email-taken = An account with that e-mail already exists. Do you want to log in or recover your password?
 err-password-length = The password needs at least 10 characters.
 err-login = The e-mail or the password do not match.
+err-login-throttled = There were too many failed attempts to sign in to this account from browsers it has not used before. Sign in from a browser you have used before, reset your password, or wait { $minutes } minutes.
+err-login-throttled-browser = There were too many failed attempts from this browser. Wait { $minutes } minutes or reset your password.
+err-login-throttled-address = There were too many failed attempts from your internet address. Wait { $minutes } minutes.
 err-grant-scope = the role does not fit the scope given ({ $detail }).
 err-revoke-own-admin = You cannot remove your own administration role.
 err-disable-self = You cannot disable your own account.

@@ -190,11 +190,25 @@ mail-reset-body = Hola, { $name }:
     { $link }
 
     Si no lo pediste, ignora este mensaje: tu contraseña no cambia.
+mail-throttled-subject = Tequio: intentos de entrar a tu cuenta
+mail-throttled-body = Hola, { $name }:
+
+    Alguien intentó entrar a tu cuenta de Tequio { $attempts } veces con una contraseña equivocada en los últimos { $minutes } minutos, desde navegadores que no habías usado.
+
+    Por seguridad, esos navegadores deben esperar antes de volver a intentarlo. Tú puedes seguir entrando desde los navegadores donde ya entraste antes.
+
+    Si no fuiste tú, no necesitas hacer nada más; si quieres cambiar tu contraseña, usa este enlace:
+
+    { $link }
+
 err-display-name = Escribe tu nombre (hasta 120 caracteres).
 err-email = Escribe un correo electrónico válido, como nombre@ejemplo.mx.
 err-email-taken = Ya existe una cuenta con ese correo. ¿Quieres entrar o recuperar tu contraseña?
 err-password-length = La contraseña debe tener al menos 10 caracteres.
 err-login = El correo o la contraseña no coinciden.
+err-login-throttled = Hubo demasiados intentos fallidos de entrar a esta cuenta desde navegadores que no ha usado antes. Entra desde un navegador donde ya hayas entrado, restablece tu contraseña o espera { $minutes } minutos.
+err-login-throttled-browser = Hubo demasiados intentos fallidos desde este navegador. Espera { $minutes } minutos o restablece tu contraseña.
+err-login-throttled-address = Hubo demasiados intentos fallidos desde tu dirección de internet. Espera { $minutes } minutos.
 err-grant-scope = el rol no corresponde con el alcance indicado ({ $detail }).
 err-revoke-own-admin = No puedes quitarte a ti mismo el rol de administración.
 err-disable-self = No puedes desactivar tu propia cuenta.

@@ -2,7 +2,9 @@
 
 use super::{Ctx, render, render_status, safe_next};
 use crate::app::AppState;
-use crate::auth::{self, SESSION_COOKIE, SESSION_SECONDS, Viewer, set_cookie, token_hash};
+use crate::auth::{
+    self, DEVICE_COOKIE, Device, SESSION_COOKIE, SESSION_SECONDS, Viewer, set_cookie, token_hash,
+};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::mail;
@@ -11,7 +13,7 @@ use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
@@ -49,14 +51,23 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// Counts an attempt; refuses with 429 past the limit.
+/// Counts an attempt; refuses with 429 (and when to come back) past the limit.
 async fn throttle(state: &AppState, key: String, max: i64, window_seconds: i64) -> AppResult<()> {
-    if accounts::throttle(&state.db, &key, max, window_seconds).await? {
-        Ok(())
-    } else {
-        Err(AppError::TooManyRequests)
+    match accounts::throttle(&state.db, &key, max, window_seconds).await? {
+        Ok(()) => Ok(()),
+        Err(retry_after) => Err(AppError::TooManyRequests { retry_after }),
     }
 }
+
+/// Failed sign-ins counted over this window.
+const LOGIN_WINDOW: i64 = 15 * 60;
+/// Failed sign-ins to one account from browsers it has not used, before they are held back.
+/// Its owner is then told by e-mail, and can still sign in from a browser used before.
+const UNKNOWN_BROWSER_FAILURES: i64 = 10;
+/// Failed sign-ins from one trusted browser before it is held back too.
+const TRUSTED_BROWSER_FAILURES: i64 = 10;
+/// Failed sign-ins from one address, whatever the accounts.
+const ADDRESS_FAILURES: i64 = 50;
 
 const VERIFY_SECONDS: i64 = 7 * 24 * 3600;
 const RESET_SECONDS: i64 = 3600;
@@ -92,8 +103,13 @@ async fn queue_verification(
     .await
 }
 
-/// Starts a session for `user` and returns the cookie to set.
-async fn start_session(state: &AppState, user: &User) -> AppResult<String> {
+/// Starts a session for `user` and trusts this browser (a new device token, replacing the
+/// one it brought); returns the cookies to set.
+async fn start_session(
+    state: &AppState,
+    user: &User,
+    old_device: Option<&str>,
+) -> AppResult<AppendHeaders<[(header::HeaderName, String); 2]>> {
     let token = auth::new_token()?;
     let tx = state.db.begin().await?;
     accounts::create_session(
@@ -103,11 +119,39 @@ async fn start_session(state: &AppState, user: &User) -> AppResult<String> {
         &tequio_store::in_seconds(SESSION_SECONDS),
     )
     .await?;
+    let device = trust_browser(state, &tx, user, old_device).await?;
     tx.commit().await?;
+    Ok(AppendHeaders([
+        (
+            header::SET_COOKIE,
+            set_cookie(
+                SESSION_COOKIE,
+                &token,
+                SESSION_SECONDS,
+                state.settings.secure_cookies,
+            ),
+        ),
+        (header::SET_COOKIE, device),
+    ]))
+}
+
+/// Trusts this browser for `user` inside `tx`: a new device token, replacing the one it
+/// brought. Returns the cookie to set.
+async fn trust_browser(
+    state: &AppState,
+    tx: &tequio_store::Tx,
+    user: &User,
+    old_device: Option<&str>,
+) -> AppResult<String> {
+    if let Some(old) = old_device {
+        accounts::forget_device(tx, old).await?;
+    }
+    let device = auth::new_token()?;
+    accounts::trust_device(tx, user.id, &token_hash(&device)).await?;
     Ok(set_cookie(
-        SESSION_COOKIE,
-        &token,
-        SESSION_SECONDS,
+        DEVICE_COOKIE,
+        &device,
+        accounts::DEVICE_SECONDS,
         state.settings.secure_cookies,
     ))
 }
@@ -203,12 +247,8 @@ async fn signup(
     let queued = queue_verification(&state, &tx, &user, lang).await?;
     tx.commit().await?;
     mail::deliver(&state, queued);
-    let cookie = start_session(&state, &user).await?;
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Redirect::to("/cuenta?aviso=verify-sent"),
-    )
-        .into_response())
+    let cookies = start_session(&state, &user, None).await?;
+    Ok((cookies, Redirect::to("/cuenta?aviso=verify-sent")).into_response())
 }
 
 // ---------- log-in and log-out ----------
@@ -255,22 +295,52 @@ fn dummy_hash() -> &'static str {
 async fn login(
     viewer: Viewer,
     ClientIp(ip): ClientIp,
+    Device(device): Device,
     State(state): State<AppState>,
     axum::Form(f): axum::Form<LoginForm>,
 ) -> AppResult<Response> {
     let email = normalize_email(&f.email);
-    throttle(&state, format!("login:{email}"), 10, 900).await?;
-    if let Some(ip) = ip {
-        throttle(&state, format!("login-ip:{ip}"), 50, 900).await?;
-    }
     let found = accounts::find_by_email(&state.db, &email).await?;
-    let (user, hash) = match found {
-        Some((u, h)) => (Some(u), h),
+    // A browser this account signed in from before answers to its own counter, so failures
+    // from anywhere else never lock the owner out.
+    let trusted = match (&device, &found) {
+        (Some(d), Some((u, _))) => accounts::trusted_device(&state.db, d).await? == Some(u.id),
+        _ => false,
+    };
+    let account = match (&device, trusted) {
+        (Some(d), true) => (format!("login-device:{d}"), TRUSTED_BROWSER_FAILURES),
+        _ => (format!("login:{email}"), UNKNOWN_BROWSER_FAILURES),
+    };
+    let address = ip.map(|ip| (format!("login-ip:{ip}"), ADDRESS_FAILURES));
+    for (key, max) in std::iter::once(&account).chain(&address) {
+        let seen = accounts::attempts(&state.db, key, LOGIN_WINDOW).await?;
+        if seen.count >= *max {
+            let why = if key.starts_with("login-ip:") {
+                "err-login-throttled-address"
+            } else if trusted {
+                "err-login-throttled-browser"
+            } else {
+                "err-login-throttled"
+            };
+            return login_held_back(&viewer, email, &f.next, why, seen.retry_after);
+        }
+    }
+    let (user, hash) = match &found {
+        Some((u, h)) => (Some(u.clone()), h.clone()),
         None => (None, dummy_hash().to_owned()),
     };
     let ok = auth::verify_password(f.password, hash).await?;
     let user = user.filter(|u| ok && u.disabled_at.is_none());
     let Some(user) = user else {
+        for (key, _) in std::iter::once(&account).chain(&address) {
+            accounts::record_attempt(&state.db, key).await?;
+        }
+        if let (false, Some((owner, _))) = (trusted, &found) {
+            let seen = accounts::attempts(&state.db, &account.0, LOGIN_WINDOW).await?;
+            if seen.count == UNKNOWN_BROWSER_FAILURES {
+                warn_owner(&state, owner).await?;
+            }
+        }
         let page = LoginPage {
             c: Ctx::new(&viewer, "/entrar"),
             email,
@@ -279,12 +349,59 @@ async fn login(
         };
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
-    let cookie = start_session(&state, &user).await?;
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Redirect::to(&safe_next(f.next.as_deref())),
+    let cookies = start_session(&state, &user, device.as_deref()).await?;
+    Ok((cookies, Redirect::to(&safe_next(f.next.as_deref()))).into_response())
+}
+
+/// The sign-in form again, held back: 429 with `Retry-After` and what the person can do.
+fn login_held_back(
+    viewer: &Viewer,
+    email: String,
+    next: &Option<String>,
+    why: &str,
+    retry_after: i64,
+) -> AppResult<Response> {
+    let minutes = (retry_after + 59) / 60;
+    let page = LoginPage {
+        c: Ctx::new(viewer, "/entrar"),
+        email,
+        next: safe_next(next.as_deref()),
+        errors: vec![viewer.lang.t_args(why, &[("minutes", minutes.to_string())])],
+    };
+    let mut res = render_status(StatusCode::TOO_MANY_REQUESTS, &page)?;
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after));
+    Ok(res)
+}
+
+/// Tells an account's owner, once per window, that its sign-in is being held back for
+/// browsers it has not used.
+async fn warn_owner(state: &AppState, owner: &User) -> AppResult<()> {
+    let lang = Lang::parse(&owner.locale).unwrap_or(Lang::Es);
+    let body = lang.t_args(
+        "mail-throttled-body",
+        &[
+            ("name", owner.display_name.clone()),
+            ("attempts", UNKNOWN_BROWSER_FAILURES.to_string()),
+            ("minutes", (LOGIN_WINDOW / 60).to_string()),
+            (
+                "link",
+                format!("{}/contrasena/olvide", state.settings.base_url),
+            ),
+        ],
+    );
+    let tx = state.db.begin().await?;
+    let queued = mail::queue(
+        state,
+        &tx,
+        &owner.email,
+        &lang.t("mail-throttled-subject"),
+        &body,
     )
-        .into_response())
+    .await?;
+    tx.commit().await?;
+    mail::deliver(state, queued);
+    Ok(())
 }
 
 async fn logout(viewer: Viewer, State(state): State<AppState>) -> AppResult<Response> {
@@ -487,6 +604,7 @@ struct ResetForm {
 
 async fn reset(
     viewer: Viewer,
+    Device(device): Device,
     State(state): State<AppState>,
     axum::Form(f): axum::Form<ResetForm>,
 ) -> AppResult<Response> {
@@ -513,18 +631,26 @@ async fn reset(
         );
     };
     accounts::set_password(&tx, &user.who(), user.id, &hash).await?;
-    // Reaching the link proves the mailbox is theirs.
+    // Reaching the link proves the mailbox is theirs: so is this browser, which may then sign
+    // in even while unknown browsers are held back.
     if user.email_verified_at.is_none() {
         accounts::mark_email_verified(&tx, &user.who(), user.id).await?;
     }
+    let trusted = trust_browser(&state, &tx, &user, device.as_deref()).await?;
     tx.commit().await?;
-    message(
+    let mut res = message(
         &viewer,
         StatusCode::OK,
         "msg-password-changed",
         "/entrar",
         "nav-login",
-    )
+    )?;
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        header::HeaderValue::from_str(&trusted)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("cookie: {e}")))?,
+    );
+    Ok(res)
 }
 
 // ---------- the account page ----------
@@ -626,11 +752,12 @@ struct PasswordForm {
 /// Changes the password, which ends every session; a new one starts for this browser.
 async fn change_password(
     viewer: Viewer,
+    Device(device): Device,
     State(state): State<AppState>,
     axum::Form(f): axum::Form<PasswordForm>,
 ) -> AppResult<Response> {
     let user = viewer.user()?.clone();
-    throttle(&state, format!("login:{}", user.email), 10, 900).await?;
+    throttle(&state, format!("password-change:{}", user.id), 10, 900).await?;
     let (_, hash) = accounts::find_by_email(&state.db, &user.email)
         .await?
         .ok_or(AppError::Forbidden)?;
@@ -648,10 +775,6 @@ async fn change_password(
     let tx = state.db.begin().await?;
     accounts::set_password(&tx, &viewer.who(), user.id, &new_hash).await?;
     tx.commit().await?;
-    let cookie = start_session(&state, &user).await?;
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Redirect::to("/cuenta?aviso=saved"),
-    )
-        .into_response())
+    let cookies = start_session(&state, &user, device.as_deref()).await?;
+    Ok((cookies, Redirect::to("/cuenta?aviso=saved")).into_response())
 }
