@@ -572,7 +572,7 @@ impl Db {
                 config.options(format!("-c search_path={schema}"));
             }
             let manager = deadpool_postgres::Manager::from_config(
-                config,
+                config.clone(),
                 tokio_postgres::NoTls,
                 deadpool_postgres::ManagerConfig {
                     recycling_method: deadpool_postgres::RecyclingMethod::Fast,
@@ -581,9 +581,21 @@ impl Db {
             let pool = deadpool_postgres::Pool::builder(manager)
                 .max_size(options.pg_max_connections.unwrap_or(16))
                 .build()
-                .map_err(|e| StoreError::Connect(e.to_string()))?;
-            // Fail now, with a clear message, rather than at the first request.
-            drop(pool.get().await?);
+                .map_err(|e| StoreError::Connect(crate::error::with_causes(&e)))?;
+            // Fail now, with a clear message, rather than at the first request; a database
+            // that does not exist yet is created when the server lets this user.
+            match pool.get().await {
+                Ok(client) => drop(client),
+                Err(e) if crate::error::is_missing_database(&e) => {
+                    crate::error::create_database(&config).await?;
+                    drop(
+                        pool.get()
+                            .await
+                            .map_err(|e| postgres_unreachable(&config, &e))?,
+                    );
+                }
+                Err(e) => return Err(postgres_unreachable(&config, &e)),
+            }
             return Ok(Db::Postgres(pool));
         }
         let path = url
@@ -638,6 +650,23 @@ impl Db {
             pool.close();
         }
     }
+}
+
+/// Why a PostgreSQL server cannot be used, with every cause and what to check.
+fn postgres_unreachable(
+    config: &tokio_postgres::Config,
+    e: &deadpool_postgres::PoolError,
+) -> StoreError {
+    let place = crate::error::server_of(config);
+    let causes = crate::error::with_causes(e);
+    let hint = if causes.contains("Connection refused") {
+        format!(" (no PostgreSQL server answers at {place}: is it running?)")
+    } else if causes.contains("password authentication failed") {
+        " (check the user and password in the URL)".to_owned()
+    } else {
+        String::new()
+    };
+    StoreError::Connect(format!("{place}: {causes}{hint}"))
 }
 
 impl Exec for Db {

@@ -81,14 +81,89 @@ impl From<tokio_postgres::Error> for StoreError {
             return StoreError::Query(format!("{}: {}", db.code().code(), db.message()));
         }
         if e.is_closed() {
-            return StoreError::Connect(e.to_string());
+            return StoreError::Connect(with_causes(&e));
         }
-        StoreError::Query(e.to_string())
+        StoreError::Query(with_causes(&e))
     }
 }
 
 impl From<deadpool_postgres::PoolError> for StoreError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        StoreError::Connect(e.to_string())
+        StoreError::Connect(with_causes(&e))
+    }
+}
+
+/// An error and every cause under it, `outer: inner: innermost`, leaving out a cause whose
+/// words are already in the one above (libraries often repeat them).
+pub fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = cause.source();
+    }
+    out
+}
+
+/// Whether a pool could not connect because the database does not exist.
+pub(crate) fn is_missing_database(e: &deadpool_postgres::PoolError) -> bool {
+    matches!(e, deadpool_postgres::PoolError::Backend(b)
+        if b.as_db_error().is_some_and(|d| *d.code() == tokio_postgres::error::SqlState::INVALID_CATALOG_NAME))
+}
+
+/// `host:port` of a PostgreSQL configuration, for messages.
+pub(crate) fn server_of(config: &tokio_postgres::Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+        #[cfg(unix)]
+        Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".into(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!("{host}:{port}")
+}
+
+/// Creates the database a configuration names, connecting to the server's `postgres`
+/// database as the same user. When the server does not allow it, says what to do.
+pub(crate) async fn create_database(config: &tokio_postgres::Config) -> StoreResult<()> {
+    let name = config.get_dbname().unwrap_or_default().to_owned();
+    let user = config.get_user().unwrap_or_default().to_owned();
+    let place = server_of(config);
+    let mut admin = config.clone();
+    admin.dbname("postgres");
+    let (client, connection) = admin
+        .connect(tokio_postgres::NoTls)
+        .await
+        .map_err(|e| StoreError::Connect(format!("{place}: {}", with_causes(&e))))?;
+    let driver = tokio::spawn(connection);
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    let created = client
+        .batch_execute(&format!("CREATE DATABASE {quoted}"))
+        .await;
+    drop(client);
+    let _ = driver.await;
+    match created {
+        Ok(()) => {
+            tracing::info!(database = %name, server = %place, "created the database");
+            Ok(())
+        }
+        // Another node created it meanwhile: it exists now, which is what was wanted.
+        Err(e)
+            if e.as_db_error().is_some_and(|d| {
+                *d.code() == tokio_postgres::error::SqlState::DUPLICATE_DATABASE
+            }) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(StoreError::Connect(format!(
+            "{place}: the database «{name}» does not exist and user «{user}» cannot create it ({}); create it with `createdb -h {} -p {} -U <a user who may> {name}`, or let {user} create databases (ALTER ROLE {user} CREATEDB)",
+            with_causes(&e),
+            place.rsplit_once(':').map_or(place.as_str(), |(h, _)| h),
+            place.rsplit_once(':').map_or("5432", |(_, p)| p),
+        ))),
     }
 }

@@ -326,7 +326,7 @@ async fn admin(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
             }
             let hash = crate::auth::hash_password(password.clone())
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| anyhow::anyhow!("{e:#}"))?;
             let tx = db.begin().await?;
             let user = accounts::create_user(&tx, &sys, &email, name.trim(), &hash, "es")
                 .await
@@ -364,7 +364,7 @@ async fn admin(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
             let password = crate::demo::generate_password()?;
             let hash = crate::auth::hash_password(password.clone())
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| anyhow::anyhow!("{e:#}"))?;
             let tx = db.begin().await?;
             accounts::set_password(&tx, &sys, user.id, &hash).await?;
             tx.commit().await?;

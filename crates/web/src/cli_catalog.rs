@@ -130,7 +130,7 @@ async fn add_file(
     let stored = files
         .put(&file_name, bytes)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("{e:#}"))?;
     let input = ResourceInput {
         name: name.unwrap_or_else(|| file_name.clone()),
         file: Some(stored),

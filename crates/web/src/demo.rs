@@ -138,7 +138,7 @@ pub async fn load(db: &Db, files: &crate::files::FileStore) -> anyhow::Result<De
         let password = generate_password()?;
         let hash = auth::hash_password(password.clone())
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            .map_err(|e| anyhow::anyhow!("{e:#}"))?;
         let tx = db.begin().await?;
         let user = accounts::create_user(&tx, &sys, email, name, &hash, "es").await?;
         accounts::mark_email_verified(&tx, &sys, user.id).await?;
@@ -199,7 +199,7 @@ async fn load_collaboration(db: &Db) -> anyhow::Result<()> {
             None => {
                 let hash = auth::hash_password(generate_password()?)
                     .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    .map_err(|e| anyhow::anyhow!("{e:#}"))?;
                 let tx = db.begin().await?;
                 let u = accounts::create_user(
                     &tx,
@@ -695,7 +695,7 @@ async fn load_catalog(db: &Db, files: &crate::files::FileStore) -> anyhow::Resul
         let file = files
             .put(demo.file_name, bytes)
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            .map_err(|e| anyhow::anyhow!("{e:#}"))?;
         let resource = cat::ResourceInput {
             name: demo.title.into(),
             description: String::new(),

@@ -335,3 +335,51 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The README's PostgreSQL command names a database that does not exist yet: Tequio creates
+/// it; a user who may not create databases is told what is missing and how to fix it.
+#[tokio::test]
+async fn a_missing_postgres_database_is_created_or_explained() {
+    let Some(server) = tequio_testkit::postgres_url() else {
+        eprintln!("note: TEQUIO_TEST_POSTGRES_URL is not set; this PostgreSQL test is skipped");
+        return;
+    };
+    let (base, _) = server.rsplit_once('/').unwrap();
+    let suffix = tequio::auth::new_token().unwrap()[..8].to_owned();
+    let name = format!("tequio_readme_{suffix}");
+    let url = format!("{base}/{name}");
+    let admin = |sql: String| {
+        let server = server.clone();
+        async move {
+            let (client, conn) = tokio_postgres::connect(&server, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(conn);
+            client.batch_execute(&sql).await.unwrap();
+        }
+    };
+
+    let out = tequio(&url, &["migrate"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let ok = tequio(&url, &["verify-log"]);
+    assert!(text(&ok).contains("OK: the log is empty"), "{}", text(&ok));
+    admin(format!("DROP DATABASE {name}")).await;
+
+    // A role that may sign in but not create databases.
+    let role = format!("sin_permiso_{suffix}");
+    admin(format!("CREATE ROLE {role} LOGIN")).await;
+    let (scheme, rest) = base.split_once("://").unwrap();
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let out = tequio(&format!("{scheme}://{role}@{host}/{name}"), &["migrate"]);
+    admin(format!("DROP ROLE {role}")).await;
+    assert_eq!(out.status.code(), Some(1));
+    let said = text(&out);
+    for words in [
+        format!("the database «{name}» does not exist"),
+        format!("user «{role}» cannot create it"),
+        "permission denied to create database".to_owned(),
+        format!("createdb -h "),
+    ] {
+        assert!(said.contains(&words), "«{words}» not in: {said}");
+    }
+}
