@@ -4,7 +4,7 @@ import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 
 const [base, email, password] = process.argv.slice(2);
-const publicPages = ['/', '/sujetos', '/sujetos?tipo=municipality', '/sujetos/1', '/buscar?q=juarez', '/bitacora',
+const publicPages = ['/', '/sujetos', '/sujetos?tipo=municipality', '/sujetos/1', '/buscar?q=juarez', '/bitacora', '/acerca',
   '/organizaciones', '/organizaciones/1', '/entrar', '/registro', '/contrasena/olvide', '/no-existe'];
 const adminPages = ['/admin', '/admin/usuarios', '/admin/usuarios/1', '/admin/organizaciones', '/admin/sujetos/1',
   '/admin/sujetos/importar', '/admin/correo', '/cuenta'];

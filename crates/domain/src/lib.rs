@@ -4,6 +4,7 @@
 //! One module per domain, with the same name in every crate (see `docs/ARCHITECTURE.md`).
 
 pub mod accounts;
+pub mod audit;
 pub mod bodies;
 pub mod calls;
 pub mod catalog;

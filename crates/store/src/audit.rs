@@ -59,12 +59,7 @@ pub struct Entry {
     pub hash: String,
 }
 
-/// The newest entry's number and hash: publish it, keep copies, check them later.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
-pub struct Head {
-    pub seq: i64,
-    pub hash: String,
-}
+pub use tequio_domain::audit::{Checkpoint, Head, Link};
 
 const ENTRY_COLUMNS: &str =
     "seq, at, actor_id, actor, action, target_kind, target_id, public, summary, prev_hash, hash";
@@ -377,6 +372,213 @@ pub async fn verify(db: &Db, saved: Option<&Head>) -> StoreResult<Verification> 
         head,
         problem: None,
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links, checkpoints and witnesses
+
+/// The links of entries `from ..= to` (at most `limit`), oldest first: what a witness needs to
+/// check that a newer head extends an older one, without the content of private entries.
+pub async fn links(db: &impl Exec, from: i64, to: i64, limit: i64) -> StoreResult<Vec<Link>> {
+    let rows = db
+        .query(
+            "SELECT seq, prev_hash, hash FROM audit_log WHERE seq >= $1 AND seq <= $2
+             ORDER BY seq LIMIT $3",
+            params![from, to, limit.clamp(1, 1000)],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Link {
+                seq: r.get(0)?,
+                prev_hash: r.get(1)?,
+                hash: r.get(2)?,
+            })
+        })
+        .collect()
+}
+
+/// A checkpoint as signed and kept, with the co-signatures of the witnesses who checked it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignedCheckpoint {
+    pub id: i64,
+    pub checkpoint: Checkpoint,
+    pub public_key: String,
+    pub signature: String,
+    pub cosignatures: Vec<Cosignature>,
+}
+
+/// A witness's signature of a checkpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cosignature {
+    pub witness: String,
+    pub public_key: String,
+    pub signature: String,
+    pub at: String,
+}
+
+/// Keeps a signed checkpoint. Not in the log itself (signing it would move the head it
+/// states); returns its id.
+pub async fn add_checkpoint(
+    db: &impl Exec,
+    checkpoint: &Checkpoint,
+    public_key: &str,
+    signature: &str,
+) -> StoreResult<i64> {
+    db.query_one(
+        "INSERT INTO audit_checkpoints (origin, seq, hash, at, public_key, signature)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        params![
+            checkpoint.origin.as_str(),
+            checkpoint.seq,
+            checkpoint.hash.as_str(),
+            checkpoint.at.as_str(),
+            public_key,
+            signature
+        ],
+    )
+    .await?
+    .get(0)
+}
+
+/// Checkpoints after the one numbered `after_id`, oldest first (at most `limit`), or the
+/// newest one alone when `after_id` is `None` and `newest` is true.
+pub async fn checkpoints(
+    db: &impl Exec,
+    after_id: Option<i64>,
+    limit: i64,
+    newest: bool,
+) -> StoreResult<Vec<SignedCheckpoint>> {
+    let sql = if newest {
+        "SELECT id, origin, seq, hash, at, public_key, signature FROM audit_checkpoints
+         WHERE id > $1 ORDER BY id DESC LIMIT $2"
+    } else {
+        "SELECT id, origin, seq, hash, at, public_key, signature FROM audit_checkpoints
+         WHERE id > $1 ORDER BY id LIMIT $2"
+    };
+    let rows = db
+        .query(sql, params![after_id.unwrap_or(0), limit.clamp(1, 500)])
+        .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            Ok(SignedCheckpoint {
+                id: r.get(0)?,
+                checkpoint: Checkpoint {
+                    origin: r.get(1)?,
+                    seq: r.get(2)?,
+                    hash: r.get(3)?,
+                    at: r.get(4)?,
+                },
+                public_key: r.get(5)?,
+                signature: r.get(6)?,
+                cosignatures: Vec::new(),
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    if out.is_empty() {
+        return Ok(out);
+    }
+    let ids = crate::id_list(&out.iter().map(|c| c.id).collect::<Vec<_>>());
+    let rows = db
+        .query(
+            &format!(
+                "SELECT c.checkpoint_id, w.name, w.public_key, c.signature, c.at
+                 FROM cosignatures c JOIN witnesses w ON w.id = c.witness_id
+                 WHERE c.checkpoint_id IN ({ids}) ORDER BY c.at"
+            ),
+            params![],
+        )
+        .await?;
+    for r in &rows {
+        let id: i64 = r.get(0)?;
+        if let Some(c) = out.iter_mut().find(|c| c.id == id) {
+            c.cosignatures.push(Cosignature {
+                witness: r.get(1)?,
+                public_key: r.get(2)?,
+                signature: r.get(3)?,
+                at: r.get(4)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One checkpoint by id.
+pub async fn checkpoint(db: &impl Exec, id: i64) -> StoreResult<SignedCheckpoint> {
+    checkpoints(db, Some(id - 1), 1, false)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(crate::StoreError::NotFound)
+}
+
+/// A witness: who may co-sign checkpoints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witness {
+    pub id: i64,
+    pub name: String,
+    pub public_key: String,
+}
+
+/// Registers a witness (in the log: who witnesses is public).
+pub async fn add_witness(tx: &Tx, who: &Who, name: &str, public_key: &str) -> StoreResult<i64> {
+    let id: i64 = tx
+        .query_one(
+            "INSERT INTO witnesses (name, public_key, created_at) VALUES ($1, $2, $3) RETURNING id",
+            params![name, public_key, crate::now()],
+        )
+        .await?
+        .get(0)?;
+    append(
+        tx,
+        who,
+        Change {
+            action: "audit.witness",
+            target_kind: "witness",
+            target_id: id.to_string(),
+            public: true,
+            summary: crate::summary! {"name" => name, "public_key" => public_key},
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Every registered witness, by name.
+pub async fn witnesses(db: &impl Exec) -> StoreResult<Vec<Witness>> {
+    let rows = db
+        .query(
+            "SELECT id, name, public_key FROM witnesses ORDER BY name",
+            params![],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Witness {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                public_key: r.get(2)?,
+            })
+        })
+        .collect()
+}
+
+/// Keeps a witness's co-signature of a checkpoint (once per witness and checkpoint). Like
+/// checkpoints, not in the log.
+pub async fn add_cosignature(
+    db: &impl Exec,
+    checkpoint_id: i64,
+    witness_id: i64,
+    signature: &str,
+) -> StoreResult<()> {
+    db.execute(
+        "INSERT INTO cosignatures (checkpoint_id, witness_id, signature, at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (checkpoint_id, witness_id) DO NOTHING",
+        params![checkpoint_id, witness_id, signature, crate::now()],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Short-hand for a change's summary: `summary!{"name" => name, …}`.

@@ -31,6 +31,10 @@ pub struct AppState {
     pub files: crate::files::FileStore,
     /// Wakes the datastore's load worker when an upload queues a load.
     pub loads: Arc<tokio::sync::Notify>,
+    /// The key that signs the log's checkpoints (made at first start in the data folder).
+    pub audit_key: Arc<tequio_domain::audit::SigningKey>,
+    /// Wakes the checkpoint worker after a publication.
+    pub checkpoint_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -38,23 +42,33 @@ impl AppState {
     pub fn new(db: Db, settings: Settings) -> anyhow::Result<AppState> {
         let files =
             crate::files::FileStore::from_url(settings.files_url.as_deref(), &settings.data_dir)?;
-        Ok(Self::with_files(db, settings, files))
+        Self::with_files(db, settings, files)
     }
 
-    pub fn with_files(db: Db, settings: Settings, files: crate::files::FileStore) -> AppState {
+    /// The state of a server whose files go in `files`; the signing key is in the data folder.
+    pub fn with_files(
+        db: Db,
+        settings: Settings,
+        files: crate::files::FileStore,
+    ) -> anyhow::Result<AppState> {
         let page_cache = settings.page_cache.then(Default::default);
-        AppState {
+        let audit_key = crate::checkpoints::load_or_create_key(&settings.data_dir)?;
+        Ok(AppState {
             db,
             settings: Arc::new(settings),
             page_cache,
             files,
             loads: Arc::default(),
-        }
+            audit_key: Arc::new(audit_key),
+            checkpoint_wake: Arc::default(),
+        })
     }
 
-    /// Starts the background work of a serving node (the datastore's loads).
+    /// Starts the background work of a serving node: the datastore's loads, the log's
+    /// checkpoints.
     pub fn start_workers(&self) {
         crate::catalog_load::spawn_worker(self.clone());
+        crate::checkpoints::spawn_worker(self.clone());
     }
 }
 

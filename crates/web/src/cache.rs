@@ -74,6 +74,7 @@ fn cacheable(path: &str) -> bool {
     if matches!(
         path,
         "/" | "/sujetos"
+            | "/acerca"
             | "/buscar"
             | "/organizaciones"
             | "/bitacora"

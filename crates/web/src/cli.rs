@@ -64,9 +64,15 @@ enum Command {
     VerifyLog {
         /// A head saved earlier from /api/v1/audit/head, as SEQ:HASH; the check then also
         /// proves that history up to it was not rewritten.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "witness")]
         head: Option<String>,
+        /// A witness's file (`tequio witness`): its newest checkpoint is the saved head.
+        #[arg(long)]
+        witness: Option<std::path::PathBuf>,
     },
+    /// Keep another instance's signed checkpoints and check that its log only grows: exit 0
+    /// when it does, 2 with the evidence of a rewind or a fork. Run it every hour.
+    Witness(crate::cli_witness::WitnessArgs),
 }
 
 #[derive(Subcommand)]
@@ -100,6 +106,15 @@ enum AdminCommand {
     ResetPassword {
         #[arg(long)]
         email: String,
+    },
+    /// Register a witness whose co-signatures of the log's checkpoints are published: its
+    /// name and its public key (what `tequio witness --cosign` prints, or its
+    /// /api/v1/audit/key).
+    AddWitness {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        public_key: String,
     },
 }
 
@@ -246,8 +261,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let db = open(&cli.db).await?;
             crate::cli_transparency::import(&db, args, &cli.limits.publications()).await
         }
-        Command::VerifyLog { head } => {
-            let saved = head.as_deref().map(parse_head).transpose()?;
+        Command::Witness(args) => crate::cli_witness::run(args, &cli.db.data_dir).await,
+        Command::VerifyLog { head, witness } => {
+            let saved = match witness {
+                Some(file) => {
+                    let kept = crate::cli_witness::Kept::read(&file)?;
+                    kept.check_signatures()?;
+                    let head = kept
+                        .head()
+                        .with_context(|| format!("{} keeps no checkpoint", file.display()))?;
+                    println!(
+                        "Checking against {}'s checkpoint of entry {} ({})",
+                        file.display(),
+                        head.seq,
+                        kept.url
+                    );
+                    Some(head)
+                }
+                None => head.as_deref().map(parse_head).transpose()?,
+            };
             let db = open(&cli.db).await?;
             let v = audit::verify(&db, saved.as_ref()).await?;
             match &v.problem {
@@ -356,6 +388,23 @@ async fn admin(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
             accounts::grant(&tx, &sys, user.id, grant).await?;
             tx.commit().await?;
             println!("Granted {} to {email}.", role.as_str());
+        }
+        AdminCommand::AddWitness { name, public_key } => {
+            let key = public_key.trim().to_ascii_lowercase();
+            if key.len() != 64 || !key.chars().all(|c| c.is_ascii_hexdigit()) {
+                bail!("--public-key: an Ed25519 public key is 64 hexadecimal characters");
+            }
+            let tx = db.begin().await?;
+            audit::add_witness(&tx, &sys, name.trim(), &key)
+                .await
+                .map_err(|e| match e {
+                    tequio_store::StoreError::Conflict { .. } => {
+                        anyhow::anyhow!("a witness with that name or key is already registered")
+                    }
+                    e => e.into(),
+                })?;
+            tx.commit().await?;
+            println!("Registered the witness {} ({key}).", name.trim());
         }
         AdminCommand::ResetPassword { email } => {
             let (user, _) = accounts::find_by_email(db, &normalize_email(&email))

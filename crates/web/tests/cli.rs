@@ -378,7 +378,7 @@ async fn a_missing_postgres_database_is_created_or_explained() {
         format!("the database «{name}» does not exist"),
         format!("user «{role}» cannot create it"),
         "permission denied to create database".to_owned(),
-        format!("createdb -h "),
+        "createdb -h ".to_owned(),
     ] {
         assert!(said.contains(&words), "«{words}» not in: {said}");
     }

@@ -188,7 +188,8 @@ async fn uploads_live_in_an_s3_bucket_and_leave_no_orphans() {
             app.db.clone(),
             tequio::config::Settings::for_tests(&app.base),
             files.clone(),
-        );
+        )
+        .unwrap();
         let prepared = tequio::pages::catalog::prepare_resource(
             &state,
             "es",

@@ -505,3 +505,183 @@ async fn failed_sign_ins_hold_back_unknown_browsers_but_never_the_owner() {
         );
     }
 }
+
+/// Runs `tequio` (a child process) against a test server's database, off the async workers.
+async fn tequio_cli(url: &str, data: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let (url, data) = (url.to_owned(), data.to_owned());
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    tokio::task::spawn_blocking(move || {
+        let out = Command::new(env!("CARGO_BIN_EXE_tequio"))
+            .args(["--data-dir", &data.display().to_string()])
+            .args(&args)
+            .env("TEQUIO_DATABASE_URL", url)
+            .env("TEQUIO_LOG", "warn")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    })
+    .await
+    .unwrap()
+}
+
+/// Writes `n` changes to the log (new subjects).
+async fn some_history(app: &TestApp, n: usize, tag: &str) {
+    let tx = app.db.begin().await.unwrap();
+    for i in 0..n {
+        tequio_store::subjects::create(
+            &tx,
+            &Who::system(),
+            tequio_store::subjects::SubjectInput {
+                name: format!("Sujeto {tag} {i}"),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn sign(app: &TestApp) -> i64 {
+    tequio::checkpoints::sign(&app.db, &app.state.audit_key, &app.state.settings.base_url)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_witness_catches_a_rewind_and_a_rewritten_history() {
+    for app in common::apps().await {
+        let engine = app.t.name;
+        let dir = tequio_testkit::TempDir::new();
+        let kept = dir.0.join("testigo.json");
+        let kept_arg = kept.display().to_string();
+        let witness = || {
+            let url = app.t.url.clone();
+            let (dir, base, kept) = (dir.0.clone(), app.base.clone(), kept_arg.clone());
+            async move { tequio_cli(&url, &dir, &["witness", &base, "--state", &kept]).await }
+        };
+
+        // The key is public, and checkpoints verify with it.
+        let key: serde_json::Value = reqwest::get(app.url("/api/v1/audit/key"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(key["public_key"], app.state.audit_key.public_key());
+
+        some_history(&app, 5, "a").await;
+        sign(&app).await;
+        let (code, said) = witness().await;
+        assert_eq!(code, Some(0), "{engine}: {said}");
+        assert!(said.contains("first run"), "{engine}: {said}");
+        some_history(&app, 5, "b").await;
+        sign(&app).await;
+        some_history(&app, 1, "c").await;
+        sign(&app).await;
+        let (code, said) = witness().await;
+        assert_eq!(code, Some(0), "{engine}: {said}");
+        assert!(
+            said.contains("2 new checkpoint(s) checked"),
+            "{engine}: {said}"
+        );
+        let before = std::fs::read_to_string(&kept).unwrap();
+        let kept_head = tequio_store::audit::head(&app.db).await.unwrap().unwrap();
+
+        // A witness registered here co-signs, and its co-signature is published.
+        let witness_key = tequio::checkpoints::load_or_create_key(&dir.0).unwrap();
+        let tx = app.db.begin().await.unwrap();
+        tequio_store::audit::add_witness(
+            &tx,
+            &Who::system(),
+            "Observatorio",
+            &witness_key.public_key(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        sign(&app).await;
+        let (code, said) = tequio_cli(
+            &app.t.url,
+            &dir.0,
+            &["witness", &app.base, "--state", &kept_arg, "--cosign"],
+        )
+        .await;
+        assert_eq!(code, Some(0), "{engine}: {said}");
+        let latest: serde_json::Value = reqwest::get(app.url("/api/v1/audit/checkpoints/latest"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            latest["cosignatures"][0]["witness"], "Observatorio",
+            "{engine}"
+        );
+        let about = reqwest::get(app.url("/acerca"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            about.contains(&app.state.audit_key.public_key()) && about.contains("Observatorio"),
+            "{engine}: the about page shows the key and the witnesses"
+        );
+        let before = std::fs::read_to_string(&kept).unwrap_or(before);
+
+        // Someone with the database rewinds the log by raw SQL, past the guard.
+        let unguard = match engine {
+            "sqlite" => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete",
+            _ => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
+        };
+        app.db.batch(unguard).await.unwrap();
+        let back_to = kept_head.seq - 4;
+        app.db
+            .batch(&format!(
+                "DELETE FROM audit_log WHERE seq > {back_to};
+                 UPDATE audit_head SET seq = {back_to},
+                   hash = (SELECT hash FROM audit_log WHERE seq = {back_to}) WHERE id = 1"
+            ))
+            .await
+            .unwrap();
+        let plain = tequio_cli(&app.t.url, &dir.0, &["verify-log"]).await;
+        assert_eq!(
+            plain.0,
+            Some(0),
+            "{engine}: the rewound chain is consistent on its own"
+        );
+        let (code, said) = witness().await;
+        assert_eq!(code, Some(2), "{engine}: {said}");
+        assert!(said.contains("REWIND"), "{engine}: {said}");
+        assert!(said.contains("Evidence: "), "{engine}: {said}");
+        assert_eq!(
+            std::fs::read_to_string(&kept).unwrap(),
+            before,
+            "{engine}: kept as it was"
+        );
+        let (code, said) =
+            tequio_cli(&app.t.url, &dir.0, &["verify-log", "--witness", &kept_arg]).await;
+        assert_eq!(code, Some(1), "{engine}: {said}");
+        assert!(said.contains("BROKEN"), "{engine}: {said}");
+
+        // ... and writes a new history from there, with hashes recomputed: a fork.
+        some_history(&app, 8, "d").await;
+        sign(&app).await;
+        let (code, said) = witness().await;
+        assert_eq!(code, Some(2), "{engine}: {said}");
+        assert!(said.contains("FORK"), "{engine}: {said}");
+        let (code, said) =
+            tequio_cli(&app.t.url, &dir.0, &["verify-log", "--witness", &kept_arg]).await;
+        assert_eq!(code, Some(1), "{engine}: {said}");
+        assert!(
+            said.contains("differs from the saved head"),
+            "{engine}: {said}"
+        );
+    }
+}

@@ -852,6 +852,7 @@ async fn publish(
     .await
     {
         Ok(Published::New(p)) => {
+            state.checkpoint_wake.notify_one();
             Ok((StatusCode::CREATED, Json(PublicationOut::from(p))).into_response())
         }
         Ok(Published::Unchanged(p)) => {

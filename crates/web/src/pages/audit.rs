@@ -1,4 +1,4 @@
-//! The public change log (bitácora).
+//! The public change log (bitácora), and the about page that says how to witness it.
 
 use super::{Ctx, render};
 use crate::app::AppState;
@@ -14,7 +14,9 @@ use tequio_domain::accounts::Action;
 use tequio_store::audit::{self, Entry, Head};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/bitacora", get(log_page))
+    Router::new()
+        .route("/bitacora", get(log_page))
+        .route("/acerca", get(about_page))
 }
 
 #[derive(Deserialize)]
@@ -31,6 +33,7 @@ struct LogPage {
     entries: Vec<Entry>,
     all: bool,
     next_before: Option<i64>,
+    public_key: String,
 }
 
 const PAGE: i64 = 50;
@@ -53,5 +56,26 @@ async fn log_page(
         entries,
         all,
         next_before,
+        public_key: state.audit_key.public_key(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "about.html")]
+struct AboutPage {
+    c: Ctx,
+    base_url: String,
+    public_key: String,
+    witnesses: Vec<audit::Witness>,
+}
+
+/// What this portal is, and how anyone can witness its log: the signing key, the
+/// checkpoints, and the commands to keep and check them.
+async fn about_page(viewer: Viewer, State(state): State<AppState>) -> AppResult<Response> {
+    render(&AboutPage {
+        c: Ctx::new(&viewer, "/acerca"),
+        base_url: state.settings.base_url.clone(),
+        public_key: state.audit_key.public_key(),
+        witnesses: audit::witnesses(&state.db).await?,
     })
 }

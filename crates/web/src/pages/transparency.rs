@@ -899,6 +899,7 @@ async fn confirm(
     .await
     {
         Ok(Published::New(p)) => {
+            state.checkpoint_wake.notify_one();
             Ok(Redirect::to(&format!("/publicaciones/{}?aviso=publicado", p.id)).into_response())
         }
         Ok(Published::Unchanged(p)) => {
@@ -1039,6 +1040,7 @@ async fn correct(
     let published = store::publish(&tx, &viewer.who(), &new, &records).await?;
     tx.commit().await?;
     let p = published.publication();
+    state.checkpoint_wake.notify_one();
     Ok(Redirect::to(&format!("/publicaciones/{}?aviso=corregido", p.id)).into_response())
 }
 

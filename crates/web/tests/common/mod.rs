@@ -11,6 +11,8 @@ pub struct TestApp {
     pub base: String,
     pub db: Db,
     pub t: TestDb,
+    /// The server's state (its settings, signing key, file store).
+    pub state: AppState,
 }
 
 impl TestApp {
@@ -55,11 +57,11 @@ async fn spawn_full(
     let mut settings = Settings::for_tests(&base);
     adjust(&mut settings);
     let state = match files {
-        Some(f) => AppState::with_files(t.db.clone(), settings, f),
+        Some(f) => AppState::with_files(t.db.clone(), settings, f).unwrap(),
         None => AppState::new(t.db.clone(), settings).unwrap(),
     };
     state.start_workers();
-    let app = router(state);
+    let app = router(state.clone());
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -72,6 +74,7 @@ async fn spawn_full(
         base,
         db: t.db.clone(),
         t,
+        state,
     }
 }
 
