@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod bodies;
 pub mod calls;
 pub mod catalog;

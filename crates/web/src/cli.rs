@@ -73,6 +73,22 @@ enum Command {
     /// Keep another instance's signed checkpoints and check that its log only grows: exit 0
     /// when it does, 2 with the evidence of a rewind or a fork. Run it every hour.
     Witness(crate::cli_witness::WitnessArgs),
+    /// Write a backup while the server runs: a consistent copy of the database, every file
+    /// of the file store and the log's signing key, in one zip file (keep it secret).
+    Backup {
+        /// Where to write it (e.g. `tequio-2026-12-02.zip`).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// List the files in the backup without copying them (a bucket backed up on its own).
+        #[arg(long)]
+        without_files: bool,
+    },
+    /// Restore a backup into an empty database and data folder, then check the log and the
+    /// files. Exit 1 when something does not check.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -262,6 +278,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::cli_transparency::import(&db, args, &cli.limits.publications()).await
         }
         Command::Witness(args) => crate::cli_witness::run(args, &cli.db.data_dir).await,
+        Command::Backup { out, without_files } => {
+            crate::cli_backup::backup(&cli.db, &out, without_files).await
+        }
+        Command::Restore { file } => crate::cli_backup::restore(&cli.db, &file).await,
         Command::VerifyLog { head, witness } => {
             let saved = match witness {
                 Some(file) => {

@@ -148,6 +148,20 @@ impl FileStore {
         Ok(got.into_stream().map_err(std::io::Error::other))
     }
 
+    /// Every file kept: its key and size, by key.
+    pub async fn list(&self) -> AppResult<Vec<(String, u64)>> {
+        use futures_util::TryStreamExt;
+        let mut all: Vec<(String, u64)> = self
+            .inner
+            .list(None)
+            .map_ok(|meta| (meta.location.to_string(), meta.size))
+            .try_collect()
+            .await
+            .map_err(|e| self.error("list", &e))?;
+        all.sort();
+        Ok(all)
+    }
+
     /// Whether a key holds a file.
     pub async fn exists(&self, key: &str) -> bool {
         self.inner.head(&StorePath::from(key)).await.is_ok()

@@ -18,6 +18,7 @@ pub mod catalog_load;
 pub mod catalog_view;
 pub mod checkpoints;
 pub mod cli;
+pub mod cli_backup;
 pub mod cli_catalog;
 pub mod cli_transparency;
 pub mod cli_witness;

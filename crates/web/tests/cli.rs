@@ -383,3 +383,111 @@ async fn a_missing_postgres_database_is_created_or_explained() {
         assert!(said.contains(&words), "«{words}» not in: {said}");
     }
 }
+
+/// `tequio` with a data folder, and a database URL when given (else the folder's SQLite).
+fn tequio_at(url: Option<&str>, data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tequio"));
+    cmd.args(["--data-dir", &data.display().to_string()])
+        .args(args)
+        .env("TEQUIO_LOG", "warn")
+        .env_remove("TEQUIO_DATABASE_URL");
+    if let Some(url) = url {
+        cmd.env("TEQUIO_DATABASE_URL", url);
+    }
+    cmd.output().unwrap()
+}
+
+/// A backup of the demo, made while it could be serving, restores into a fresh data folder
+/// (and, on PostgreSQL, a new database): same log, same data, same files, same key.
+#[tokio::test]
+async fn backup_and_restore_round_trip_the_demo() {
+    for t in tequio_testkit::databases().await {
+        let name = t.name;
+        let data = tequio_testkit::TempDir::new();
+        let out = tequio_at(Some(&t.url), &data.0, &["demo"]);
+        assert!(out.status.success(), "{name}: {}", text(&out));
+        let key = tequio::checkpoints::load_or_create_key(&data.0).unwrap();
+        let head = tequio_store::audit::head(&t.db).await.unwrap().unwrap();
+        let zip = data.0.join("respaldo.zip");
+        let out = tequio_at(
+            Some(&t.url),
+            &data.0,
+            &["backup", "--out", &zip.display().to_string()],
+        );
+        assert!(out.status.success(), "{name}: {}", text(&out));
+        assert!(
+            text(&out).contains("3 file(s) included"),
+            "{name}: {}",
+            text(&out)
+        );
+
+        // Somewhere new: an empty data folder, and on PostgreSQL a database not yet made.
+        let fresh = tequio_testkit::TempDir::new();
+        let target = t.schema.as_ref().map(|_| {
+            let suffix = &tequio::auth::new_token().unwrap()[..8];
+            t.url
+                .replacen("/postgres?", &format!("/tequio_restaurada_{suffix}?"), 1)
+        });
+        let restored = tequio_at(
+            target.as_deref(),
+            &fresh.0,
+            &["restore", &zip.display().to_string()],
+        );
+        assert!(restored.status.success(), "{name}: {}", text(&restored));
+        assert!(
+            text(&restored).contains(&format!("head {}:{}", head.seq, head.hash)),
+            "{name}: {}",
+            text(&restored)
+        );
+        let verified = tequio_at(target.as_deref(), &fresh.0, &["verify-log"]);
+        assert!(verified.status.success(), "{name}: {}", text(&verified));
+        let again = tequio::checkpoints::load_or_create_key(&fresh.0).unwrap();
+        assert_eq!(
+            again.public_key(),
+            key.public_key(),
+            "{name}: the same signing key"
+        );
+        let restored_db = tequio_store::Db::connect(
+            target
+                .clone()
+                .unwrap_or_else(|| format!("sqlite://{}", fresh.0.join("tequio.db").display()))
+                .as_str(),
+        )
+        .await
+        .unwrap();
+        let files = tequio::files::FileStore::local(&fresh.0.join("files")).unwrap();
+        for key in tequio_store::backup::referenced_files(&restored_db)
+            .await
+            .unwrap()
+        {
+            assert!(files.exists(&key).await, "{name}: {key} restored");
+        }
+        assert_eq!(
+            tequio_store::subjects::count_by_kind(&restored_db)
+                .await
+                .unwrap(),
+            tequio_store::subjects::count_by_kind(&t.db).await.unwrap(),
+            "{name}: the same subjects"
+        );
+        // A second restore refuses: the database is no longer empty.
+        let twice = tequio_at(
+            target.as_deref(),
+            &fresh.0,
+            &["restore", &zip.display().to_string()],
+        );
+        assert_eq!(twice.status.code(), Some(1), "{name}");
+        assert!(text(&twice).contains("already holds data"), "{name}");
+        restored_db.close();
+        if let (Some(admin), Some(target)) = (tequio_testkit::postgres_url(), &target) {
+            let db_name = target.split('/').nth(3).unwrap().split('?').next().unwrap();
+            let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
+                .await
+                .unwrap();
+            tokio::spawn(conn);
+            client
+                .batch_execute(&format!("DROP DATABASE {db_name} WITH (FORCE)"))
+                .await
+                .unwrap();
+        }
+    }
+}
