@@ -240,6 +240,12 @@ async fn main() {
         .args([
             "--database-url",
             &url,
+            // A million records is past a publication's default limits (500,000 rows,
+            // 256 MB held): the bench raises them, as an instance that needs it would.
+            "--max-publication-rows",
+            &(a.records + 1).to_string(),
+            "--memory-budget-mb",
+            "4096",
             "import",
             "--subject",
             &subject.id.to_string(),

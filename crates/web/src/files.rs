@@ -130,7 +130,8 @@ impl FileStore {
             e => self.error("get", &e),
         })?;
         let bytes = got.bytes().await.map_err(|e| self.error("get", &e))?;
-        Ok(bytes.to_vec())
+        // Without a copy when the store handed over the only reference (a local file).
+        Ok(Vec::from(bytes))
     }
 
     /// A file's content as a stream of chunks, for downloads.

@@ -60,7 +60,7 @@ pub async fn read_form(mut form: Multipart, max_bytes: usize) -> AppResult<FormD
             } else {
                 FileField::Present {
                     name: file_name,
-                    bytes: bytes.to_vec(),
+                    bytes: Vec::from(bytes),
                 }
             };
             if name == "file" {
