@@ -406,13 +406,23 @@ impl Iterator for SheetRows<'_, '_> {
         if self.done {
             return None;
         }
-        match self.next_row() {
-            Ok(Some(row)) => Some(Ok(row)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => Some(Err(e)),
+        let read = self.next_row();
+        item(&mut self.done, read)
+    }
+}
+
+/// A row reader's result as an iterator's item: the rows, then a refusal or the end, after
+/// which nothing more.
+fn item(done: &mut bool, read: Result<Option<Row>, Refused>) -> Option<Result<Row, Refused>> {
+    match read {
+        Ok(Some(row)) => Some(Ok(row)),
+        Ok(None) => {
+            *done = true;
+            None
+        }
+        Err(e) => {
+            *done = true;
+            Some(Err(e))
         }
     }
 }
@@ -708,14 +718,8 @@ impl Iterator for CsvRows<'_> {
         if self.done {
             return None;
         }
-        match self.next_row() {
-            Ok(Some(row)) => Some(Ok(row)),
-            Ok(None) => {
-                self.done = true;
-                None
-            }
-            Err(e) => Some(Err(e)),
-        }
+        let read = self.next_row();
+        item(&mut self.done, read)
     }
 }
 

@@ -6,9 +6,8 @@
 
 mod common;
 
-use common::{TestApp, login, post_form, user};
+use common::{TestApp, login, post_form, user, wait_loaded};
 use serde_json::{Value, json};
-use std::time::Duration;
 use tequio_domain::accounts::{Grant, Role};
 
 const PASSWORD: &str = "contraseña-larga-1";
@@ -60,17 +59,6 @@ async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
     c
 }
 
-fn file_form(name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> reqwest::multipart::Form {
-    let mut form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
-    );
-    for (k, v) in fields {
-        form = form.text(k.to_string(), v.to_string());
-    }
-    form
-}
-
 async fn ckan(app: &TestApp, action: &str, body: Value) -> (u16, Value) {
     let res = reqwest::Client::new()
         .post(app.url(&format!("/api/action/{action}")))
@@ -86,23 +74,6 @@ async fn ckan_get(app: &TestApp, path_and_query: &str) -> (u16, Value) {
     let res = reqwest::get(app.url(path_and_query)).await.unwrap();
     let status = res.status().as_u16();
     (status, res.json().await.unwrap())
-}
-
-/// Waits for the background load of a resource to finish (done or failed).
-async fn wait_loaded(app: &TestApp, resource: i64) -> tequio_store::catalog::Resource {
-    for _ in 0..200 {
-        let r = tequio_store::catalog::resource(&app.db, resource)
-            .await
-            .unwrap();
-        if r.load_status == "done" || r.load_status == "failed" {
-            return r;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "{}: the load of resource {resource} did not finish",
-        app.t.name
-    );
 }
 
 async fn audit_head(app: &TestApp) -> Option<i64> {
@@ -153,7 +124,7 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
             let c = signed_in(&app, email).await;
             let res = c
                 .post(app.url("/datos/obras-publicas-2025/recursos/nuevo"))
-                .multipart(file_form("obras.csv", CSV.into(), &[]))
+                .multipart(common::file_form("obras.csv", CSV.as_bytes(), &[]))
                 .send()
                 .await
                 .unwrap();
@@ -168,7 +139,7 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
         let res = app
             .browser()
             .post(app.url("/datos/obras-publicas-2025/recursos/nuevo"))
-            .multipart(file_form("obras.csv", CSV.into(), &[]))
+            .multipart(common::file_form("obras.csv", CSV.as_bytes(), &[]))
             .send()
             .await
             .unwrap();
@@ -177,9 +148,9 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
         // The upload: stored, hashed, its dictionary inferred, loaded in the background.
         let res = editor
             .post(app.url("/datos/obras-publicas-2025/recursos/nuevo"))
-            .multipart(file_form(
+            .multipart(common::file_form(
                 "obras.csv",
-                CSV.into(),
+                CSV.as_bytes(),
                 &[("name", "Obras 2025")],
             ))
             .send()
@@ -643,7 +614,11 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
         let replacement = "municipio,obra,monto\nEtla,Puente,100\n";
         let res = editor
             .post(app.url(&format!("{location}/reemplazar")))
-            .multipart(file_form("obras-v2.csv", replacement.into(), &[]))
+            .multipart(common::file_form(
+                "obras-v2.csv",
+                replacement.as_bytes(),
+                &[],
+            ))
             .send()
             .await
             .unwrap();
@@ -718,7 +693,7 @@ async fn bad_files_and_links_are_refused_whole() {
         for (name, bytes, expected) in cases {
             let res = editor
                 .post(&new)
-                .multipart(file_form(name, bytes, &[]))
+                .multipart(common::file_form(name, &bytes, &[]))
                 .send()
                 .await
                 .unwrap();
@@ -756,7 +731,7 @@ async fn bad_files_and_links_are_refused_whole() {
         let big = vec![b'a'; tequio::pages::catalog::MAX_RESOURCE_BYTES + 2 * 1024 * 1024];
         let res = editor
             .post(&new)
-            .multipart(file_form("enorme.csv", big, &[]))
+            .multipart(common::file_form("enorme.csv", &big, &[]))
             .send()
             .await;
         if let Ok(res) = res {

@@ -6,15 +6,13 @@
 
 mod common;
 
-use common::{TestApp, login, user};
+use common::{TestApp, file_form, login, user};
 use std::path::Path;
 use std::process::Command;
 use tequio_domain::accounts::{Grant, Role};
-use tequio_domain::transparency::framework::FrameworkFile;
 use tequio_store::audit::Who;
 use tequio_store::transparency as tr;
 
-const FRAMEWORK: &str = include_str!("../../../frameworks/lgtaip2015-art70.json");
 const PASSWORD: &str = "contraseña-larga-1";
 
 /// The issue's four bombs, written once for the whole binary (one holds a GiB, compressed).
@@ -42,25 +40,8 @@ struct World {
 /// A guarantor with the 2015 framework, a subject, its editor and an empty dataset.
 async fn world(app: &TestApp) -> World {
     let db = &app.db;
-    let sys = Who::system();
-    let tx = db.begin().await.unwrap();
-    let g = tequio_store::subjects::ensure_guarantor(&tx, &sys, "Instituto", "INAIP", None, None)
-        .await
-        .unwrap();
-    let subject = tequio_store::subjects::create(
-        &tx,
-        &sys,
-        tequio_store::subjects::SubjectInput {
-            name: "Universidad Autónoma de Yucatán".into(),
-            guarantor_id: Some(g),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    tr::import_framework(&tx, &sys, g, &FrameworkFile::parse(FRAMEWORK).unwrap())
-        .await
-        .unwrap();
+    let (g, ids) =
+        common::guarantor_with_framework(db, &["Universidad Autónoma de Yucatán"], None).await;
     let input = tequio_domain::catalog::DatasetInput {
         name: "nomina".into(),
         title: "Nómina".into(),
@@ -68,7 +49,8 @@ async fn world(app: &TestApp) -> World {
     }
     .clean()
     .unwrap();
-    tequio_store::catalog::create_dataset(&tx, &sys, subject.id, &input)
+    let tx = db.begin().await.unwrap();
+    tequio_store::catalog::create_dataset(&tx, &Who::system(), ids[0], &input)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -81,38 +63,19 @@ async fn world(app: &TestApp) -> World {
         db,
         "editora@uady.test",
         PASSWORD,
-        &[Grant::new(Role::SubjectEditor, Some(subject.id)).unwrap()],
+        &[Grant::new(Role::SubjectEditor, Some(ids[0])).unwrap()],
     )
     .await;
     World {
-        subject: subject.id,
+        subject: ids[0],
         viii,
         dataset: "nomina",
     }
 }
 
-fn file_form(name: &str, bytes: &[u8], extra: &[(&str, &str)]) -> reqwest::multipart::Form {
-    let mut form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
-    );
-    for (k, v) in extra {
-        form = form.text(k.to_string(), v.to_string());
-    }
-    form
-}
-
-/// Creates a publishing token for the subject through its page.
+/// The subject's publishing token, made through its page by its editor.
 async fn token(app: &TestApp, editor: &reqwest::Client, subject: i64) -> String {
-    let res = editor
-        .post(app.url(&format!("/sujetos/{subject}/tokens")))
-        .form(&[("name", "Sistema de nómina")])
-        .send()
-        .await
-        .unwrap();
-    let html = res.text().await.unwrap();
-    let at = html.find("tqo_").unwrap();
-    html[at..at + 68].to_owned()
+    common::subject_token(app, editor, subject, "Sistema de nómina").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -360,13 +323,11 @@ async fn formulas_are_neutralised_in_every_csv_download_and_read_back_exactly() 
         assert_eq!(res.status(), 303, "{engine}");
         let location = res.headers()["location"].to_str().unwrap().to_owned();
         let rid: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
-        for _ in 0..200 {
-            let r = tequio_store::catalog::resource(&app.db, rid).await.unwrap();
-            if r.load_status == "done" {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        assert_eq!(
+            common::wait_loaded(&app, rid).await.load_status,
+            "done",
+            "{engine}"
+        );
         let datos = body(&public, app.url(&format!("{location}/datos.csv"))).await;
         assert!(datos.contains("1,-5,\"'=HYPERLINK("), "{engine}: {datos}");
         assert!(datos.contains("2,10,'+1+cmd|"), "{engine}: {datos}");
@@ -378,30 +339,18 @@ async fn formulas_are_neutralised_in_every_csv_download_and_read_back_exactly() 
             json.contains("\"@SUM(1+1)\""),
             "{engine}: JSON keeps the exact value"
         );
-        let search = |extra: &str| {
-            app.url(&format!(
+        let records = |extra: &'static str| {
+            let url = app.url(&format!(
                 "/api/3/action/datastore_search?resource_id={rid}&records_format=csv{extra}"
-            ))
+            ));
+            async move {
+                let v: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+                v["result"]["records"].as_str().unwrap().to_owned()
+            }
         };
-        let v: serde_json::Value = public
-            .get(search(""))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let records = v["result"]["records"].as_str().unwrap();
-        assert!(records.contains("3,3,7,'@SUM(1+1)"), "{engine}: {records}");
-        let v: serde_json::Value = public
-            .get(search("&exact=true"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let records = v["result"]["records"].as_str().unwrap();
+        let safe = records("").await;
+        assert!(safe.contains("3,3,7,'@SUM(1+1)"), "{engine}: {safe}");
+        let records = records("&exact=true").await;
         assert!(records.contains("3,3,7,@SUM(1+1)"), "{engine}: {records}");
     }
 }

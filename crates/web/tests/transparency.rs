@@ -6,11 +6,10 @@
 
 mod common;
 
-use common::{TestApp, login, post_form, user};
+use common::{TestApp, file_form, login, post_form, user};
 use tequio_domain::accounts::{Grant, Role};
 use tequio_domain::subjects::SubjectKind;
 use tequio_domain::transparency::framework::FrameworkFile;
-use tequio_store::audit::Who;
 use tequio_store::transparency as tr;
 
 const REAL_F8: &[u8] =
@@ -26,31 +25,12 @@ struct World {
 
 async fn world(app: &TestApp) -> World {
     let db = &app.db;
-    let sys = Who::system();
-    let tx = db.begin().await.unwrap();
-    let g = tequio_store::subjects::ensure_guarantor(&tx, &sys, "Instituto", "INAIP", None, None)
-        .await
-        .unwrap();
-    let mut ids = Vec::new();
-    for name in ["Universidad Autónoma de Yucatán", "Secretaría de Turismo"] {
-        let s = tequio_store::subjects::create(
-            &tx,
-            &sys,
-            tequio_store::subjects::SubjectInput {
-                name: name.into(),
-                kind: Some(SubjectKind::University),
-                guarantor_id: Some(g),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-        ids.push(s.id);
-    }
-    tr::import_framework(&tx, &sys, g, &FrameworkFile::parse(FRAMEWORK).unwrap())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let (g, ids) = common::guarantor_with_framework(
+        db,
+        &["Universidad Autónoma de Yucatán", "Secretaría de Turismo"],
+        Some(SubjectKind::University),
+    )
+    .await;
     let viii = tr::obligation_by_code(db, g, "70-VIII")
         .await
         .unwrap()
@@ -76,17 +56,6 @@ async fn world(app: &TestApp) -> World {
         other: ids[1],
         viii,
     }
-}
-
-fn file_form(name: &str, bytes: &[u8], extra: &[(&str, &str)]) -> reqwest::multipart::Form {
-    let mut form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
-    );
-    for (k, v) in extra {
-        form = form.text(k.to_string(), v.to_string());
-    }
-    form
 }
 
 fn draft_of(html: &str) -> String {
@@ -522,16 +491,7 @@ async fn machine_publishing_with_a_subject_token() {
         let w = world(&app).await;
         let editor = app.browser();
         login(&app, &editor, "editora@uady.test", PASSWORD).await;
-        let res = post_form(
-            &editor,
-            app.url(&format!("/sujetos/{}/tokens", w.subject)),
-            &[("name", "Sistema de nómina")],
-        )
-        .await;
-        assert_eq!(res.status(), 200, "{engine}");
-        let html = res.text().await.unwrap();
-        let at = html.find("tqo_").unwrap();
-        let token = html[at..at + 68].to_owned();
+        let token = common::subject_token(&app, &editor, w.subject, "Sistema de nómina").await;
         let api = reqwest::Client::new();
         let post = |form: reqwest::multipart::Form, token: Option<&str>| {
             let mut req = api.post(app.url("/api/v1/publications")).multipart(form);

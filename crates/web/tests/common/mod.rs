@@ -180,3 +180,95 @@ pub async fn post_form<F: serde::Serialize + ?Sized>(
 ) -> reqwest::Response {
     client.post(url).form(form).send().await.unwrap()
 }
+
+/// A multipart form with a file (the part `file`) and text fields.
+pub fn file_form(name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
+    );
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    form
+}
+
+/// Waits for the background load of a resource to finish (done or failed).
+pub async fn wait_loaded(app: &TestApp, resource: i64) -> tequio_store::catalog::Resource {
+    for _ in 0..200 {
+        let r = tequio_store::catalog::resource(&app.db, resource)
+            .await
+            .unwrap();
+        if r.load_status == "done" || r.load_status == "failed" {
+            return r;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!(
+        "{}: the load of resource {resource} did not finish",
+        app.t.name
+    );
+}
+
+/// A guarantor with the 2015 framework and subjects of these names: (guarantor, subject ids).
+pub async fn guarantor_with_framework(
+    db: &Db,
+    subjects: &[&str],
+    kind: Option<tequio_domain::subjects::SubjectKind>,
+) -> (i64, Vec<i64>) {
+    use tequio_store::{audit::Who, subjects as st};
+    let sys = Who::system();
+    let tx = db.begin().await.unwrap();
+    let g = st::ensure_guarantor(&tx, &sys, "Instituto", "INAIP", None, None)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for name in subjects {
+        let s = st::create(
+            &tx,
+            &sys,
+            st::SubjectInput {
+                name: (*name).into(),
+                kind,
+                guarantor_id: Some(g),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        ids.push(s.id);
+    }
+    let framework = tequio_domain::transparency::framework::FrameworkFile::parse(include_str!(
+        "../../../../frameworks/lgtaip2015-art70.json"
+    ))
+    .unwrap();
+    tequio_store::transparency::import_framework(&tx, &sys, g, &framework)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    (g, ids)
+}
+
+/// Creates a subject's API token through its page, as its editor (`client`); returns it.
+pub async fn subject_token(
+    app: &TestApp,
+    editor: &reqwest::Client,
+    subject: i64,
+    name: &str,
+) -> String {
+    let res = editor
+        .post(app.url(&format!("/sujetos/{subject}/tokens")))
+        .form(&[("name", name)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        200,
+        "{}: a token for subject {subject}",
+        app.t.name
+    );
+    let html = res.text().await.unwrap();
+    let at = html.find("tqo_").unwrap();
+    html[at..at + 68].to_owned()
+}
