@@ -700,8 +700,8 @@ pub struct LinksQuery {
     /// The first entry's number.
     #[param(minimum = 1)]
     from: i64,
-    /// The last entry's number; at most 1,000 links are given per call (ask again from the
-    /// last one given).
+    /// The last entry's number (before `from`, no links); at most 1,000 links are given per
+    /// call (ask again from the last one given).
     #[param(minimum = 1)]
     to: i64,
 }
@@ -716,9 +716,12 @@ async fn audit_links(
     State(state): State<AppState>,
     Query(p): Query<LinksQuery>,
 ) -> AppResult<Json<Vec<LinkOut>>> {
-    if p.from < 1 || p.to < p.from {
-        return Err(AppError::BadRequest("from, to: give 1 ≤ from ≤ to".into()));
+    if p.from < 1 || p.to < 1 {
+        return Err(AppError::BadRequest(
+            "from, to: entry numbers start at 1".into(),
+        ));
     }
+    // `to` before `from` names no entry: an empty list.
     let links = audit::links(&state.db, p.from, p.to, 1000).await?;
     Ok(Json(
         links
@@ -836,8 +839,9 @@ async fn latest_checkpoint(State(state): State<AppState>) -> AppResult<Json<Chec
 /// A witness's co-signature of a checkpoint.
 #[derive(Deserialize, ToSchema)]
 pub struct CosignatureIn {
-    /// The checkpoint's id.
-    pub checkpoint: i64,
+    /// The checkpoint's id (a whole number; `12.0` is read as 12, as JSON Schema has it).
+    #[schema(value_type = i64)]
+    pub checkpoint: serde_json::Number,
     /// The witness's public key (hex), registered here by an administrator.
     pub public_key: String,
     /// The witness's Ed25519 signature (hex) of the checkpoint's signed text.
@@ -864,7 +868,19 @@ async fn add_cosignature(
         .into_iter()
         .find(|w| w.public_key == c.public_key.trim().to_ascii_lowercase())
         .ok_or(AppError::Forbidden)?;
-    let checkpoint = audit::checkpoint(&state.db, c.checkpoint).await?;
+    let id = c
+        .checkpoint
+        .as_i64()
+        .or_else(|| {
+            c.checkpoint
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                .map(|f| f as i64)
+        })
+        .ok_or_else(|| {
+            AppError::Invalid("checkpoint: a checkpoint's id is a whole number".into())
+        })?;
+    let checkpoint = audit::checkpoint(&state.db, id).await?;
     let text = checkpoint.checkpoint.signed_text();
     if !tequio_domain::audit::verify(&witness.public_key, &text, c.signature.trim()) {
         return Err(AppError::Invalid(
