@@ -452,6 +452,35 @@ async fn failed_sign_ins_hold_back_unknown_browsers_but_never_the_owner() {
             429,
             "{engine}: the attacker's browser is still held back"
         );
+
+        // The attacker, from the same address, tries other accounts until the address is
+        // held back: unknown browsers there wait, Ana's browsers do not.
+        let mut statuses = Vec::new();
+        for i in 0..45 {
+            let email = format!("otra{i}@example.mx");
+            let res = attacker
+                .post(app.url("/entrar"))
+                .form(&[("email", email.as_str()), ("password", "x")])
+                .send()
+                .await
+                .unwrap();
+            statuses.push(res.status().as_u16());
+        }
+        assert!(statuses.ends_with(&[429]), "{engine}: {statuses:?}");
+        let res = sign_in(&app.browser(), "otra-frase-larga-2").await.unwrap();
+        assert_eq!(
+            res.status(),
+            429,
+            "{engine}: a new browser at that address waits"
+        );
+        // (The new password ended the trust of her older browsers; the one that reset it is
+        // trusted.)
+        let res = sign_in(&third, "otra-frase-larga-2").await.unwrap();
+        assert_eq!(
+            res.status(),
+            303,
+            "{engine}: a trusted browser is never held back"
+        );
     }
 }
 

@@ -66,7 +66,8 @@ const LOGIN_WINDOW: i64 = 15 * 60;
 const UNKNOWN_BROWSER_FAILURES: i64 = 10;
 /// Failed sign-ins from one trusted browser before it is held back too.
 const TRUSTED_BROWSER_FAILURES: i64 = 10;
-/// Failed sign-ins from one address, whatever the accounts.
+/// Failed sign-ins from one address, whatever the accounts, before unknown browsers there are
+/// held back.
 const ADDRESS_FAILURES: i64 = 50;
 
 const VERIFY_SECONDS: i64 = 7 * 24 * 3600;
@@ -311,7 +312,11 @@ async fn login(
         (Some(d), true) => (format!("login-device:{d}"), TRUSTED_BROWSER_FAILURES),
         _ => (format!("login:{email}"), UNKNOWN_BROWSER_FAILURES),
     };
-    let address = ip.map(|ip| (format!("login-ip:{ip}"), ADDRESS_FAILURES));
+    // A trusted browser answers to its own counter only: failures from its address (other
+    // people behind the same proxy, an attacker on the same network) never hold it back.
+    let address = ip
+        .filter(|_| !trusted)
+        .map(|ip| (format!("login-ip:{ip}"), ADDRESS_FAILURES));
     for (key, max) in std::iter::once(&account).chain(&address) {
         let seen = accounts::attempts(&state.db, key, LOGIN_WINDOW).await?;
         if seen.count >= *max {
