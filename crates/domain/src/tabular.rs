@@ -82,6 +82,8 @@ pub enum Reason {
     TooManyRows { max: usize },
     /// A cell longer than the limit, in characters.
     CellTooLong { max: usize },
+    /// A part of a workbook holds a cell (or tag) longer than a cell may be.
+    PartCellTooLong { part: String, max: usize },
     /// A CSV line longer than the limit, in bytes.
     LineTooLong { max: usize },
     /// The workbook unzips to more than the limit (`ratio` times its size).
@@ -114,6 +116,12 @@ impl Reason {
                 format!("the cell has more than {max} characters")
             }
             Reason::CellTooLong { max } => format!("la celda tiene más de {max} caracteres"),
+            Reason::PartCellTooLong { part, max } if en => {
+                format!("its part “{part}” holds a cell longer than {max} characters")
+            }
+            Reason::PartCellTooLong { part, max } => {
+                format!("su parte «{part}» tiene una celda de más de {max} caracteres")
+            }
             Reason::LineTooLong { max } if en => format!(
                 "the line is longer than {} KB; check that its quotes are closed",
                 max / 1024
@@ -464,9 +472,14 @@ fn inspect_zip(bytes: &[u8], limits: &Limits) -> Result<(), Refused> {
         }
         let is_sheet = if size > limits.max_cell_xml() {
             let part = zip.by_index(i).map_err(Refused::damaged)?;
-            scan_part(part, limits.max_cell_xml()).map_err(|reason| Refused {
-                sheet: Some(name.clone()),
-                ..Refused::whole(reason)
+            scan_part(part, limits.max_cell_xml()).map_err(|e| {
+                Refused::whole(match e {
+                    Some(reason) => reason,
+                    None => Reason::PartCellTooLong {
+                        part: name.clone(),
+                        max: limits.max_cell_chars,
+                    },
+                })
             })?
         } else {
             lower.starts_with("xl/worksheets/")
@@ -494,14 +507,12 @@ fn declared_parts(bytes: &[u8]) -> Option<usize> {
 }
 
 /// Streams through one XML part and says whether it is a worksheet. Before a sheet's cells,
-/// no tag or text may be longer than `max`; among its cells, no cell (the stretch from one
-/// `<c`/`<row` to the next) may be. Nothing after the cells is read by the sheet reader, so
+/// no tag or text may be longer than `max` bytes; among its cells, no cell (the stretch from
+/// one `<c`/`<row` to the next) may be: `Err(None)` when one is, `Err(Some(_))` when the part
+/// cannot be read. Nothing after the cells is read by the sheet reader, so
 /// nothing after them is checked.
-fn scan_part(mut part: impl Read, max: u64) -> Result<bool, Reason> {
+fn scan_part(mut part: impl Read, max: u64) -> Result<bool, Option<Reason>> {
     const KEEP: usize = 64;
-    let too_long = || Reason::CellTooLong {
-        max: usize::try_from(max / 8).unwrap_or(usize::MAX),
-    };
     let mut buf = vec![0u8; 64 * 1024 + KEEP];
     let mut held = 0usize; // bytes carried over from the previous read
     let mut offset = 0u64; // absolute position of buf[0]
@@ -510,7 +521,7 @@ fn scan_part(mut part: impl Read, max: u64) -> Result<bool, Reason> {
     loop {
         let n = part
             .read(&mut buf[held..])
-            .map_err(|e| Reason::Damaged(e.to_string()))?;
+            .map_err(|e| Some(Reason::Damaged(e.to_string())))?;
         let end = held + n;
         let eof = n == 0;
         // Marks are only judged where the name after them is wholly in the buffer.
@@ -529,7 +540,7 @@ fn scan_part(mut part: impl Read, max: u64) -> Result<bool, Reason> {
             if in_cells {
                 if matches!(name, Some((_, b"c" | b"row" | b"sheetData"))) {
                     if abs - last_mark > max {
-                        return Err(too_long());
+                        return Err(None);
                     }
                     last_mark = abs;
                     if name == Some((true, b"sheetData")) {
@@ -538,7 +549,7 @@ fn scan_part(mut part: impl Read, max: u64) -> Result<bool, Reason> {
                 }
             } else {
                 if abs - last_mark > max {
-                    return Err(too_long());
+                    return Err(None);
                 }
                 last_mark = abs;
                 if name == Some((false, b"sheetData")) {
@@ -551,7 +562,7 @@ fn scan_part(mut part: impl Read, max: u64) -> Result<bool, Reason> {
             i = at + 1;
         }
         if offset + end as u64 - last_mark > max + KEEP as u64 {
-            return Err(too_long());
+            return Err(None);
         }
         if eof {
             return Ok(in_cells);
