@@ -127,49 +127,47 @@ impl std::fmt::Display for Break {
 /// Checks that `new` extends `kept`: the same entry at the same number, then an unbroken
 /// chain of `links` (entries `kept.seq ..= new.seq`, in order) from one to the other.
 pub fn extends(kept: &Head, new: &Head, links: &[Link]) -> Result<(), Break> {
-    if new.seq < kept.seq {
-        return Err(Break::Rewind {
-            kept: kept.clone(),
-            now: new.seq,
-        });
-    }
-    if kept.seq == 0 {
-        // Nothing was kept but an empty log: every log extends it.
-        return links_join(links, new);
-    }
-    let Some(first) = links.first() else {
-        return Err(Break::Unjoined { seq: kept.seq });
-    };
-    if first.seq != kept.seq {
-        return Err(Break::Unjoined { seq: kept.seq });
-    }
-    if first.hash != kept.hash {
-        return Err(Break::Fork {
-            seq: kept.seq,
-            kept: kept.hash.clone(),
-            found: first.hash.clone(),
-        });
-    }
-    links_join(links, new)
+    contains_all(std::slice::from_ref(kept), new, links)
 }
 
-/// Each link follows the one before, and the last is `new`.
-fn links_join(links: &[Link], new: &Head) -> Result<(), Break> {
+/// Checks that every head in `kept` is still in the chain that ends at `now`: none is past
+/// its end (a rewind), the `links` join one to the next up to `now`, and the entry at each
+/// kept number has the kept hash (else history was rewritten: a fork). `links` run from the
+/// lowest kept number to `now`, in order.
+pub fn contains_all(kept: &[Head], now: &Head, links: &[Link]) -> Result<(), Break> {
+    if let Some(last) = kept
+        .iter()
+        .filter(|k| k.seq > now.seq)
+        .max_by_key(|k| k.seq)
+    {
+        return Err(Break::Rewind {
+            kept: last.clone(),
+            now: now.seq,
+        });
+    }
     for pair in links.windows(2) {
         if pair[1].seq != pair[0].seq + 1 || pair[1].prev_hash != pair[0].hash {
             return Err(Break::Unjoined { seq: pair[1].seq });
         }
     }
-    match links.last() {
-        Some(last) if last.seq == new.seq && last.hash == new.hash => Ok(()),
-        None if new.seq == 0 => Ok(()),
-        Some(last) if last.seq == new.seq => Err(Break::Fork {
-            seq: new.seq,
-            kept: new.hash.clone(),
-            found: last.hash.clone(),
-        }),
-        _ => Err(Break::Unjoined { seq: new.seq }),
+    for head in kept
+        .iter()
+        .chain(std::iter::once(now))
+        .filter(|h| h.seq > 0)
+    {
+        match links.iter().find(|l| l.seq == head.seq) {
+            None => return Err(Break::Unjoined { seq: head.seq }),
+            Some(l) if l.hash != head.hash => {
+                return Err(Break::Fork {
+                    seq: head.seq,
+                    kept: head.hash.clone(),
+                    found: l.hash.clone(),
+                });
+            }
+            Some(_) => {}
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -236,6 +234,25 @@ mod tests {
         );
         assert!(extends(&head(3, "c"), &head(5, "z"), &links).is_err());
         assert_eq!(extends(&head(0, "0"), &head(0, "0"), &[]), Ok(()));
+    }
+
+    #[test]
+    fn every_kept_head_must_be_in_the_chain() {
+        let links = [link(3, "b", "c"), link(4, "c", "d"), link(5, "d", "e")];
+        let kept = [head(3, "c"), head(4, "d")];
+        assert_eq!(contains_all(&kept, &head(5, "e"), &links), Ok(()));
+        // A head seen later than a signed one, then lost: a rewind, named by the later one.
+        assert_eq!(
+            contains_all(&[head(3, "c"), head(5, "e")], &head(4, "d"), &links[..2]),
+            Err(Break::Rewind {
+                kept: head(5, "e"),
+                now: 4
+            })
+        );
+        assert!(matches!(
+            contains_all(&[head(3, "c"), head(4, "x")], &head(5, "e"), &links),
+            Err(Break::Fork { seq: 4, .. })
+        ));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! civil-society organisation, a journalist, another Tequio), it keeps the instance's signed
 //! checkpoints in a file and checks, each time, that the log only grew since: every new
 //! checkpoint is signed by the key first seen, and the chain joins the last head kept to the
-//! new ones (`tequio_domain::audit::extends`). A rewind or a fork is reported with its
+//! new ones (`tequio_domain::audit::contains_all`). A rewind or a fork is reported with its
 //! evidence, and the file is left as it was. With `--cosign`, this instance's own key co-signs
 //! the checkpoints it checked and sends the co-signatures back to be published.
 
@@ -11,7 +11,7 @@ use clap::Args;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tequio_domain::audit::{Break, Checkpoint, Head, Link, extends, verify};
+use tequio_domain::audit::{Break, Checkpoint, Head, Link, contains_all, verify};
 
 #[derive(Args)]
 pub struct WitnessArgs {
@@ -36,6 +36,18 @@ pub struct Kept {
     pub public_key: String,
     /// Checkpoints checked, oldest first.
     pub checkpoints: Vec<KeptCheckpoint>,
+    /// The live head seen at the last run, checked to extend the checkpoints: not signed,
+    /// but a later log must still contain it (so a rewind between checkpoints shows too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<SeenHead>,
+}
+
+/// A head seen, and when.
+#[derive(Serialize, Deserialize, Clone)]
+pub struct SeenHead {
+    #[serde(flatten)]
+    pub head: Head,
+    pub at: String,
 }
 
 /// A checkpoint as kept: what was signed, and the signature.
@@ -198,6 +210,7 @@ pub async fn run(args: WitnessArgs, data_dir: &Path) -> anyhow::Result<ExitCode>
             origin: key.origin.clone(),
             public_key: key.public_key.clone(),
             checkpoints: Vec::new(),
+            seen: None,
         }
     };
 
@@ -229,59 +242,64 @@ pub async fn run(args: WitnessArgs, data_dir: &Path) -> anyhow::Result<ExitCode>
     }
     let head: Head = remote.get("/api/v1/audit/head").await?;
 
-    // Each new head, and then the live one, must extend the one before.
-    let start = kept
-        .head()
-        .or_else(|| fresh.first().map(|c| c.checkpoint.head()));
-    let Some(start) = start else {
-        bail!("{base} has signed no checkpoint yet");
-    };
-    let heads: Vec<(String, Head)> = fresh
-        .iter()
-        .map(|c| (format!("checkpoint {}", c.id), c.checkpoint.head()))
-        .chain(std::iter::once(("the head now".to_owned(), head.clone())))
-        .collect();
-    let top = heads.iter().map(|(_, h)| h.seq).max().unwrap_or(start.seq);
-    let links = if top >= start.seq {
-        remote.links(start.seq, top).await?
+    // Every head known — the last checkpoint kept, the head seen last time, each new
+    // checkpoint — must be in the chain that ends at the live head.
+    let mut known: Vec<(String, Head)> = Vec::new();
+    if let Some(c) = kept.checkpoints.last() {
+        known.push((format!("checkpoint {} kept", c.id), c.checkpoint.head()));
+    }
+    if let Some(seen) = &kept.seen {
+        known.push((format!("the head seen at {}", seen.at), seen.head.clone()));
+    }
+    for c in &fresh {
+        known.push((format!("checkpoint {}", c.id), c.checkpoint.head()));
+    }
+    let lowest = known.iter().map(|(_, h)| h.seq).min().unwrap_or(head.seq);
+    let links = if head.seq >= lowest {
+        remote.links(lowest, head.seq).await?
     } else {
         Vec::new()
     };
-    let mut previous = start.clone();
-    for (what, h) in &heads {
-        let span: Vec<Link> = links
+    let heads: Vec<Head> = known.iter().map(|(_, h)| h.clone()).collect();
+    if let Err(b) = contains_all(&heads, &head, &links) {
+        let at = match &b {
+            Break::Rewind { kept, .. } => kept.seq,
+            Break::Fork { seq, .. } | Break::Unjoined { seq } => *seq,
+        };
+        let (what, _) = known
             .iter()
-            .filter(|l| l.seq >= previous.seq && l.seq <= h.seq)
+            .find(|(_, h)| h.seq == at)
             .cloned()
-            .collect();
-        if let Err(b) = extends(&previous, h, &span) {
-            let found_at_kept = links.iter().find(|l| l.seq == previous.seq);
-            return report(
-                &path,
-                &Finding {
-                    what: format!("{b} (seen in {what} of {base})"),
-                    evidence: serde_json::json!({
-                        "instance": base,
-                        "kept": kept.checkpoints.last().map(|c| serde_json::to_value(c).unwrap_or_default()),
-                        "kept_head": previous,
-                        "now": {"what": what, "head": h},
-                        "link_now_at_kept_seq": found_at_kept,
-                        "public_key": kept.public_key,
-                        "kind": match b {
-                            Break::Rewind { .. } => "rewind",
-                            Break::Fork { .. } => "fork",
-                            Break::Unjoined { .. } => "unjoined",
-                        },
-                    }),
-                },
-            );
-        }
-        previous = h.clone();
+            .unwrap_or_else(|| ("the head now".into(), head.clone()));
+        return report(
+            &path,
+            &Finding {
+                what: format!("{b} (against {what}, at {base})"),
+                evidence: serde_json::json!({
+                    "instance": base,
+                    "kept": kept.checkpoints.last().map(|c| serde_json::to_value(c).unwrap_or_default()),
+                    "seen": kept.seen.as_ref().map(|s| serde_json::to_value(s).unwrap_or_default()),
+                    "new_checkpoints": fresh.iter().map(|c| serde_json::to_value(c).unwrap_or_default()).collect::<Vec<_>>(),
+                    "head_now": head,
+                    "link_now_at": links.iter().find(|l| l.seq == at),
+                    "public_key": kept.public_key,
+                    "kind": match b {
+                        Break::Rewind { .. } => "rewind",
+                        Break::Fork { .. } => "fork",
+                        Break::Unjoined { .. } => "unjoined",
+                    },
+                }),
+            },
+        );
     }
 
     let added = fresh.len();
     let first_run = kept.checkpoints.is_empty();
     kept.checkpoints.extend(fresh.iter().cloned());
+    kept.seen = Some(SeenHead {
+        head: head.clone(),
+        at: tequio_store::now(),
+    });
     save(&path, &kept)?;
     if args.cosign {
         cosign(&remote, data_dir, &fresh).await?;

@@ -613,21 +613,41 @@ async fn a_witness_catches_a_rewind_and_a_rewritten_history() {
         );
         let before = std::fs::read_to_string(&kept).unwrap_or(before);
 
-        // Someone with the database rewinds the log by raw SQL, past the guard.
+        // Someone with the database rewinds the log by raw SQL, past the guard: first only
+        // entries written since the last checkpoint, which the witness saw at its last run.
         let unguard = match engine {
             "sqlite" => "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete",
             _ => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
         };
         app.db.batch(unguard).await.unwrap();
+        let rewind = |back_to: i64| {
+            let db = app.db.clone();
+            async move {
+                db.batch(&format!(
+                    "DELETE FROM audit_log WHERE seq > {back_to};
+                     UPDATE audit_head SET seq = {back_to},
+                       hash = (SELECT hash FROM audit_log WHERE seq = {back_to}) WHERE id = 1"
+                ))
+                .await
+                .unwrap();
+            }
+        };
+        some_history(&app, 3, "e").await;
+        let (code, said) = witness().await;
+        assert_eq!(code, Some(0), "{engine}: {said}");
+        let seen = tequio_store::audit::head(&app.db).await.unwrap().unwrap();
+        rewind(seen.seq - 2).await;
+        let (code, said) = witness().await;
+        assert_eq!(code, Some(2), "{engine}: {said}");
+        assert!(
+            said.contains("REWIND") && said.contains("the head seen at"),
+            "{engine}: {said}"
+        );
+        let before = std::fs::read_to_string(&kept).unwrap();
+
+        // Then past the last signed checkpoint.
         let back_to = kept_head.seq - 4;
-        app.db
-            .batch(&format!(
-                "DELETE FROM audit_log WHERE seq > {back_to};
-                 UPDATE audit_head SET seq = {back_to},
-                   hash = (SELECT hash FROM audit_log WHERE seq = {back_to}) WHERE id = 1"
-            ))
-            .await
-            .unwrap();
+        rewind(back_to).await;
         let plain = tequio_cli(&app.t.url, &dir.0, &["verify-log"]).await;
         assert_eq!(
             plain.0,
