@@ -135,6 +135,33 @@ pub enum Action {
     ReadFullAuditLog,
     /// Propose, comment, apply to calls: any signed-in person with a verified e-mail.
     Participate,
+    /// Run one open call: the subject's editors when a subject convenes it, the body's
+    /// secretary when a body does, the guarantor's admins when neither does.
+    ManageCall {
+        subject_id: Option<i64>,
+        body_id: Option<i64>,
+    },
+    /// Read a document that is not public, given what it belongs to.
+    ReadDocument(DocumentOwner),
+}
+
+/// What a non-public document belongs to, with the facts that decide who reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentOwner {
+    /// An application to a call: its applicant, the call's convenor and its reviewers read it
+    /// (`reader_reviews`: the person asking reviews that call).
+    Application {
+        applicant: i64,
+        call_subject: Option<i64>,
+        call_body: Option<i64>,
+        reader_reviews: bool,
+    },
+    /// A collegiate body's document: its secretary reads it.
+    Body(i64),
+    /// A request to join a body: the person who asked and the body's secretary read it.
+    Adhesion { applicant: i64, body_id: i64 },
+    /// Anything else: only admins.
+    Other,
 }
 
 /// What the server knows about the person acting.
@@ -184,6 +211,33 @@ impl Actor {
             Action::VerifyCompliance => self.has_role(Role::Verifier),
             Action::Moderate => self.has_role(Role::Moderator),
             Action::Participate => self.email_verified,
+            Action::ManageCall {
+                subject_id,
+                body_id,
+            } => {
+                subject_id.is_some_and(|s| self.has_scoped(Role::SubjectEditor, s))
+                    || body_id.is_some_and(|b| self.has_scoped(Role::BodySecretary, b))
+            }
+            Action::ReadDocument(owner) => match owner {
+                DocumentOwner::Application {
+                    applicant,
+                    call_subject,
+                    call_body,
+                    reader_reviews,
+                } => {
+                    self.user_id == Some(applicant)
+                        || reader_reviews
+                        || self.can(Action::ManageCall {
+                            subject_id: call_subject,
+                            body_id: call_body,
+                        })
+                }
+                DocumentOwner::Body(id) => self.has_scoped(Role::BodySecretary, id),
+                DocumentOwner::Adhesion { applicant, body_id } => {
+                    self.user_id == Some(applicant) || self.has_scoped(Role::BodySecretary, body_id)
+                }
+                DocumentOwner::Other => false,
+            },
         }
     }
 }
@@ -284,6 +338,58 @@ mod tests {
                 assert_eq!(who.can(*action), want, "{name} / {action:?}");
             }
         }
+    }
+
+    /// A call is run by its convenor; an application's documents are read by its applicant,
+    /// the call's convenor and its reviewers; a body's documents by its secretary; a request
+    /// to join by the person who asked and the secretary. Nobody else (user 1 is the actor).
+    #[test]
+    fn calls_and_documents_follow_their_convenor_and_owner() {
+        let editor = actor(&[(Role::SubjectEditor, Some(7))], true);
+        let secretary = actor(&[(Role::BodySecretary, Some(9))], true);
+        let citizen = actor(&[], true);
+        let by_subject = Action::ManageCall {
+            subject_id: Some(7),
+            body_id: None,
+        };
+        let by_body = Action::ManageCall {
+            subject_id: None,
+            body_id: Some(9),
+        };
+        let by_nobody = Action::ManageCall {
+            subject_id: None,
+            body_id: None,
+        };
+        assert!(editor.can(by_subject) && !editor.can(by_body) && !editor.can(by_nobody));
+        assert!(secretary.can(by_body) && !secretary.can(by_subject) && !secretary.can(by_nobody));
+        assert!(actor(&[(Role::Admin, None)], true).can(by_nobody));
+
+        let application = |applicant, reader_reviews| {
+            Action::ReadDocument(DocumentOwner::Application {
+                applicant,
+                call_subject: Some(7),
+                call_body: None,
+                reader_reviews,
+            })
+        };
+        assert!(citizen.can(application(1, false)), "the applicant");
+        assert!(citizen.can(application(2, true)), "a reviewer of the call");
+        assert!(editor.can(application(2, false)), "the call's convenor");
+        assert!(!citizen.can(application(2, false)));
+        assert!(!secretary.can(application(2, false)));
+
+        let body_doc = Action::ReadDocument(DocumentOwner::Body(9));
+        assert!(secretary.can(body_doc) && !editor.can(body_doc) && !citizen.can(body_doc));
+        let adhesion = |applicant| {
+            Action::ReadDocument(DocumentOwner::Adhesion {
+                applicant,
+                body_id: 9,
+            })
+        };
+        assert!(citizen.can(adhesion(1)) && !citizen.can(adhesion(2)));
+        assert!(secretary.can(adhesion(2)));
+        assert!(!citizen.can(Action::ReadDocument(DocumentOwner::Other)));
+        assert!(!Actor::visitor().can(application(1, true)));
     }
 
     #[test]

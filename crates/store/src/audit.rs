@@ -177,6 +177,14 @@ pub async fn append(tx: &Tx, who: &Who, change: Change<'_>) -> StoreResult<i64> 
     Ok(seq)
 }
 
+/// The number of the newest entry, read from the one-row `audit_head` (a primary-key read):
+/// a version of everything public, which the page cache compares on every request.
+pub async fn head_seq(db: &impl Exec) -> StoreResult<i64> {
+    db.query_one("SELECT seq FROM audit_head WHERE id = 1", params![])
+        .await?
+        .get(0)
+}
+
 /// The newest entry, or `None` while the log is empty.
 pub async fn head(db: &impl Exec) -> StoreResult<Option<Head>> {
     let row = db

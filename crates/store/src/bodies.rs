@@ -1,5 +1,5 @@
 //! Collegiate bodies: the bodies and their seats, sessions with attendance, quorum and minutes,
-//! agreements and their follow-up, and the files attached to them.
+//! agreements and their follow-up (the files attached to them are in [`crate::files`]).
 //!
 //! Reads that list many rows (the body list, the agreement tracker, the calendar) are one query
 //! each, plus at most one batched query for the rows' children, whatever the number of rows.
@@ -7,6 +7,7 @@
 use crate::audit::{self, Change, Who};
 use crate::db::{Exec, Row, Tx, Value};
 use crate::error::{StoreError, StoreResult};
+use crate::files::{Attachment, attachments_of};
 use crate::{id_list, params, search, summary};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -1413,147 +1414,6 @@ pub async fn follow_ups(db: &impl Exec, agreement_id: i64) -> StoreResult<Vec<Ag
         u.evidence = files.remove(&u.id).unwrap_or_default();
     }
     Ok(list)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Attachments
-
-/// A file attached to a body, session, application or agreement follow-up.
-#[derive(Debug, Clone, Serialize)]
-pub struct Attachment {
-    pub id: i64,
-    pub owner_kind: String,
-    pub owner_id: i64,
-    pub title: String,
-    #[serde(skip)]
-    pub file_key: String,
-    pub file_name: String,
-    pub size: i64,
-    pub sha256: String,
-    pub media_type: String,
-    pub public: bool,
-    pub created_at: String,
-}
-
-impl Attachment {
-    /// Where it is downloaded.
-    pub fn path(&self) -> String {
-        format!("/adjuntos/{}/{}", self.id, self.file_name)
-    }
-}
-
-const ATTACHMENT_SELECT: &str = "SELECT id, owner_kind, owner_id, title, file_key, file_name,
-    size, sha256, media_type, public, created_at FROM attachments";
-
-fn attachment_from_row(mut r: Row) -> StoreResult<Attachment> {
-    Ok(Attachment {
-        id: r.take(0)?,
-        owner_kind: r.take(1)?,
-        owner_id: r.take(2)?,
-        title: r.take(3)?,
-        file_key: r.take(4)?,
-        file_name: r.take(5)?,
-        size: r.take(6)?,
-        sha256: r.take(7)?,
-        media_type: r.take(8)?,
-        public: r.take(9)?,
-        created_at: r.take(10)?,
-    })
-}
-
-/// Records a stored file as attached to `owner_kind`/`owner_id`.
-#[allow(clippy::too_many_arguments)]
-pub async fn add_attachment(
-    tx: &Tx,
-    who: &Who,
-    owner_kind: &str,
-    owner_id: i64,
-    title: &str,
-    file: &crate::catalog::StoredFile,
-    media_type: &str,
-    public: bool,
-) -> StoreResult<i64> {
-    let id: i64 = tx
-        .query_one(
-            "INSERT INTO attachments (owner_kind, owner_id, title, file_key, file_name, size, sha256,
-                media_type, public, created_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            params![
-                owner_kind,
-                owner_id,
-                title,
-                &file.key,
-                &file.name,
-                file.size,
-                &file.sha256,
-                media_type,
-                public,
-                who.user_id,
-                crate::now()
-            ],
-        )
-        .await?
-        .get(0)?;
-    audit::append(
-        tx,
-        who,
-        Change {
-            action: "attachment.add",
-            target_kind: owner_kind,
-            target_id: owner_id.to_string(),
-            public,
-            summary: summary! {
-                "attachment_id" => id, "title" => title, "file" => &file.name, "sha256" => &file.sha256
-            },
-        },
-    )
-    .await?;
-    Ok(id)
-}
-
-pub async fn attachment(db: &impl Exec, id: i64) -> StoreResult<Attachment> {
-    db.query_opt(&format!("{ATTACHMENT_SELECT} WHERE id = $1"), params![id])
-        .await?
-        .map(attachment_from_row)
-        .transpose()?
-        .ok_or(StoreError::NotFound)
-}
-
-/// The attachments of many owners of one kind, by owner id, in one query.
-pub async fn attachments_of(
-    db: &impl Exec,
-    owner_kind: &str,
-    owner_ids: &[i64],
-) -> StoreResult<HashMap<i64, Vec<Attachment>>> {
-    let mut out: HashMap<i64, Vec<Attachment>> = HashMap::new();
-    if owner_ids.is_empty() {
-        return Ok(out);
-    }
-    for r in db
-        .query(
-            &format!(
-                "{ATTACHMENT_SELECT} WHERE owner_kind = $1 AND owner_id IN ({}) ORDER BY id",
-                id_list(owner_ids)
-            ),
-            params![owner_kind],
-        )
-        .await?
-    {
-        let a = attachment_from_row(r)?;
-        out.entry(a.owner_id).or_default().push(a);
-    }
-    Ok(out)
-}
-
-/// Whether an attachment points at this file key.
-pub async fn attachment_uses(db: &impl Exec, key: &str) -> StoreResult<bool> {
-    Ok(db
-        .query_opt(
-            "SELECT 1 FROM attachments WHERE file_key = $1",
-            params![key],
-        )
-        .await?
-        .is_some())
 }
 
 // ---------------------------------------------------------------------------------------------

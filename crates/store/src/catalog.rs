@@ -10,6 +10,7 @@
 use crate::audit::{self, Change, Who};
 use crate::db::{Engine, Exec, Row, Tx, Value};
 use crate::error::{StoreError, StoreResult};
+use crate::files::StoredFile;
 use crate::{params, search, summary};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -114,15 +115,6 @@ pub struct DatasetSummary {
     pub formats: Vec<String>,
     /// Whether it presents a transparency obligation (made by publishing).
     pub is_obligation: bool,
-}
-
-/// A file as the file store keeps it.
-#[derive(Debug, Clone)]
-pub struct StoredFile {
-    pub key: String,
-    pub name: String,
-    pub size: i64,
-    pub sha256: String,
 }
 
 /// A new resource, or a new content for one.
@@ -935,28 +927,6 @@ pub async fn delete_resource(tx: &Tx, who: &Who, id: i64) -> StoreResult<Option<
     Ok(before.file_key)
 }
 
-/// Whether any resource points at this file store key (files are stored by content, so two
-/// resources can share one).
-pub async fn file_in_use(db: &impl Exec, key: &str) -> StoreResult<bool> {
-    Ok(db
-        .query_opt("SELECT 1 FROM resources WHERE file_key = $1", params![key])
-        .await?
-        .is_some()
-        || crate::bodies::attachment_uses(db, key).await?)
-}
-
-/// Every file key resources point at.
-pub async fn file_keys(db: &impl Exec) -> StoreResult<Vec<String>> {
-    db.query(
-        "SELECT DISTINCT file_key FROM resources WHERE file_key IS NOT NULL",
-        params![],
-    )
-    .await?
-    .into_iter()
-    .map(|mut r| r.take(0))
-    .collect()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Datastore: loading
 
@@ -1367,15 +1337,30 @@ pub fn obligation_dataset_name(subject_id: i64, subject_name: &str, code: &str) 
     )
 }
 
+/// What the catalogue keeps of a new publication of an obligation: given by the publishing
+/// side, so that the catalogue does not read transparency's own types.
+pub struct PublicationEntry<'a> {
+    pub obligation_id: i64,
+    pub obligation_code: &'a str,
+    /// `Art. 70, fr. VIII`.
+    pub reference: String,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub periodicity: tequio_domain::transparency::period::Periodicity,
+    pub id: i64,
+    pub subject_id: i64,
+    pub format_code: &'a str,
+    pub period: &'a str,
+    pub version: i64,
+    pub record_count: i64,
+    pub content_hash: &'a str,
+}
+
 /// Keeps the catalogue entry of an obligation in step with a new publication (inside the
 /// publishing transaction): the subject's dataset for the obligation, created the first time,
 /// and its resource for the publication's period and format, pointed at this version. No
 /// record is copied: the resource links to the publication's own download.
-pub async fn sync_publication(
-    tx: &Tx,
-    ob: &crate::transparency::Obligation,
-    p: &crate::transparency::Publication,
-) -> StoreResult<()> {
+pub async fn sync_publication(tx: &Tx, p: &PublicationEntry<'_>) -> StoreResult<()> {
     use tequio_domain::transparency::period::Periodicity;
     let subject_name: String = tx
         .query_one(
@@ -1388,23 +1373,20 @@ pub async fn sync_publication(
     let existing = tx
         .query_opt(
             "SELECT id FROM datasets WHERE subject_id = $1 AND obligation_id = $2",
-            params![p.subject_id, ob.id],
+            params![p.subject_id, p.obligation_id],
         )
         .await?;
     let dataset_id: i64 = match existing {
         Some(r) => r.get(0)?,
         None => {
-            let frequency = match ob.periodicity {
+            let frequency = match p.periodicity {
                 Periodicity::Quarterly => "quarterly",
                 Periodicity::HalfYearly => "semiannual",
                 Periodicity::Yearly => "annual",
             };
             let notes = format!(
                 "{}: {}. {}\n\nObligación de transparencia que {} publica en cada periodo; cada archivo es la versión vigente de un periodo.",
-                ob.reference(),
-                ob.title,
-                ob.description,
-                subject_name
+                p.reference, p.title, p.description, subject_name
             );
             let id: i64 = tx
                 .query_one(
@@ -1412,19 +1394,19 @@ pub async fn sync_publication(
                         created_at, updated_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
                     params![
-                        obligation_dataset_name(p.subject_id, &subject_name, &ob.code),
+                        obligation_dataset_name(p.subject_id, &subject_name, p.obligation_code),
                         p.subject_id,
-                        format!("{} · {}", ob.title, subject_name),
+                        format!("{} · {}", p.title, subject_name),
                         notes.trim(),
                         tequio_domain::catalog::Licence::default_licence().id,
                         frequency,
-                        ob.id,
+                        p.obligation_id,
                         now.as_str()
                     ],
                 )
                 .await?
                 .get(0)?;
-            for tag in ["obligaciones de transparencia", &ob.reference()] {
+            for tag in ["obligaciones de transparencia", p.reference.as_str()] {
                 tx.execute(
                     "INSERT INTO dataset_tags (dataset_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                     params![id, tag],

@@ -608,6 +608,11 @@ impl Db {
         Ok(Db::Sqlite(Arc::new(SqliteDb::open(Path::new(path))?)))
     }
 
+    /// Whether the database answers (the health check).
+    pub async fn ping(&self) -> StoreResult<()> {
+        self.query("SELECT 1", crate::params![]).await.map(|_| ())
+    }
+
     /// Starts a write transaction. Dropping it without [`Tx::commit`] rolls it back.
     pub async fn begin(&self) -> StoreResult<Tx> {
         match self {

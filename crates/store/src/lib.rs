@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod instruments;
 pub mod migrate;
 pub mod search;

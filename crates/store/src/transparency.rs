@@ -10,6 +10,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use tequio_domain::search as norm;
 use tequio_domain::subjects::SubjectKind;
+use tequio_domain::transparency::acceptance;
 use tequio_domain::transparency::framework::{FormatDef, FrameworkFile, LawDef, ObligationDef};
 use tequio_domain::transparency::period::{Period, Periodicity};
 use tequio_domain::transparency::records::{Record, content_hash};
@@ -834,54 +835,21 @@ pub async fn publish(
     let subject = crate::subjects::get(tx, new.subject_id)
         .await?
         .ok_or(StoreError::NotFound)?;
-    if subject.status != "active" {
-        return Err(StoreError::Invalid(
-            "subject: el sujeto obligado ya no está activo".into(),
-        ));
-    }
-    if new.format.obligation_id != new.obligation.id {
-        return Err(StoreError::Invalid(
-            "format: el formato no es de esta obligación".into(),
-        ));
-    }
     let applies = applicability(tx, new.subject_id)
         .await?
         .into_iter()
         .find(|a| a.obligation.id == new.obligation.id);
-    match applies {
-        None => {
-            return Err(StoreError::Invalid(format!(
-                "obligation: la obligación {} no es de la ley del garante de este sujeto obligado",
-                new.obligation.code
-            )));
-        }
-        Some(a) if !a.applies => {
-            return Err(StoreError::Invalid(format!(
-                "obligation: la obligación {} no aplica a este sujeto obligado: {}",
-                new.obligation.code, a.reason
-            )));
-        }
-        Some(_) => {}
-    }
-    if !new.period.is_closed(new.today) {
-        return Err(StoreError::Invalid(format!(
-            "period: el periodo {} todavía no termina (termina el {}); se publica cuando haya cerrado",
-            new.period,
-            new.period.end().dmy()
-        )));
-    }
-    if new.period.periodicity != new.obligation.periodicity {
-        return Err(StoreError::Invalid(format!(
-            "period: la obligación se actualiza por periodos {}, y {} no lo es",
-            periodicity_es(new.obligation.periodicity),
-            new.period
-        )));
-    }
-    if records.is_empty() {
-        return Err(StoreError::Invalid(
-            "records: no hay registros que publicar".into(),
-        ));
-    }
+    acceptance::check(&acceptance::Facts {
+        subject_active: subject.status == "active",
+        format_is_obligations: new.format.obligation_id == new.obligation.id,
+        applicability: applies.as_ref().map(|a| (a.applies, a.reason.as_str())),
+        obligation_code: &new.obligation.code,
+        periodicity: new.obligation.periodicity,
+        period: new.period,
+        today: new.today,
+        record_count: records.len(),
+    })
+    .map_err(|r| StoreError::Invalid(r.to_string()))?;
     let def = &new.format.def;
     let hash = content_hash(def, par_map(records, |r| r.digest(def)));
     let code = new.format.code.as_str();
@@ -922,7 +890,23 @@ pub async fn publish(
         .get(0)?;
     insert_records(tx, id, def, records).await?;
     let saved = publication(tx, id).await?.ok_or(StoreError::NotFound)?;
-    crate::catalog::sync_publication(tx, new.obligation, &saved).await?;
+    let ob = new.obligation;
+    let entry = crate::catalog::PublicationEntry {
+        obligation_id: ob.id,
+        obligation_code: &ob.code,
+        reference: ob.reference(),
+        title: &ob.title,
+        description: &ob.description,
+        periodicity: ob.periodicity,
+        id: saved.id,
+        subject_id: saved.subject_id,
+        format_code: &saved.format_code,
+        period: &saved.period,
+        version: saved.version,
+        record_count: saved.record_count,
+        content_hash: &saved.content_hash,
+    };
+    crate::catalog::sync_publication(tx, &entry).await?;
     audit::append(
         tx,
         who,
@@ -956,14 +940,6 @@ async fn max_version(tx: &Tx, new: &NewPublication<'_>, period: &str) -> StoreRe
     )
     .await?
     .get(0)
-}
-
-fn periodicity_es(p: Periodicity) -> &'static str {
-    match p {
-        Periodicity::Quarterly => "trimestrales",
-        Periodicity::HalfYearly => "semestrales",
-        Periodicity::Yearly => "anuales",
-    }
 }
 
 /// Inserts the records with one prepared statement per engine, feeding the full-text index

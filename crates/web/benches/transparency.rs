@@ -22,7 +22,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
-use tequio::synthetic;
+use tequio::demo::synthetic;
 use tequio_domain::transparency::export;
 use tequio_domain::transparency::framework::FrameworkFile;
 use tequio_domain::transparency::period::Period;

@@ -2,18 +2,17 @@
 //! sniffed against the name), stored by their SHA-256, and served back with the rights of
 //! what they belong to.
 
-use crate::app::{AppState, attachment as disposition};
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::upload::FileField;
+use crate::{http::attachment as disposition, state::AppState};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use tequio_domain::accounts::Action;
-use tequio_store::Exec;
-use tequio_store::bodies::{self, Attachment};
-use tequio_store::catalog::StoredFile;
+use tequio_store::files::StoredFile;
+use tequio_store::files::{self, Attachment};
 
 /// The largest attached file.
 pub const MAX_ATTACHMENT_MB: usize = 20;
@@ -90,7 +89,7 @@ pub async fn attach_document(
     };
     let saved = async {
         let tx = state.db.begin().await?;
-        bodies::add_attachment(
+        files::add_attachment(
             &tx,
             &viewer.who(),
             owner_kind,
@@ -153,45 +152,17 @@ pub async fn forget(state: &AppState, uploads: &[Upload]) {
     }
 }
 
-/// Whether the viewer may download a non-public attachment.
+/// Whether the viewer may download an attachment: public ones anyone; the others as
+/// `Action::ReadDocument` decides from what they belong to.
 async fn may_read(viewer: &Viewer, state: &AppState, a: &Attachment) -> AppResult<bool> {
     if a.public {
-        return Ok(true);
-    }
-    if viewer.is_admin() {
         return Ok(true);
     }
     let Some(user) = viewer.user.as_ref() else {
         return Ok(false);
     };
-    Ok(match a.owner_kind.as_str() {
-        "application" => {
-            let app = tequio_store::calls::application(&state.db, a.owner_id).await?;
-            let call = tequio_store::calls::Call::by_id(&state.db, app.call_id).await?;
-            app.user_id == user.id
-                || crate::pages::calls::may_manage(viewer, &call)
-                || tequio_store::calls::is_reviewer(&state.db, call.id, user.id).await?
-        }
-        "body" => viewer.actor.can(Action::RunBody(a.owner_id)),
-        "adhesion" => {
-            let row = state
-                .db
-                .query_opt(
-                    "SELECT body_id, user_id FROM adhesion_requests WHERE id = $1",
-                    tequio_store::params![a.owner_id],
-                )
-                .await?;
-            match row {
-                Some(r) => {
-                    let body_id: i64 = r.get(0)?;
-                    let applicant: i64 = r.get(1)?;
-                    applicant == user.id || viewer.actor.can(Action::RunBody(body_id))
-                }
-                None => false,
-            }
-        }
-        _ => false,
-    })
+    let owner = files::document_owner(&state.db, a, user.id).await?;
+    Ok(viewer.actor.can(Action::ReadDocument(owner)))
 }
 
 /// `GET /adjuntos/{id}/{file}`: the file, if the viewer may read it.
@@ -200,7 +171,7 @@ pub async fn download(
     State(state): State<AppState>,
     Path((id, _name)): Path<(i64, String)>,
 ) -> AppResult<Response> {
-    let a = bodies::attachment(&state.db, id).await?;
+    let a = files::attachment(&state.db, id).await?;
     if !may_read(&viewer, &state, &a).await? {
         return Err(if viewer.user.is_some() {
             AppError::Forbidden

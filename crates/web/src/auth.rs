@@ -1,8 +1,8 @@
 //! Passwords (Argon2id), session cookies and the [`Viewer`]: who is asking, in which language.
 
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
 use axum::http::request::Parts;

@@ -8,9 +8,9 @@
 //! Today's date is part of the version too: an obligation's status (up to date, due, overdue)
 //! changes at midnight without any write.
 
-use crate::app::AppState;
 use crate::auth::{SESSION_COOKIE, cookie, lang_of};
 use crate::i18n::Lang;
+use crate::state::AppState;
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -18,7 +18,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::sync::Mutex;
-use tequio_store::{Exec, params};
 
 /// Most pages kept, and most bytes in all; past either the cache starts again empty (simple,
 /// and writes empty it anyway).
@@ -140,21 +139,11 @@ pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Nex
     let Some(cache) = state.page_cache.as_deref() else {
         return next.run(Request::from_parts(parts, body)).await;
     };
-    let seq = match state
-        .db
-        .query_one("SELECT seq FROM audit_head WHERE id = 1", params![])
-        .await
-    {
-        Ok(row) => row.get::<i64>(0).unwrap_or(-1),
-        Err(_) => -1,
-    };
+    let seq = tequio_store::audit::head_seq(&state.db).await.unwrap_or(-1);
     let version = (
         seq,
-        crate::publishing::today().to_days(),
-        crate::pages::bodies::local_now()
-            .date()
-            .to_julian_day()
-            .into(),
+        crate::clock::today().to_days(),
+        crate::clock::local_now().date().to_julian_day().into(),
     );
     let key = (lang_of(&parts), parts.uri.to_string());
     if seq >= 0

@@ -1,7 +1,8 @@
 //! The command line. Errors here are `anyhow` errors, printed once with their causes.
 
-use crate::app::{AppState, router};
+use crate::app::router;
 use crate::config::{DbArgs, LimitArgs, ServeArgs, Settings, redact_url};
+use crate::state::AppState;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -39,15 +40,15 @@ enum Command {
     /// Load or export the legal framework (laws, obligations, formats).
     Framework {
         #[command(subcommand)]
-        command: crate::cli_transparency::FrameworkCommand,
+        command: crate::transparency::cli::FrameworkCommand,
     },
     /// Publish transparency records from CSV, XLSX or JSON files, with the same checks as
     /// the web; each file becomes one publication (all or nothing).
-    Import(crate::cli_transparency::ImportArgs),
+    Import(crate::transparency::cli::ImportArgs),
     /// The open-data catalogue: add files to datasets, loading tabular ones.
     Dataset {
         #[command(subcommand)]
-        command: crate::cli_catalog::DatasetCommand,
+        command: crate::catalog::cli::DatasetCommand,
     },
     /// Load made-up collegiate bodies, sessions and agreements at scale (for benchmarks).
     #[command(hide = true)]
@@ -72,7 +73,7 @@ enum Command {
     },
     /// Keep another instance's signed checkpoints and check that its log only grows: exit 0
     /// when it does, 2 with the evidence of a rewind or a fork. Run it every hour.
-    Witness(crate::cli_witness::WitnessArgs),
+    Witness(crate::audit::cli::WitnessArgs),
     /// Write a backup while the server runs: a consistent copy of the database, every file
     /// of the file store and the log's signing key, in one zip file (keep it secret).
     Backup {
@@ -171,22 +172,10 @@ fn init_logging() {
     }
 }
 
-/// Opens the database named by the arguments and applies pending migrations.
-pub async fn open(args: &DbArgs) -> anyhow::Result<Db> {
-    let url = args.url();
-    let db = Db::connect(&url)
-        .await
-        .with_context(|| format!("opening {}", redact_url(&url)))?;
-    tequio_store::migrate::run(&db)
-        .await
-        .context("applying migrations")?;
-    Ok(db)
-}
-
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(serve) => {
-            let db = open(&cli.db).await?;
+            let db = cli.db.open().await?;
             let settings = Settings::new(&serve, &cli.db, &cli.limits);
             if serve.demo {
                 let files = cli.db.files()?;
@@ -217,7 +206,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("\nOpen {}/ in your browser.", settings.base_url);
             let state = AppState::new(db, settings)?;
             println!("  files:     {}", state.files.description);
-            state.start_workers();
+            crate::app::start_workers(&state);
             let app = router(state);
             axum::serve(
                 listener,
@@ -244,7 +233,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {
-            let db = open(&cli.db).await?;
+            let db = cli.db.open().await?;
             let files = cli.db.files()?;
             print_demo(&crate::demo::load(&db, &files).await?);
             Ok(ExitCode::SUCCESS)
@@ -254,38 +243,39 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             sessions,
             agreements,
         } => {
-            let db = open(&cli.db).await?;
-            let first = crate::synthetic_bodies::load(&db, bodies, sessions, agreements).await?;
+            let db = cli.db.open().await?;
+            let first =
+                crate::demo::synthetic_bodies::load(&db, bodies, sessions, agreements).await?;
             println!("{first}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin { command } => {
-            let db = open(&cli.db).await?;
+            let db = cli.db.open().await?;
             admin(&db, command).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Framework { command } => {
-            let db = open(&cli.db).await?;
-            crate::cli_transparency::framework(&db, command).await
+            let db = cli.db.open().await?;
+            crate::transparency::cli::framework(&db, command).await
         }
         Command::Dataset { command } => {
-            let db = open(&cli.db).await?;
+            let db = cli.db.open().await?;
             let files = cli.db.files()?;
-            crate::cli_catalog::dataset(&db, &files, &cli.limits.resources(), command).await
+            crate::catalog::cli::dataset(&db, &files, &cli.limits.resources(), command).await
         }
         Command::Import(args) => {
-            let db = open(&cli.db).await?;
-            crate::cli_transparency::import(&db, args, &cli.limits.publications()).await
+            let db = cli.db.open().await?;
+            crate::transparency::cli::import(&db, args, &cli.limits.publications()).await
         }
-        Command::Witness(args) => crate::cli_witness::run(args, &cli.db.data_dir).await,
+        Command::Witness(args) => crate::audit::cli::run(args, &cli.db.data_dir).await,
         Command::Backup { out, without_files } => {
-            crate::cli_backup::backup(&cli.db, &out, without_files).await
+            crate::backup::backup(&cli.db, &out, without_files).await
         }
-        Command::Restore { file } => crate::cli_backup::restore(&cli.db, &file).await,
+        Command::Restore { file } => crate::backup::restore(&cli.db, &file).await,
         Command::VerifyLog { head, witness } => {
             let saved = match witness {
                 Some(file) => {
-                    let kept = crate::cli_witness::Kept::read(&file)?;
+                    let kept = crate::audit::cli::Kept::read(&file)?;
                     kept.check_signatures()?;
                     let head = kept
                         .head()
@@ -300,7 +290,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => head.as_deref().map(parse_head).transpose()?,
             };
-            let db = open(&cli.db).await?;
+            let db = cli.db.open().await?;
             let v = audit::verify(&db, saved.as_ref()).await?;
             match &v.problem {
                 None => {

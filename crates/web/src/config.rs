@@ -23,7 +23,24 @@ pub struct DbArgs {
     pub files_url: Option<String>,
 }
 
+/// The prefix of every `ocid` Tequio makes (OCDS asks publishers for a registered prefix;
+/// an installation sets its own with `TEQUIO_OCID_PREFIX`).
+pub const DEFAULT_OCID_PREFIX: &str = "ocds-tequio";
+
 impl DbArgs {
+    /// Opens the database named by the arguments and applies pending migrations.
+    pub async fn open(&self) -> anyhow::Result<tequio_store::Db> {
+        use anyhow::Context;
+        let url = self.url();
+        let db = tequio_store::Db::connect(&url)
+            .await
+            .with_context(|| format!("opening {}", redact_url(&url)))?;
+        tequio_store::migrate::run(&db)
+            .await
+            .context("applying migrations")?;
+        Ok(db)
+    }
+
     /// The file store in effect.
     pub fn files(&self) -> anyhow::Result<crate::files::FileStore> {
         crate::files::FileStore::from_url(self.files_url.as_deref(), &self.data_dir)
@@ -141,7 +158,7 @@ pub struct ServeArgs {
 
     /// The prefix of the OCDS ids (`ocid`) of procurement releases; register one with the
     /// Open Contracting Partnership for real publication.
-    #[arg(long, env = "TEQUIO_OCID_PREFIX", default_value = crate::ocds::DEFAULT_OCID_PREFIX)]
+    #[arg(long, env = "TEQUIO_OCID_PREFIX", default_value = DEFAULT_OCID_PREFIX)]
     pub ocid_prefix: String,
 }
 
@@ -200,7 +217,7 @@ impl Settings {
             )),
             files_url: None,
             page_cache: true,
-            ocid_prefix: crate::ocds::DEFAULT_OCID_PREFIX.to_owned(),
+            ocid_prefix: DEFAULT_OCID_PREFIX.to_owned(),
             resource_limits: Limits::default(),
             publication_limits: tequio_domain::transparency::import::default_limits(),
         }

@@ -3,7 +3,7 @@
 //! Rule of thumb (as in crates.io): handlers and anything they call in this crate return
 //! [`AppError`]; the store returns `StoreError`, converted here; the command line and start-up
 //! use `anyhow`. An `AppError` becomes a response carrying [`ErrorInfo`]; the error middleware
-//! in [`crate::app`] turns that into an HTML page in the visitor's language, or a JSON problem
+//! in [`crate::middleware`] turns that into an HTML page in the visitor's language, or a JSON problem
 //! (RFC 9457) under `/api`.
 
 use axum::http::StatusCode;

@@ -9,7 +9,7 @@ use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use tequio_store::Db;
-use tequio_store::catalog::{self, StoredFile};
+use tequio_store::files::{self as stored, StoredFile};
 
 /// Where files live.
 #[derive(Clone)]
@@ -171,7 +171,7 @@ impl FileStore {
     /// Deletes a file once no resource points at it any more (call after the transaction
     /// that dropped the last reference commits).
     pub async fn delete_if_unused(&self, db: &Db, key: &str) -> AppResult<()> {
-        if catalog::file_in_use(db, key).await? {
+        if stored::file_in_use(db, key).await? {
             return Ok(());
         }
         match self.inner.delete(&StorePath::from(key)).await {

@@ -3,8 +3,8 @@
 //! Without SMTP it stays in the outbox with status `local`, where admins read it
 //! (/admin/correo), so verification and reset work on a laptop with no mail server.
 
-use crate::app::AppState;
 use crate::error::AppResult;
+use crate::state::AppState;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncTransport, Message, Tokio1Executor};

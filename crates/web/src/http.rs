@@ -1,0 +1,66 @@
+//! What every JSON answer shares: RFC 9457 problems, paging checks, typed responses and
+//! downloads. Shared: no domain is imported here.
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::header::{self, HeaderName};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tequio_store::Db;
+use utoipa::ToSchema;
+
+/// An error, as RFC 9457 describes (`application/problem+json`).
+#[derive(Serialize, ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: the status says what kind of error it is.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short title in the caller's language.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What was wrong and where (field or parameter), when known.
+    pub detail: Option<String>,
+}
+
+/// Checks the paging of a list: `page` from 1, `per_page` from 1 to `max`.
+pub fn check_page(
+    page: Option<u32>,
+    per_page: Option<u32>,
+    default: u32,
+    max: u32,
+) -> AppResult<(u32, u32)> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(default);
+    if !(1..=100_000).contains(&page) {
+        return Err(AppError::BadRequest(
+            "page: must be between 1 and 100000".into(),
+        ));
+    }
+    if !(1..=max).contains(&per_page) {
+        return Err(AppError::BadRequest(format!(
+            "per_page: must be between 1 and {max}"
+        )));
+    }
+    Ok((page, per_page))
+}
+
+/// A response with a body and content type (for downloads and static files).
+pub fn typed(content_type: &'static str, body: impl Into<Body>) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body.into()).into_response()
+}
+
+/// The header that marks a download as a file to save.
+pub fn attachment(filename: &str) -> (HeaderName, String) {
+    (
+        header::CONTENT_DISPOSITION,
+        format!("attachment; filename=\"{filename}\""),
+    )
+}
+
+/// Extracts the shared state in middleware and handlers that only need the database.
+pub async fn db_of(State(state): State<AppState>) -> Db {
+    state.db
+}

@@ -1,0 +1,22 @@
+//! Collaboration instruments (agreements, letters of intent) and their registry.
+
+pub mod api;
+pub mod pages;
+
+use crate::state::AppState;
+use axum::Router;
+
+/// The pages (small requests).
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(pages::routes())
+}
+
+/// `/api/v1` routes, nested by the app.
+pub fn api_routes() -> Router<AppState> {
+    api::routes()
+}
+
+/// Forms that carry files.
+pub fn upload_routes() -> Router<AppState> {
+    pages::upload_routes()
+}

@@ -1,0 +1,179 @@
+//! The middleware around every request: request ids, security headers, CSRF protection and
+//! the rendering of errors as a page or a JSON problem. Shared: no domain is imported here.
+
+use crate::auth::lang_of;
+use crate::error::{AppError, ErrorInfo};
+use crate::html::Ctx;
+use axum::extract::Request;
+use axum::http::header::{self, HeaderValue};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tower_http::request_id::{MakeRequestId, RequestId};
+
+/// Request ids: a random prefix per process and a counter, cheap and unique enough to follow
+/// one request through the logs.
+#[derive(Clone)]
+pub struct RequestIds {
+    prefix: String,
+    next: Arc<AtomicU64>,
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        let prefix = crate::auth::new_token()
+            .map(|t| t[..8].to_owned())
+            .unwrap_or_else(|_| "req".into());
+        RequestIds {
+            prefix,
+            next: Arc::new(AtomicU64::new(1)),
+        }
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n}", self.prefix))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The Content-Security-Policy of every page: only this site's own styles and scripts, no
+/// framing (the pages use no inline code, so nothing needs to be allowed inline).
+pub const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// CSRF protection for every state-changing request: the browser must say the request comes
+/// from this same site (`Sec-Fetch-Site`), or its `Origin` must be this host. Requests with
+/// neither header are refused when they carry cookies (a browser acting for the person);
+/// without cookies there is no ambient authority to abuse (API clients, scripts).
+pub async fn csrf_guard(req: Request, next: Next) -> Response {
+    if matches!(
+        *req.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    ) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let allowed = match get("sec-fetch-site") {
+        Some("same-origin" | "none") => true,
+        Some(_) => false,
+        None => match get("origin") {
+            Some(origin) => {
+                let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
+                get("host").is_some_and(|host| host.eq_ignore_ascii_case(origin_host))
+            }
+            None => headers.get(header::COOKIE).is_none(),
+        },
+    };
+    if allowed {
+        next.run(req).await
+    } else {
+        AppError::CrossSite.into_response()
+    }
+}
+
+/// Turns error responses into an HTML page in the visitor's language, or a JSON problem under
+/// `/api`: those from [`AppError`], and the plain-text ones axum and tower-http produce
+/// (bad query strings, unknown methods, oversize bodies).
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz";
+    let (parts, body) = req.into_parts();
+    let lang = lang_of(&parts);
+    let path = parts.uri.path().to_owned();
+    let res = next.run(Request::from_parts(parts, body)).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let info = res.extensions().get::<ErrorInfo>().cloned();
+    // Headers that still matter after the body is replaced (405 must say what is allowed,
+    // 429 when to come back).
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+    let info = match info {
+        Some(i) => i,
+        None => {
+            let is_plain = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_none_or(|ct| ct.starts_with("text/plain"));
+            if !is_plain {
+                return res; // a page or problem that is already complete (e.g. a form with errors)
+            }
+            let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024)
+                .await
+                .unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+            ErrorInfo {
+                title_key: title_key_for(status),
+                detail: (!text.is_empty()).then_some(text),
+                detail_key: None,
+            }
+        }
+    };
+    let title = lang.t(info.title_key);
+    let detail = info
+        .detail
+        .clone()
+        .or_else(|| info.detail_key.map(|k| lang.t(k)));
+    if is_api {
+        let body = serde_json::json!({
+            "type": "about:blank",
+            "title": title,
+            "status": status.as_u16(),
+            "detail": detail,
+        });
+        let mut res = (
+            status,
+            [(header::CONTENT_TYPE, "application/problem+json")],
+            body.to_string(),
+        )
+            .into_response();
+        if let Some(retry_after) = retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, retry_after);
+        }
+        return res;
+    }
+    let ctx = Ctx::bare(lang, &path);
+    let page = crate::html::ErrorPage {
+        c: &ctx,
+        status: status.as_u16(),
+        title: &title,
+        detail: detail.as_deref(),
+    };
+    let mut res = match askama::Template::render(&page) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => (status, title).into_response(),
+    };
+    if let Some(allow) = allow {
+        res.headers_mut().insert(header::ALLOW, allow);
+    }
+    if let Some(retry_after) = retry_after {
+        res.headers_mut().insert(header::RETRY_AFTER, retry_after);
+    }
+    res
+}
+
+fn title_key_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "error-400",
+        401 => "error-401",
+        403 => "error-403",
+        404 => "error-404",
+        405 => "error-405",
+        409 => "error-409",
+        413 => "error-413",
+        415 => "error-415",
+        422 => "error-422",
+        429 => "error-429",
+        s if s >= 500 => "error-500",
+        _ => "error-400",
+    }
+}

@@ -1,0 +1,112 @@
+//! The search page: every kind of content, and published records.
+
+use crate::auth::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::html::{Ctx, page_number, render, url_encode};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+use tequio_domain::search::SearchKind;
+use tequio_store::search;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/buscar", get(search_page))
+}
+
+#[derive(Deserialize)]
+pub struct SearchParams {
+    pub q: Option<String>,
+    pub tipo: Option<String>,
+    pub pagina: Option<u32>,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    c: Ctx,
+    q: String,
+    q_enc: String,
+    kind: String,
+    summary: String,
+    by_kind: Vec<(SearchKind, usize)>,
+    hits: Vec<search::Hit>,
+    prev_page: Option<i64>,
+    next_page: Option<i64>,
+    record_total: usize,
+    record_hits: Vec<(
+        tequio_store::transparency::RecordHit,
+        Vec<tequio_domain::search::SnippetPart>,
+    )>,
+}
+
+const SEARCH_PAGE_SIZE: usize = 20;
+
+/// Published records shown on the search page.
+const RECORD_HITS_SHOWN: usize = 10;
+
+async fn search_page(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Query(p): Query<SearchParams>,
+) -> AppResult<Response> {
+    let q = p.q.unwrap_or_default().trim().to_owned();
+    let kind = p.tipo.unwrap_or_default();
+    let kinds = match kind.as_str() {
+        "" => Vec::new(),
+        k => vec![SearchKind::parse(k).ok_or_else(|| {
+            AppError::BadRequest(format!("tipo: «{k}» no es un tipo de contenido"))
+        })?],
+    };
+    let page = page_number(p.pagina);
+    let offset = usize::try_from(page - 1).unwrap_or(0) * SEARCH_PAGE_SIZE;
+    let results = search::search(
+        &state.db,
+        &search::Query {
+            text: q.clone(),
+            kinds,
+            limit: SEARCH_PAGE_SIZE,
+            offset,
+        },
+    )
+    .await?;
+    // Published records are searched too (first page only): the top hits, with a snippet.
+    let record_hits = if page == 1 && !q.is_empty() {
+        let (terms, hits) =
+            tequio_store::transparency::search_records(&state.db, &q, None, None).await?;
+        let total = hits.len();
+        let shown = hits
+            .into_iter()
+            .take(RECORD_HITS_SHOWN)
+            .map(|h| {
+                let snippet = tequio_domain::search::snippet(&h.text, &terms, 200);
+                (h, snippet)
+            })
+            .collect();
+        (total, shown)
+    } else {
+        (0, Vec::new())
+    };
+    let mut c = Ctx::new(&viewer, &format!("/buscar?q={}", url_encode(&q)));
+    c.query.clone_from(&q);
+    let summary = viewer.lang.t_args(
+        "search-summary",
+        &[("count", results.total.to_string()), ("query", q.clone())],
+    );
+    render(&SearchPage {
+        c,
+        q_enc: url_encode(&q),
+        q,
+        kind,
+        summary,
+        by_kind: results.by_kind,
+        prev_page: (page > 1).then_some(page - 1),
+        next_page: (offset + results.hits.len() < results.total).then_some(page + 1),
+        hits: results.hits,
+        record_total: record_hits.0,
+        record_hits: record_hits.1,
+    })
+}
