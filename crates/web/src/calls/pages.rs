@@ -197,8 +197,50 @@ async fn create(viewer: Viewer, State(state): State<AppState>, body: Bytes) -> A
     let form = Form::parse(&body);
     let f = Filled::from_body(&body);
     let chosen_sectors: Vec<String> = form.all("sectors").map(str::to_owned).collect();
-    let lang = viewer.lang.code();
-    let input = CallInput {
+    let mut errors: Vec<String> = Vec::new();
+    let plan = match call_input(&form, &chosen_sectors).check() {
+        Ok(p) => Some(p),
+        Err(e) => {
+            errors.extend(e.iter().map(|e| e.message(viewer.lang.code())));
+            None
+        }
+    };
+    let owner = call_owner(&viewer, &form)?;
+    if owner.subject_id.is_none()
+        && owner.body_id.is_none()
+        && !viewer.actor.can(Action::ManageBodies)
+    {
+        errors.push(viewer.lang.t("calls-owner-needed"));
+    }
+    let name = match form.get("name") {
+        "" => tequio_domain::text::slugify(form.get("title"))
+            .chars()
+            .take(90)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_owned(),
+        n => n.to_owned(),
+    };
+    if !tequio_domain::catalog::valid_name(&name) {
+        errors.push(format!(
+            "name: «{name}»: {}",
+            viewer.lang.t("catalog-name-hint")
+        ));
+    }
+    let Some(plan) = plan.filter(|_| errors.is_empty()) else {
+        return form_page(&viewer, &state, f, chosen_sectors, errors).await;
+    };
+    let tx = state.db.begin().await?;
+    let result = store::create(&tx, &viewer.who(), &name, &plan, &owner).await;
+    match committed(tx, result).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/convocatorias/{name}")).into_response()),
+        Err(errors) => form_page(&viewer, &state, f, chosen_sectors, errors).await,
+    }
+}
+
+/// A call as the form describes it (checked by `CallInput::check`).
+fn call_input(form: &Form, chosen_sectors: &[String]) -> CallInput {
+    CallInput {
         title: form.get("title").to_owned(),
         objective: form.raw("objective").to_owned(),
         eligibility: Eligibility {
@@ -214,16 +256,13 @@ async fn create(viewer: Viewer, State(state): State<AppState>, body: Bytes) -> A
         closes_at: form.get("closes_at").to_owned(),
         criteria: form.raw("criteria").to_owned(),
         places: form.get("places").to_owned(),
-    };
-    let mut errors: Vec<String> = Vec::new();
-    let plan = match input.check() {
-        Ok(p) => Some(p),
-        Err(e) => {
-            errors.extend(e.iter().map(|e| e.message(lang)));
-            None
-        }
-    };
-    // Who convenes and where the accepted go, each checked against the viewer's rights.
+    }
+}
+
+/// Who convenes (`owner`: a subject, or nobody for the guarantor's admins) and where the
+/// accepted go (`target`: an existing body, or a new one), each checked against the viewer's
+/// rights.
+fn call_owner(viewer: &Viewer, form: &Form) -> AppResult<CallOwner> {
     let subject_id = match form.get("owner") {
         "" => {
             if !viewer.actor.can(Action::ManageBodies) {
@@ -251,50 +290,10 @@ async fn create(viewer: Viewer, State(state): State<AppState>, body: Bytes) -> A
             Some(id)
         }
     };
-    if subject_id.is_none() && body_id.is_none() && !viewer.actor.can(Action::ManageBodies) {
-        errors.push(viewer.lang.t("calls-owner-needed"));
-    }
-    let name = match form.get("name") {
-        "" => tequio_domain::text::slugify(form.get("title"))
-            .chars()
-            .take(90)
-            .collect::<String>()
-            .trim_end_matches('-')
-            .to_owned(),
-        n => n.to_owned(),
-    };
-    if !tequio_domain::catalog::valid_name(&name) {
-        errors.push(format!(
-            "name: «{name}»: {}",
-            viewer.lang.t("catalog-name-hint")
-        ));
-    }
-    let Some(plan) = plan.filter(|_| errors.is_empty()) else {
-        return form_page(&viewer, &state, f, chosen_sectors, errors).await;
-    };
-    let tx = state.db.begin().await?;
-    match store::create(
-        &tx,
-        &viewer.who(),
-        &name,
-        &plan,
-        &CallOwner {
-            subject_id,
-            body_id,
-        },
-    )
-    .await
-    {
-        Ok(_) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/convocatorias/{name}")).into_response())
-        }
-        Err(e) => {
-            drop(tx);
-            let errors = form_errors(e.into())?;
-            form_page(&viewer, &state, f, chosen_sectors, errors).await
-        }
-    }
+    Ok(CallOwner {
+        subject_id,
+        body_id,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -119,6 +119,8 @@ pub fn download_url(base_url: &str, d: &Dataset, r: &Resource) -> String {
     }
 }
 
+/// A dataset as a `dcat:Dataset` with its themes, publisher, contact, coverage and
+/// distributions.
 fn add_dataset(b: &mut Builder, site: &Site<'_>, d: &Dataset) -> NamedNode {
     let dcat = |t: &str| format!("{DCAT}{t}");
     let dct = |t: &str| format!("{DCT}{t}");
@@ -143,43 +145,7 @@ fn add_dataset(b: &mut Builder, site: &Site<'_>, d: &Dataset) -> NamedNode {
     for t in &d.tags {
         b.text(node.clone(), &dcat("keyword"), t);
     }
-    for (name, title) in &d.groups {
-        let concept = format!("{}/datos/temas#{name}", site.base_url);
-        if let Some(c) = iri(&concept) {
-            b.add(node.clone(), &dcat("theme"), c.clone());
-            b.typed(c.clone(), &format!("{SKOS}Concept"));
-            b.text(c.clone(), &format!("{SKOS}prefLabel"), title);
-            if let Some(scheme) = iri(&format!("{}/datos/temas", site.base_url)) {
-                b.add(c, &format!("{SKOS}inScheme"), scheme);
-            }
-        }
-    }
-    let publisher = format!("{}/sujetos/{}", site.base_url, d.subject_id);
-    if let Some(p) = iri(&publisher) {
-        b.add(node.clone(), &dct("publisher"), p.clone());
-        b.typed(p.clone(), &format!("{FOAF}Agent"));
-        b.text(p, &format!("{FOAF}name"), &d.subject_name);
-    }
-    if !d.contact_name.is_empty() || !d.contact_email.is_empty() {
-        let contact = BlankNode::default();
-        b.add(node.clone(), &dcat("contactPoint"), contact.clone());
-        b.typed(contact.clone(), &format!("{VCARD}Kind"));
-        let name = if d.contact_name.is_empty() {
-            &d.subject_name
-        } else {
-            &d.contact_name
-        };
-        b.add(
-            contact.clone(),
-            &format!("{VCARD}fn"),
-            Literal::new_simple_literal(name),
-        );
-        if !d.contact_email.is_empty()
-            && let Some(mail) = iri(&format!("mailto:{}", d.contact_email))
-        {
-            b.add(contact, &format!("{VCARD}hasEmail"), mail);
-        }
-    }
+    add_themes_publisher_contact(b, site, d, &node);
     if let Some(f) = Frequency::parse(&d.frequency) {
         b.link(
             node.clone(),
@@ -188,33 +154,7 @@ fn add_dataset(b: &mut Builder, site: &Site<'_>, d: &Dataset) -> NamedNode {
             &dct("Frequency"),
         );
     }
-    if !d.temporal_start.is_empty() || !d.temporal_end.is_empty() {
-        let period = BlankNode::default();
-        b.add(node.clone(), &dct("temporal"), period.clone());
-        b.typed(period.clone(), &dct("PeriodOfTime"));
-        if !d.temporal_start.is_empty() {
-            b.dated(
-                period.clone(),
-                &dcat("startDate"),
-                &d.temporal_start,
-                xsd::DATE.into_owned(),
-            );
-        }
-        if !d.temporal_end.is_empty() {
-            b.dated(
-                period,
-                &dcat("endDate"),
-                &d.temporal_end,
-                xsd::DATE.into_owned(),
-            );
-        }
-    }
-    if !d.spatial.is_empty() {
-        let place = BlankNode::default();
-        b.add(node.clone(), &dct("spatial"), place.clone());
-        b.typed(place.clone(), &dct("Location"));
-        b.text(place, &format!("{SKOS}prefLabel"), &d.spatial);
-    }
+    add_coverage(b, d, &node);
     if !d.landing_page.is_empty() {
         b.link(
             node.clone(),
@@ -257,88 +197,179 @@ fn add_dataset(b: &mut Builder, site: &Site<'_>, d: &Dataset) -> NamedNode {
     );
     let licence = Licence::find(&d.licence_id);
     for r in &d.resources {
-        let Some(dist) = iri(&format!("{}#distribucion", resource_page(site, d, r))) else {
-            continue;
-        };
-        b.add(node.clone(), &dcat("distribution"), dist.clone());
-        b.typed(dist.clone(), &dcat("Distribution"));
-        b.text(dist.clone(), &dct("title"), &r.name);
-        if !r.description.is_empty() {
-            b.text(dist.clone(), &dct("description"), &r.description);
-        }
-        b.link(
-            dist.clone(),
-            &dcat("accessURL"),
-            &resource_page(site, d, r),
-            &format!("{RDFS}Resource"),
-        );
-        let download = download_url(site.base_url, d, r);
-        b.link(
-            dist.clone(),
-            &dcat("downloadURL"),
-            &download,
-            &format!("{RDFS}Resource"),
-        );
-        if let Some(f) = FileFormat::from_extension(&r.format) {
-            b.link(
-                dist.clone(),
-                &dct("format"),
-                &format!("{EU_FILE_TYPE}{}", eu_file_type(f.label)),
-                &dct("MediaTypeOrExtent"),
-            );
-        }
-        if !r.media_type.is_empty() {
-            b.link(
-                dist.clone(),
-                &dcat("mediaType"),
-                &format!(
-                    "https://www.iana.org/assignments/media-types/{}",
-                    r.media_type
-                ),
-                &dct("MediaType"),
-            );
-        }
-        if let Some(l) = licence {
-            b.link(
-                dist.clone(),
-                &dct("license"),
-                l.url,
-                &dct("LicenseDocument"),
-            );
-        }
-        if let Some(size) = r.size {
-            b.dated(
-                dist.clone(),
-                &dcat("byteSize"),
-                &size.to_string(),
-                xsd::NON_NEGATIVE_INTEGER.into_owned(),
-            );
-        }
-        if let Some(hash) = &r.sha256 {
-            let sum = BlankNode::default();
-            b.add(dist.clone(), &format!("{SPDX}checksum"), sum.clone());
-            b.typed(sum.clone(), &format!("{SPDX}Checksum"));
-            b.link(
-                sum.clone(),
-                &format!("{SPDX}algorithm"),
-                &format!("{SPDX}checksumAlgorithm_sha256"),
-                &format!("{SPDX}ChecksumAlgorithm"),
-            );
-            b.dated(
-                sum,
-                &format!("{SPDX}checksumValue"),
-                hash,
-                xsd::HEX_BINARY.into_owned(),
-            );
-        }
-        b.dated(
-            dist,
-            &dct("modified"),
-            &r.updated_at,
-            xsd::DATE_TIME.into_owned(),
-        );
+        add_distribution(b, site, d, r, licence, &node);
     }
     node
+}
+
+/// The dataset's themes (SKOS concepts), its publisher (the subject) and its contact point.
+fn add_themes_publisher_contact(b: &mut Builder, site: &Site<'_>, d: &Dataset, node: &NamedNode) {
+    let dcat = |t: &str| format!("{DCAT}{t}");
+    let dct = |t: &str| format!("{DCT}{t}");
+    for (name, title) in &d.groups {
+        let concept = format!("{}/datos/temas#{name}", site.base_url);
+        if let Some(c) = iri(&concept) {
+            b.add(node.clone(), &dcat("theme"), c.clone());
+            b.typed(c.clone(), &format!("{SKOS}Concept"));
+            b.text(c.clone(), &format!("{SKOS}prefLabel"), title);
+            if let Some(scheme) = iri(&format!("{}/datos/temas", site.base_url)) {
+                b.add(c, &format!("{SKOS}inScheme"), scheme);
+            }
+        }
+    }
+    let publisher = format!("{}/sujetos/{}", site.base_url, d.subject_id);
+    if let Some(p) = iri(&publisher) {
+        b.add(node.clone(), &dct("publisher"), p.clone());
+        b.typed(p.clone(), &format!("{FOAF}Agent"));
+        b.text(p, &format!("{FOAF}name"), &d.subject_name);
+    }
+    if !d.contact_name.is_empty() || !d.contact_email.is_empty() {
+        let contact = BlankNode::default();
+        b.add(node.clone(), &dcat("contactPoint"), contact.clone());
+        b.typed(contact.clone(), &format!("{VCARD}Kind"));
+        let name = if d.contact_name.is_empty() {
+            &d.subject_name
+        } else {
+            &d.contact_name
+        };
+        b.add(
+            contact.clone(),
+            &format!("{VCARD}fn"),
+            Literal::new_simple_literal(name),
+        );
+        if !d.contact_email.is_empty()
+            && let Some(mail) = iri(&format!("mailto:{}", d.contact_email))
+        {
+            b.add(contact, &format!("{VCARD}hasEmail"), mail);
+        }
+    }
+}
+
+/// The period and place the dataset covers.
+fn add_coverage(b: &mut Builder, d: &Dataset, node: &NamedNode) {
+    let dcat = |t: &str| format!("{DCAT}{t}");
+    let dct = |t: &str| format!("{DCT}{t}");
+    if !d.temporal_start.is_empty() || !d.temporal_end.is_empty() {
+        let period = BlankNode::default();
+        b.add(node.clone(), &dct("temporal"), period.clone());
+        b.typed(period.clone(), &dct("PeriodOfTime"));
+        if !d.temporal_start.is_empty() {
+            b.dated(
+                period.clone(),
+                &dcat("startDate"),
+                &d.temporal_start,
+                xsd::DATE.into_owned(),
+            );
+        }
+        if !d.temporal_end.is_empty() {
+            b.dated(
+                period,
+                &dcat("endDate"),
+                &d.temporal_end,
+                xsd::DATE.into_owned(),
+            );
+        }
+    }
+    if !d.spatial.is_empty() {
+        let place = BlankNode::default();
+        b.add(node.clone(), &dct("spatial"), place.clone());
+        b.typed(place.clone(), &dct("Location"));
+        b.text(place, &format!("{SKOS}prefLabel"), &d.spatial);
+    }
+}
+
+/// One resource as a `dcat:Distribution` of the dataset: links, format, licence, size and
+/// checksum.
+fn add_distribution(
+    b: &mut Builder,
+    site: &Site<'_>,
+    d: &Dataset,
+    r: &Resource,
+    licence: Option<&Licence>,
+    node: &NamedNode,
+) {
+    let dcat = |t: &str| format!("{DCAT}{t}");
+    let dct = |t: &str| format!("{DCT}{t}");
+    let Some(dist) = iri(&format!("{}#distribucion", resource_page(site, d, r))) else {
+        return;
+    };
+    b.add(node.clone(), &dcat("distribution"), dist.clone());
+    b.typed(dist.clone(), &dcat("Distribution"));
+    b.text(dist.clone(), &dct("title"), &r.name);
+    if !r.description.is_empty() {
+        b.text(dist.clone(), &dct("description"), &r.description);
+    }
+    b.link(
+        dist.clone(),
+        &dcat("accessURL"),
+        &resource_page(site, d, r),
+        &format!("{RDFS}Resource"),
+    );
+    let download = download_url(site.base_url, d, r);
+    b.link(
+        dist.clone(),
+        &dcat("downloadURL"),
+        &download,
+        &format!("{RDFS}Resource"),
+    );
+    if let Some(f) = FileFormat::from_extension(&r.format) {
+        b.link(
+            dist.clone(),
+            &dct("format"),
+            &format!("{EU_FILE_TYPE}{}", eu_file_type(f.label)),
+            &dct("MediaTypeOrExtent"),
+        );
+    }
+    if !r.media_type.is_empty() {
+        b.link(
+            dist.clone(),
+            &dcat("mediaType"),
+            &format!(
+                "https://www.iana.org/assignments/media-types/{}",
+                r.media_type
+            ),
+            &dct("MediaType"),
+        );
+    }
+    if let Some(l) = licence {
+        b.link(
+            dist.clone(),
+            &dct("license"),
+            l.url,
+            &dct("LicenseDocument"),
+        );
+    }
+    if let Some(size) = r.size {
+        b.dated(
+            dist.clone(),
+            &dcat("byteSize"),
+            &size.to_string(),
+            xsd::NON_NEGATIVE_INTEGER.into_owned(),
+        );
+    }
+    if let Some(hash) = &r.sha256 {
+        let sum = BlankNode::default();
+        b.add(dist.clone(), &format!("{SPDX}checksum"), sum.clone());
+        b.typed(sum.clone(), &format!("{SPDX}Checksum"));
+        b.link(
+            sum.clone(),
+            &format!("{SPDX}algorithm"),
+            &format!("{SPDX}checksumAlgorithm_sha256"),
+            &format!("{SPDX}ChecksumAlgorithm"),
+        );
+        b.dated(
+            sum,
+            &format!("{SPDX}checksumValue"),
+            hash,
+            xsd::HEX_BINARY.into_owned(),
+        );
+    }
+    b.dated(
+        dist,
+        &dct("modified"),
+        &r.updated_at,
+        xsd::DATE_TIME.into_owned(),
+    );
 }
 
 /// The EU file-type authority code of a format label.

@@ -172,20 +172,34 @@ fn release(
     };
     let ocid = format!("{prefix}-{}-{process}", publication.subject_id);
     let mut parties = Parties(Vec::new());
-    let buyer = parties.add(
-        &format!("sujeto-{}", publication.subject_id),
-        subject_name,
-        "",
-        "buyer",
-    );
-    parties.add(
-        &format!("sujeto-{}", publication.subject_id),
-        subject_name,
-        "",
-        "procuringEntity",
-    );
+    let subject_party = format!("sujeto-{}", publication.subject_id);
+    let buyer = parties.add(&subject_party, subject_name, "", "buyer");
+    parties.add(&subject_party, subject_name, "", "procuringEntity");
+    let (supplier, tenderers) = suppliers_and_tenderers(f, &mut parties);
+    let tender_id = if expediente.is_empty() {
+        process.clone()
+    } else {
+        expediente.to_owned()
+    };
+    let award_id = format!("{process}-adjudicacion");
+    json!({
+        "ocid": ocid,
+        "id": format!("{}-{}", publication.id, position + 1),
+        "date": publication.published_at,
+        "tag": ["award", "contract"],
+        "initiationType": "tender",
+        "language": "es",
+        "parties": parties.0,
+        "buyer": buyer,
+        "tender": tender(f, &tender_id, &tenderers),
+        "awards": [award(f, &award_id, supplier.as_ref())],
+        "contracts": [contract(f, &process, &award_id)],
+    })
+}
 
-    // Who won: the contractor (28a) or the direct awardee (28b).
+/// Who won, the contractor (28a) or the direct awardee (28b), and who bid or quoted: each
+/// added to the parties once.
+fn suppliers_and_tenderers(f: &Fields<'_>, parties: &mut Parties) -> (Option<Json>, Vec<Json>) {
     let (prefix_key, bidders_key) = if f.def.field("adjudicado_rfc").is_some() {
         ("adjudicado", "cotizaciones")
     } else {
@@ -200,12 +214,8 @@ fn release(
     );
     let supplier_rfc = get("rfc");
     let supplier = (!supplier_name.is_empty()).then(|| {
-        parties.add(
-            &party_id(supplier_rfc, &supplier_name),
-            &supplier_name,
-            supplier_rfc,
-            "supplier",
-        )
+        let id = party_id(supplier_rfc, &supplier_name);
+        parties.add(&id, &supplier_name, supplier_rfc, "supplier")
     });
     let mut tenderers = Vec::new();
     for row in f.table(bidders_key) {
@@ -228,10 +238,25 @@ fn release(
             tenderers.push(reference);
         }
     }
+    (supplier, tenderers)
+}
 
+/// The documents a record links in `kinds` (field → OCDS document type), when they are web
+/// addresses.
+fn documents(f: &Fields<'_>, kinds: &[(&str, &str)]) -> Vec<Json> {
+    kinds
+        .iter()
+        .filter_map(|(key, kind)| {
+            web_url(f.get(key)).map(|url| json!({"id": key, "documentType": kind, "url": url}))
+        })
+        .collect()
+}
+
+/// The procedure: its method, category, tenderers and documents.
+fn tender(f: &Fields<'_>, id: &str, tenderers: &[Json]) -> Json {
     let description = f.get("descripcion");
     let mut tender = json!({
-        "id": if expediente.is_empty() { process.clone() } else { expediente.to_owned() },
+        "id": id,
         "status": "complete",
         "procurementMethod": procurement_method(f.get("tipo_procedimiento")),
         "procurementMethodDetails": f.get("tipo_procedimiento"),
@@ -247,47 +272,53 @@ fn release(
         tender["numberOfTenderers"] = json!(tenderers.len());
         tender["tenderers"] = json!(tenderers);
     }
-    let mut tender_documents = Vec::new();
-    for (key, kind) in [
-        ("hipervinculo_convocatoria", "tenderNotice"),
-        ("hipervinculo_fallo_junta", "clarifications"),
-        ("hipervinculo_propuestas", "submissionDocuments"),
-        ("hipervinculo_dictamenes", "evaluationReports"),
-    ] {
-        if let Some(url) = web_url(f.get(key)) {
-            tender_documents.push(json!({"id": key, "documentType": kind, "url": url}));
-        }
+    let docs = documents(
+        f,
+        &[
+            ("hipervinculo_convocatoria", "tenderNotice"),
+            ("hipervinculo_fallo_junta", "clarifications"),
+            ("hipervinculo_propuestas", "submissionDocuments"),
+            ("hipervinculo_dictamenes", "evaluationReports"),
+        ],
+    );
+    if !docs.is_empty() {
+        tender["documents"] = json!(docs);
     }
-    if !tender_documents.is_empty() {
-        tender["documents"] = json!(tender_documents);
-    }
+    tender
+}
 
-    let contract_date = date_time(f.get("fecha_del_contrato"));
-    let value = |key: &str| {
-        amount(f.get(key)).map(|a| {
-            let mut v = json!({"amount": a});
-            if let Some(c) = currency(f.get("tipo_de_moneda")) {
-                v["currency"] = json!(c);
-            }
-            v
-        })
-    };
-    let award_id = format!("{process}-adjudicacion");
-    let mut award = json!({"id": award_id, "status": "active"});
-    if let Some(d) = &contract_date {
+/// The contract's amount with taxes, in its currency when the record names one.
+fn contract_value(f: &Fields<'_>) -> Option<Json> {
+    amount(f.get("monto_con_impuestos")).map(|a| {
+        let mut v = json!({"amount": a});
+        if let Some(c) = currency(f.get("tipo_de_moneda")) {
+            v["currency"] = json!(c);
+        }
+        v
+    })
+}
+
+/// The award: its date, value, supplier and the reasons for the choice.
+fn award(f: &Fields<'_>, id: &str, supplier: Option<&Json>) -> Json {
+    let mut award = json!({"id": id, "status": "active"});
+    if let Some(d) = date_time(f.get("fecha_del_contrato")) {
         award["date"] = json!(d);
     }
-    if let Some(v) = value("monto_con_impuestos") {
+    if let Some(v) = contract_value(f) {
         award["value"] = v;
     }
-    if let Some(s) = &supplier {
+    if let Some(s) = supplier {
         award["suppliers"] = json!([s]);
     }
     let reasons = f.get("razones_eleccion");
     if !reasons.is_empty() {
         award["description"] = json!(reasons);
     }
+    award
+}
 
+/// The contract: its object, signature date, value, period and documents.
+fn contract(f: &Fields<'_>, process: &str, award_id: &str) -> Json {
     let numero = f.get("numero_contrato");
     let mut contract = json!({
         "id": if numero.is_empty() { format!("{process}-contrato") } else { numero.to_owned() },
@@ -299,10 +330,10 @@ fn release(
         contract["title"] = json!(object);
         contract["description"] = json!(object);
     }
-    if let Some(d) = &contract_date {
+    if let Some(d) = date_time(f.get("fecha_del_contrato")) {
         contract["dateSigned"] = json!(d);
     }
-    if let Some(v) = value("monto_con_impuestos") {
+    if let Some(v) = contract_value(f) {
         contract["value"] = v;
     }
     let mut period = json!({});
@@ -315,35 +346,20 @@ fn release(
     if period.as_object().is_some_and(|p| !p.is_empty()) {
         contract["period"] = period;
     }
-    let mut contract_documents = Vec::new();
-    for (key, kind) in [
-        ("hipervinculo_contrato", "contractSigned"),
-        ("hipervinculo_suspension", "contractAnnexe"),
-        ("hipervinculo_avance_fisico", "physicalProgressReport"),
-        ("hipervinculo_avance_financiero", "financialProgressReport"),
-        ("hipervinculo_finiquito", "completionCertificate"),
-    ] {
-        if let Some(url) = web_url(f.get(key)) {
-            contract_documents.push(json!({"id": key, "documentType": kind, "url": url}));
-        }
+    let docs = documents(
+        f,
+        &[
+            ("hipervinculo_contrato", "contractSigned"),
+            ("hipervinculo_suspension", "contractAnnexe"),
+            ("hipervinculo_avance_fisico", "physicalProgressReport"),
+            ("hipervinculo_avance_financiero", "financialProgressReport"),
+            ("hipervinculo_finiquito", "completionCertificate"),
+        ],
+    );
+    if !docs.is_empty() {
+        contract["documents"] = json!(docs);
     }
-    if !contract_documents.is_empty() {
-        contract["documents"] = json!(contract_documents);
-    }
-
-    json!({
-        "ocid": ocid,
-        "id": format!("{}-{}", publication.id, position + 1),
-        "date": publication.published_at,
-        "tag": ["award", "contract"],
-        "initiationType": "tender",
-        "language": "es",
-        "parties": parties.0,
-        "buyer": buyer,
-        "tender": tender,
-        "awards": [award],
-        "contracts": [contract],
-    })
+    contract
 }
 
 /// The release package of every current publication of formats 28a and 28b, or of one

@@ -100,14 +100,44 @@ struct ListPage {
     can_add: Vec<(i64, String)>,
 }
 
+/// The catalogue: datasets filtered by the query string, with their facets.
 async fn list_page(
     viewer: Viewer,
     State(state): State<AppState>,
     Query(params): Query<Vec<(String, String)>>,
 ) -> AppResult<Response> {
+    let (f, page) = list_filter(&params)?;
+    let list = filtered(&state, &f).await?;
+    let groups = store::list_groups(&state.db).await?;
+    let facets = list_facets(&viewer, &f, &list, &groups);
+    let filter_qs: String = params
+        .iter()
+        .filter(|(k, v)| k != "pagina" && !v.is_empty())
+        .map(|(k, v)| format!("&{}={}", url_encode(k), url_encode(v)))
+        .collect();
+    let total = list.len();
+    let start = (page - 1) * LIST_PAGE_SIZE;
+    let datasets: Vec<_> = list.into_iter().skip(start).take(LIST_PAGE_SIZE).collect();
+    let mut c = Ctx::new(&viewer, "/datos");
+    c.query.clone_from(&f.q);
+    render(&ListPage {
+        can_add: addable_subjects(&viewer, &state).await?,
+        c,
+        q: f.q,
+        total,
+        datasets,
+        facets,
+        filter_qs,
+        prev_page: (page > 1).then(|| page - 1),
+        next_page: (start + LIST_PAGE_SIZE < total).then(|| page + 1),
+    })
+}
+
+/// The list's filter and page number, from the query string's Spanish words.
+fn list_filter(params: &[(String, String)]) -> AppResult<(ListFilter, usize)> {
     let mut f = ListFilter::default();
     let mut page = 1usize;
-    for (k, v) in &params {
+    for (k, v) in params {
         if v.is_empty() {
             continue;
         }
@@ -146,19 +176,18 @@ async fn list_page(
             _ => {}
         }
     }
-    let list = filtered(&state, &f).await?;
-    let groups = store::list_groups(&state.db).await?;
-    let group_title = |name: &str| {
-        groups
-            .iter()
-            .find(|g| g.name == name)
-            .map_or_else(|| name.to_owned(), |g| g.title.clone())
-    };
-    let facet = |param: &'static str,
-                 title_key: &'static str,
-                 chosen: &[String],
-                 counts: Vec<(String, usize)>,
-                 label: &dyn Fn(&str) -> String| Facet {
+    Ok((f, page))
+}
+
+/// One facet: its values most frequent first (fifteen at most), labelled, chosen ones marked.
+fn facet(
+    param: &'static str,
+    title_key: &'static str,
+    chosen: &[String],
+    counts: Vec<(String, usize)>,
+    label: &dyn Fn(&str) -> String,
+) -> Facet {
+    Facet {
         param,
         title_key,
         items: counts
@@ -170,12 +199,17 @@ async fn list_page(
                 (v, l, n, on)
             })
             .collect(),
-    };
-    let subject_names: HashMap<i64, String> = list
-        .iter()
-        .map(|d| (d.subject_id, d.subject_name.clone()))
-        .collect();
-    let chosen_subject: Vec<String> = f.subject.iter().map(i64::to_string).collect();
+    }
+}
+
+/// The facets of a result: origin, subject, theme, keyword, format and licence.
+fn list_facets(
+    viewer: &Viewer,
+    f: &ListFilter,
+    list: &[DatasetSummary],
+    groups: &[Group],
+) -> Vec<Facet> {
+    let origin = |obligation: bool| if obligation { "obligaciones" } else { "datos" };
     let origin_label = |v: &str| {
         viewer.lang.t(if v == "obligaciones" {
             "catalog-origin-obligations"
@@ -185,88 +219,73 @@ async fn list_page(
     };
     let chosen_origin: Vec<String> = f
         .obligations
-        .map(|o| if o { "obligaciones" } else { "datos" }.to_owned())
+        .map(|o| origin(o).to_owned())
         .into_iter()
         .collect();
-    let facets = vec![
+    let subject_names: HashMap<i64, String> = list
+        .iter()
+        .map(|d| (d.subject_id, d.subject_name.clone()))
+        .collect();
+    let subject_label = |v: &str| {
+        v.parse::<i64>()
+            .ok()
+            .and_then(|id| subject_names.get(&id).cloned())
+            .unwrap_or_else(|| v.to_owned())
+    };
+    let chosen_subject: Vec<String> = f.subject.iter().map(i64::to_string).collect();
+    let group_title = |name: &str| {
+        groups
+            .iter()
+            .find(|g| g.name == name)
+            .map_or_else(|| name.to_owned(), |g| g.title.clone())
+    };
+    let as_is = |v: &str| v.to_owned();
+    let licence_title =
+        |v: &str| Licence::find(v).map_or_else(|| v.to_owned(), |l| l.title.to_owned());
+    vec![
         facet(
             "origen",
             "catalog-facet-origin",
             &chosen_origin,
-            count_values(&list, |d| {
-                vec![
-                    if d.is_obligation {
-                        "obligaciones"
-                    } else {
-                        "datos"
-                    }
-                    .to_owned(),
-                ]
-            }),
+            count_values(list, |d| vec![origin(d.is_obligation).to_owned()]),
             &origin_label,
         ),
         facet(
             "sujeto",
             "catalog-facet-subject",
             &chosen_subject,
-            count_values(&list, |d| vec![d.subject_id.to_string()]),
-            &|v| {
-                v.parse::<i64>()
-                    .ok()
-                    .and_then(|id| subject_names.get(&id).cloned())
-                    .unwrap_or_else(|| v.to_owned())
-            },
+            count_values(list, |d| vec![d.subject_id.to_string()]),
+            &subject_label,
         ),
         facet(
             "tema",
             "catalog-facet-group",
             &f.groups,
-            count_values(&list, |d| d.groups.clone()),
-            &|v| group_title(v),
+            count_values(list, |d| d.groups.clone()),
+            &group_title,
         ),
         facet(
             "etiqueta",
             "catalog-facet-tag",
             &f.tags,
-            count_values(&list, |d| d.tags.clone()),
-            &|v| v.to_owned(),
+            count_values(list, |d| d.tags.clone()),
+            &as_is,
         ),
         facet(
             "formato",
             "catalog-facet-format",
             &f.formats,
-            count_values(&list, |d| d.formats.clone()),
-            &|v| v.to_owned(),
+            count_values(list, |d| d.formats.clone()),
+            &as_is,
         ),
         facet(
             "licencia",
             "catalog-facet-licence",
             &f.licences,
-            count_values(&list, |d| vec![d.licence_id.clone()]),
-            &|v| Licence::find(v).map_or_else(|| v.to_owned(), |l| l.title.to_owned()),
+            count_values(list, |d| vec![d.licence_id.clone()]),
+            &licence_title,
         ),
-    ];
-    let filter_qs: String = params
-        .iter()
-        .filter(|(k, v)| k != "pagina" && !v.is_empty())
-        .map(|(k, v)| format!("&{}={}", url_encode(k), url_encode(v)))
-        .collect();
-    let total = list.len();
-    let start = (page - 1) * LIST_PAGE_SIZE;
-    let datasets: Vec<_> = list.into_iter().skip(start).take(LIST_PAGE_SIZE).collect();
-    let mut c = Ctx::new(&viewer, "/datos");
-    c.query.clone_from(&f.q);
-    render(&ListPage {
-        can_add: addable_subjects(&viewer, &state).await?,
-        c,
-        q: f.q,
-        total,
-        datasets,
-        facets,
-        filter_qs,
-        prev_page: (page > 1).then(|| page - 1),
-        next_page: (start + LIST_PAGE_SIZE < total).then(|| page + 1),
-    })
+    ]
 }
 
 impl ListPage {

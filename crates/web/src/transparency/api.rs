@@ -650,62 +650,30 @@ async fn publish(
     headers: HeaderMap,
     form: Multipart,
 ) -> AppResult<Response> {
-    let lang = if headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("en"))
-    {
-        "en"
-    } else {
-        "es"
-    };
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or(AppError::Unauthorized)?;
-    let token = store::use_token(&state.db, &crate::auth::token_hash(token))
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    let lang = api_lang(&headers);
+    let token = token_of(&state, &headers).await?;
     let form = crate::upload::read_form(form, publishing::MAX_FILE_BYTES).await?;
-    let fields = form.fields;
+    let field = |name: &str| {
+        form.fields
+            .get(name)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+    };
     let (file_name, bytes) = match form.file {
         crate::upload::FileField::Present { name, bytes } => (name, bytes),
         crate::upload::FileField::TooLarge { name } => {
-            return Ok(refusal_response(
-                publishing::too_large(&name, publishing::MAX_FILE_MB),
-                lang,
-            ));
+            let refusal = publishing::too_large(&name, publishing::MAX_FILE_MB);
+            return Ok(refusal_response(refusal, lang));
         }
         crate::upload::FileField::Missing => {
             return Err(AppError::BadRequest("file: falta el archivo".into()));
         }
     };
-    let code = fields
-        .get("obligation")
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| {
-            AppError::BadRequest("obligation: falta el código de la obligación".into())
-        })?;
-    let subject = tequio_store::subjects::get(&state.db, token.subject_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let guarantor = subject
-        .guarantor_id
-        .ok_or_else(|| AppError::Invalid("el sujeto obligado no tiene órgano garante".into()))?;
-    let obligation = store::obligation_by_code(&state.db, guarantor, code)
-        .await?
-        .ok_or_else(|| {
-            AppError::Invalid(format!("obligation: no existe la obligación «{code}»"))
-        })?;
-    let period = match fields
-        .get("period")
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-    {
+    let code = field("obligation").ok_or_else(|| {
+        AppError::BadRequest("obligation: falta el código de la obligación".into())
+    })?;
+    let (subject_id, obligation) = token_obligation(&state, &token, code).await?;
+    let period = match field("period") {
         Some(p) => Some(Period::parse(p).ok_or_else(|| {
             AppError::BadRequest(format!(
                 "period: «{p}» no es un periodo como 2025-T3, 2025-S1 o 2025"
@@ -713,16 +681,7 @@ async fn publish(
         })?),
         None => None,
     };
-    let format = match publishing::pick_format(
-        &state.db,
-        &obligation,
-        fields
-            .get("format")
-            .map(|s| s.trim())
-            .filter(|s| !s.is_empty()),
-    )
-    .await
-    {
+    let format = match publishing::pick_format(&state.db, &obligation, field("format")).await {
         Ok(f) => f,
         Err(r) => return Ok(refusal_response(r, lang)),
     };
@@ -730,20 +689,15 @@ async fn publish(
         user_id: None,
         label: format!("API: {}", token.name),
     };
-    let note = fields.get("note").cloned().unwrap_or_default();
+    let target = publishing::Target {
+        subject_id,
+        obligation: &obligation,
+        format: &format,
+    };
+    let note = field("note").unwrap_or_default();
+    let limits = &state.settings.publication_limits;
     match publishing::publish_file(
-        &state.db,
-        &who,
-        publishing::Target {
-            subject_id: subject.id,
-            obligation: &obligation,
-            format: &format,
-        },
-        period,
-        &file_name,
-        bytes,
-        &note,
-        &state.settings.publication_limits,
+        &state.db, &who, target, period, &file_name, bytes, note, limits,
     )
     .await
     {
@@ -756,4 +710,47 @@ async fn publish(
         }
         Err(r) => Ok(refusal_response(r, lang)),
     }
+}
+
+/// The language of an API answer's messages: English when the caller asks for it.
+fn api_lang(headers: &HeaderMap) -> &'static str {
+    let english = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("en"));
+    if english { "en" } else { "es" }
+}
+
+/// The API token of `Authorization: Bearer <token>`, if it is one and not revoked.
+async fn token_of(state: &AppState, headers: &HeaderMap) -> AppResult<store::ApiToken> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(AppError::Unauthorized)?;
+    store::use_token(&state.db, &crate::auth::token_hash(token))
+        .await?
+        .ok_or(AppError::Unauthorized)
+}
+
+/// The token's subject and the obligation `code` of its guarantor's law.
+async fn token_obligation(
+    state: &AppState,
+    token: &store::ApiToken,
+    code: &str,
+) -> AppResult<(i64, store::Obligation)> {
+    let subject = tequio_store::subjects::get(&state.db, token.subject_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let guarantor = subject
+        .guarantor_id
+        .ok_or_else(|| AppError::Invalid("el sujeto obligado no tiene órgano garante".into()))?;
+    let obligation = store::obligation_by_code(&state.db, guarantor, code)
+        .await?
+        .ok_or_else(|| {
+            AppError::Invalid(format!("obligation: no existe la obligación «{code}»"))
+        })?;
+    Ok((subject.id, obligation))
 }

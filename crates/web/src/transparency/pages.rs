@@ -25,7 +25,7 @@ use tequio_domain::transparency::records::Record;
 use tequio_domain::transparency::values::{Cell, normalize};
 use tequio_store::subjects::{self, Subject};
 use tequio_store::transparency::{
-    self as store, Format, Law, Obligation, Publication, Published, StoredRecord,
+    self as store, Draft, Format, Law, Obligation, Publication, Published, StoredRecord,
 };
 
 pub fn routes() -> Router<AppState> {
@@ -618,6 +618,8 @@ struct PreviewPage {
     content_hash: String,
 }
 
+/// A publication's file: checked, kept as a draft and shown for confirmation. Nothing is
+/// published until the editor confirms (`/publicar/confirmar`).
 async fn upload(
     viewer: Viewer,
     State(state): State<AppState>,
@@ -626,11 +628,9 @@ async fn upload(
 ) -> AppResult<Response> {
     let (s, o, formats) = publish_context(&viewer, &state, id, ob).await?;
     let form = crate::upload::read_form(form, publishing::MAX_FILE_BYTES).await?;
-    let fields = form.fields;
+    let field = |name: &str| form.fields.get(name).cloned().unwrap_or_default();
+    let (chosen_format, chosen_period, note) = (field("format"), field("period"), field("note"));
     let lang = viewer.lang.code();
-    let chosen_format = fields.get("format").cloned().unwrap_or_default();
-    let chosen_period = fields.get("period").cloned().unwrap_or_default();
-    let note = fields.get("note").cloned().unwrap_or_default();
     let back = |errors: Vec<String>| PublishPage {
         c: Ctx::new(
             &viewer,
@@ -646,26 +646,20 @@ async fn upload(
         errors,
         max_mb: publishing::MAX_FILE_MB,
     };
+    let refuse = |errors| render_status(StatusCode::UNPROCESSABLE_ENTITY, &back(errors));
     let (file_name, bytes) = match form.file {
         crate::upload::FileField::Present { name, bytes } => (name, bytes),
         crate::upload::FileField::TooLarge { name } => {
-            return render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &back(publishing::too_large(&name, publishing::MAX_FILE_MB).messages(lang)),
-            );
+            return refuse(publishing::too_large(&name, publishing::MAX_FILE_MB).messages(lang));
         }
         crate::upload::FileField::Missing => {
-            return render_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &back(vec![viewer.lang.t("publish-choose-file")]),
-            );
+            return refuse(vec![viewer.lang.t("publish-choose-file")]);
         }
     };
     let Some(format) = formats
         .iter()
         .find(|f| f.code == chosen_format)
         .or(formats.first())
-        .cloned()
     else {
         return Err(AppError::NotFound);
     };
@@ -673,72 +667,65 @@ async fn upload(
         "" => None,
         p => match Period::parse(p) {
             Some(p) => Some(p),
-            None => {
-                return render_status(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &back(vec![format!("period: «{p}»")]),
-                );
-            }
+            None => return refuse(vec![format!("period: «{p}»")]),
         },
     };
     let limits = &state.settings.publication_limits;
-    let checked = match publishing::check_file(
-        &format,
-        &o,
-        period,
-        &file_name,
-        bytes.clone(),
-        limits,
-    )
-    .await
-    {
-        Ok(c) => c,
-        Err(r) => return refusal_page(r, lang, back),
+    let checked =
+        match publishing::check_file(format, &o, period, &file_name, bytes.clone(), limits).await {
+            Ok(c) => c,
+            Err(r) => return refusal_page(r, lang, back),
+        };
+    let draft = Draft {
+        id: 0,
+        subject_id: id,
+        obligation_id: ob,
+        format_id: format.id,
+        period: checked.period.code(),
+        file_name,
+        content: bytes,
+        created_by: viewer.user()?.id,
     };
+    let c = Ctx::new(
+        &viewer,
+        &format!("/sujetos/{id}/obligaciones/{ob}/publicar"),
+    );
+    preview(&state, c, (s, o, format.clone()), draft, checked, note).await
+}
+
+/// Keeps a checked file as a draft (its token goes in the confirmation form) and shows what
+/// would be published: counts, a sample, and the current version it would replace.
+async fn preview(
+    state: &AppState,
+    c: Ctx,
+    (s, o, format): (Subject, Obligation, Format),
+    draft: Draft,
+    checked: publishing::Checked,
+    note: String,
+) -> AppResult<Response> {
+    let records = &checked.parsed.records;
     let def = &format.def;
     let hash = tequio_domain::transparency::records::content_hash(
         def,
-        checked
-            .parsed
-            .records
-            .iter()
-            .map(|r| r.digest(def))
-            .collect(),
+        records.iter().map(|r| r.digest(def)).collect(),
     );
-    let replaces =
-        store::current_publication(&state.db, id, ob, &format.code, &checked.period.code()).await?;
-    let token = crate::auth::new_token()?;
-    let user = viewer.user()?;
-    let tx = state.db.begin().await?;
-    store::save_draft(
-        &tx,
-        &crate::auth::token_hash(&token),
-        &store::Draft {
-            id: 0,
-            subject_id: id,
-            obligation_id: ob,
-            format_id: format.id,
-            period: checked.period.code(),
-            file_name: file_name.clone(),
-            content: bytes,
-            created_by: user.id,
-        },
+    let replaces = store::current_publication(
+        &state.db,
+        draft.subject_id,
+        draft.obligation_id,
+        &format.code,
+        &draft.period,
     )
     .await?;
+    let token = crate::auth::new_token()?;
+    let tx = state.db.begin().await?;
+    store::save_draft(&tx, &crate::auth::token_hash(&token), &draft).await?;
     tx.commit().await?;
     render(&PreviewPage {
-        c: Ctx::new(
-            &viewer,
-            &format!("/sujetos/{id}/obligaciones/{ob}/publicar"),
-        ),
-        records: checked.parsed.records.len(),
-        sub_rows: checked
-            .parsed
-            .records
-            .iter()
-            .map(Record::sub_row_count)
-            .sum(),
-        sample: checked.parsed.records.iter().take(20).cloned().collect(),
+        c,
+        records: records.len(),
+        sub_rows: records.iter().map(Record::sub_row_count).sum(),
+        sample: records.iter().take(20).cloned().collect(),
         same_content: replaces
             .as_ref()
             .is_some_and(|p| p.content_hash == hash && p.format_id == format.id),
@@ -746,7 +733,7 @@ async fn upload(
         replaces,
         period: checked.period,
         draft: token,
-        file_name,
+        file_name: draft.file_name,
         note,
         format,
         s,
