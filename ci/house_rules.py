@@ -7,6 +7,7 @@
    assemblers (app.rs, cli.rs, openapi.rs, lib.rs, main.rs) name every domain.
 3. No SQL in `crates/web/src`: it lives in `crates/store`.
 4. No import circle between the modules of `crates/store/src`.
+5. No request handler (a function taking axum's `State` or the `Viewer`) over 60 lines.
 
 Prints every breach with its file and line, and exits 1 when there is one.
 """
@@ -61,6 +62,25 @@ for path in sorted(WEB.rglob("*.rs")):
     for number, code in code_lines(path):
         if SQL.search(code):
             breaches.append(f"{path.relative_to(ROOT)}:{number}: SQL outside crates/store: {code.strip()}")
+
+# 5. Handlers stay short: extract, check permission, call the store, render.
+HANDLER_LINES = 60
+fn_start = re.compile(r"^(pub(\(crate\))? )?(async )?fn (\w+)")
+for path in sorted(WEB.rglob("*.rs")):
+    lines = path.read_text(encoding="utf-8").splitlines()
+    i = 0
+    while i < len(lines):
+        m = fn_start.match(lines[i])
+        if m:
+            end = i
+            while end < len(lines) and lines[end] != "}":
+                end += 1
+            head = "\n".join(lines[i : i + 8])
+            length = end - i + 1
+            if ("State(" in head or "viewer: Viewer" in head) and length > HANDLER_LINES:
+                breaches.append(f"{path.relative_to(ROOT)}:{i + 1}: the handler {m.group(4)} has {length} lines (at most {HANDLER_LINES})")
+            i = end
+        i += 1
 
 # 4. No import circle in the store.
 modules = sorted(p.stem for p in STORE.glob("*.rs") if p.stem != "lib")

@@ -174,12 +174,10 @@ impl Filled {
     }
 }
 
-/// Messages to show beside a form for a refused write; other errors pass through.
-pub fn form_errors(e: AppError) -> AppResult<Vec<String>> {
-    match e {
-        AppError::Invalid(m) | AppError::Conflict(m) | AppError::BadRequest(m) => Ok(vec![m]),
-        other => Err(other),
-    }
+/// Messages to show beside a form for a refused write, in the person's language; other
+/// errors pass through.
+pub fn form_errors(e: AppError, lang: Lang) -> AppResult<Vec<String>> {
+    e.messages(lang).ok_or(e)
 }
 
 /// Commits `tx` when the write worked; otherwise drops it (nothing is saved) and gives the
@@ -187,6 +185,7 @@ pub fn form_errors(e: AppError) -> AppResult<Vec<String>> {
 pub async fn committed<T>(
     tx: tequio_store::Tx,
     result: tequio_store::StoreResult<T>,
+    lang: Lang,
 ) -> AppResult<Result<T, Vec<String>>> {
     match result {
         Ok(value) => {
@@ -195,7 +194,7 @@ pub async fn committed<T>(
         }
         Err(e) => {
             drop(tx);
-            form_errors(e.into()).map(Err)
+            form_errors(e.into(), lang).map(Err)
         }
     }
 }

@@ -115,6 +115,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
                 title_key: title_key_for(status),
                 detail: (!text.is_empty()).then_some(text),
                 detail_key: None,
+                detail_args: Vec::new(),
             }
         }
     };
@@ -122,7 +123,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let detail = info
         .detail
         .clone()
-        .or_else(|| info.detail_key.map(|k| lang.t(k)));
+        .or_else(|| info.detail_key.map(|k| lang.t_args(k, &info.detail_args)));
     if is_api {
         let body = serde_json::json!({
             "type": "about:blank",

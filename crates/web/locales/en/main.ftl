@@ -247,6 +247,19 @@ error-429 = Too many attempts
 error-429-detail = You made too many attempts in a row. Wait a few minutes and try again.
 error-500 = Something failed on our side
 error-500-detail = It is not your fault. We logged it to look into it; please try again in a moment.
+
+# A unique value already taken (each names the form's field first).
+conflict-user-email = email: there is already an account with that address.
+conflict-subject-platform-id = platform_id: another obligated subject already has that National Platform identifier.
+conflict-organisation-name = name: there is already an organisation with that name.
+conflict-grant = role: the person already has that role.
+conflict-body-name = name: there is already a body with that name in its address.
+conflict-body-code = code: another body already numbers its agreements with that code.
+conflict-call-name = name: there is already a call with that name in its address.
+conflict-guarantor-name = name: there is already a guarantor institute with that name.
+conflict-dataset-name = name: another dataset already has this name
+conflict-topic-name = name: there is already a portal with that name
+conflict-other = { $table }: there is already a record with those values ({ $columns }).
 admin-title = Administration
 admin-users = Accounts
 admin-users-search = E-mail or name

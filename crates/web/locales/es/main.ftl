@@ -247,6 +247,19 @@ error-429 = Demasiados intentos
 error-429-detail = Hiciste demasiados intentos seguidos. Espera unos minutos y vuelve a intentarlo.
 error-500 = Algo falló de nuestro lado
 error-500-detail = No es tu culpa. Lo registramos para revisarlo; inténtalo de nuevo en un momento.
+
+# A unique value already taken (each names the form's field first).
+conflict-user-email = email: ya existe una cuenta con ese correo.
+conflict-subject-platform-id = platform_id: otro sujeto obligado ya tiene ese identificador de la Plataforma Nacional.
+conflict-organisation-name = name: ya existe una organización con ese nombre.
+conflict-grant = role: la persona ya tiene ese rol.
+conflict-body-name = name: ya existe un órgano con ese nombre en la dirección.
+conflict-body-code = code: otro órgano ya numera sus acuerdos con esa clave.
+conflict-call-name = name: ya existe una convocatoria con ese nombre en la dirección.
+conflict-guarantor-name = name: ya existe un órgano garante con ese nombre.
+conflict-dataset-name = name: otro conjunto de datos ya tiene ese nombre
+conflict-topic-name = name: ya existe un portal con ese nombre
+conflict-other = { $table }: ya existe un registro con esos datos ({ $columns }).
 admin-title = Administración
 admin-users = Cuentas
 admin-users-search = Correo o nombre

@@ -199,16 +199,7 @@ async fn signup(
     }
     let email = normalize_email(&f.email);
     let name = f.display_name.trim().to_owned();
-    let mut errors = Vec::new();
-    if name.is_empty() || name.chars().count() > 120 {
-        errors.push(lang.t("err-display-name"));
-    }
-    if !looks_like_email(&email) {
-        errors.push(lang.t("err-email"));
-    }
-    if f.password.chars().count() < MIN_PASSWORD_LEN || f.password.len() > 1000 {
-        errors.push(lang.t("err-password-length"));
-    }
+    let errors = signup_errors(lang, &name, &email, &f.password);
     let again = |errors: Vec<String>| {
         render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -225,19 +216,11 @@ async fn signup(
     }
     let hash = auth::hash_password(f.password).await?;
     let tx = state.db.begin().await?;
-    let user = match accounts::create_user(
-        &tx,
-        &Who {
-            user_id: None,
-            label: String::new(),
-        },
-        &email,
-        &name,
-        &hash,
-        lang.code(),
-    )
-    .await
-    {
+    let nobody = Who {
+        user_id: None,
+        label: String::new(),
+    };
+    let user = match accounts::create_user(&tx, &nobody, &email, &name, &hash, lang.code()).await {
         Ok(u) => u,
         Err(tequio_store::StoreError::Conflict { .. }) => {
             drop(tx);
@@ -250,6 +233,21 @@ async fn signup(
     mail::deliver(&state, queued);
     let cookies = start_session(&state, &user, None).await?;
     Ok((cookies, Redirect::to("/cuenta?aviso=verify-sent")).into_response())
+}
+
+/// What is wrong with a sign-up's name, address and password, in the person's language.
+fn signup_errors(lang: Lang, name: &str, email: &str, password: &str) -> Vec<String> {
+    let mut errors = Vec::new();
+    if name.is_empty() || name.chars().count() > 120 {
+        errors.push(lang.t("err-display-name"));
+    }
+    if !looks_like_email(email) {
+        errors.push(lang.t("err-email"));
+    }
+    if password.chars().count() < MIN_PASSWORD_LEN || password.len() > 1000 {
+        errors.push(lang.t("err-password-length"));
+    }
+    errors
 }
 
 // ---------- log-in and log-out ----------
@@ -337,15 +335,8 @@ async fn login(
     let ok = auth::verify_password(f.password, hash).await?;
     let user = user.filter(|u| ok && u.disabled_at.is_none());
     let Some(user) = user else {
-        for (key, _) in std::iter::once(&account).chain(&address) {
-            accounts::record_attempt(&state.db, key).await?;
-        }
-        if let (false, Some((owner, _))) = (trusted, &found) {
-            let seen = accounts::attempts(&state.db, &account.0, LOGIN_WINDOW).await?;
-            if seen.count == UNKNOWN_BROWSER_FAILURES {
-                warn_owner(&state, owner).await?;
-            }
-        }
+        let owner = found.as_ref().map(|(u, _)| u).filter(|_| !trusted);
+        count_failure(&state, &account, address.as_ref(), owner).await?;
         let page = LoginPage {
             c: Ctx::new(&viewer, "/entrar"),
             email,
@@ -356,6 +347,26 @@ async fn login(
     };
     let cookies = start_session(&state, &user, device.as_deref()).await?;
     Ok((cookies, Redirect::to(&safe_next(f.next.as_deref()))).into_response())
+}
+
+/// Counts a failed sign-in against the account's (or browser's) counter and the address's;
+/// the account's owner hears of it once, when failures from unknown browsers reach the limit.
+async fn count_failure(
+    state: &AppState,
+    account: &(String, i64),
+    address: Option<&(String, i64)>,
+    owner: Option<&tequio_store::accounts::User>,
+) -> AppResult<()> {
+    for (key, _) in std::iter::once(account).chain(address) {
+        accounts::record_attempt(&state.db, key).await?;
+    }
+    if let Some(owner) = owner {
+        let seen = accounts::attempts(&state.db, &account.0, LOGIN_WINDOW).await?;
+        if seen.count == UNKNOWN_BROWSER_FAILURES {
+            warn_owner(state, owner).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The sign-in form again, held back: 429 with `Retry-After` and what the person can do.
@@ -544,35 +555,12 @@ async fn forgot(
         .await?
         .filter(|(u, _)| u.disabled_at.is_none())
     {
-        let lang = Lang::parse(&user.locale).unwrap_or(viewer.lang);
-        let token = auth::new_token()?;
-        let tx = state.db.begin().await?;
-        accounts::create_token(
-            &tx,
-            user.id,
-            TokenPurpose::ResetPassword,
-            &token_hash(&token),
-            &tequio_store::in_seconds(RESET_SECONDS),
-        )
-        .await?;
-        let link = format!(
-            "{}/contrasena/restablecer?token={token}",
-            state.settings.base_url
-        );
-        let body = lang.t_args(
-            "mail-reset-body",
-            &[("name", user.display_name.clone()), ("link", link)],
-        );
-        let queued = mail::queue(
+        send_reset_link(
             &state,
-            &tx,
-            &user.email,
-            &lang.t("mail-reset-subject"),
-            &body,
+            &user,
+            Lang::parse(&user.locale).unwrap_or(viewer.lang),
         )
         .await?;
-        tx.commit().await?;
-        mail::deliver(&state, queued);
     }
     message(
         &viewer,
@@ -581,6 +569,43 @@ async fn forgot(
         "/entrar",
         "nav-login",
     )
+}
+
+/// Mails a one-time link to choose a new password.
+async fn send_reset_link(
+    state: &AppState,
+    user: &tequio_store::accounts::User,
+    lang: Lang,
+) -> AppResult<()> {
+    let token = auth::new_token()?;
+    let tx = state.db.begin().await?;
+    accounts::create_token(
+        &tx,
+        user.id,
+        TokenPurpose::ResetPassword,
+        &token_hash(&token),
+        &tequio_store::in_seconds(RESET_SECONDS),
+    )
+    .await?;
+    let link = format!(
+        "{}/contrasena/restablecer?token={token}",
+        state.settings.base_url
+    );
+    let body = lang.t_args(
+        "mail-reset-body",
+        &[("name", user.display_name.clone()), ("link", link)],
+    );
+    let queued = mail::queue(
+        state,
+        &tx,
+        &user.email,
+        &lang.t("mail-reset-subject"),
+        &body,
+    )
+    .await?;
+    tx.commit().await?;
+    mail::deliver(state, queued);
+    Ok(())
 }
 
 #[derive(Template)]

@@ -240,6 +240,26 @@ async fn members_table(
     ))
 }
 
+/// The columns of `sesiones.{csv,json}`.
+const SESSION_COLUMNS: &[&str] = &[
+    "body",
+    "year",
+    "number",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "place",
+    "online_url",
+    "status",
+    "voting_members",
+    "present",
+    "quorum_needed",
+    "quorum_met",
+    "agenda",
+    "minutes_status",
+    "minutes",
+];
+
 async fn sessions_table(
     State(state): State<AppState>,
     Path(ext): Path<String>,
@@ -250,58 +270,40 @@ async fn sessions_table(
     Ok(stream_table(
         kind,
         "sesiones",
-        &[
-            "body",
-            "year",
-            "number",
-            "kind",
-            "starts_at",
-            "ends_at",
-            "place",
-            "online_url",
-            "status",
-            "voting_members",
-            "present",
-            "quorum_needed",
-            "quorum_met",
-            "agenda",
-            "minutes_status",
-            "minutes",
-        ],
+        SESSION_COLUMNS,
         move |offset| {
             let db = db.clone();
             async move {
-                Ok(bodies::sessions_page(&db, PAGE, offset)
-                    .await?
-                    .into_iter()
-                    .map(|s| {
-                        let q = s.quorum;
-                        let approved =
-                            s.minutes_status == tequio_domain::bodies::MinutesStatus::Approved;
-                        vec![
-                            s.body_name,
-                            s.year.to_string(),
-                            s.number.to_string(),
-                            s.kind.as_str().into(),
-                            s.starts_at,
-                            s.ends_at,
-                            s.place,
-                            s.online_url,
-                            s.status.as_str().into(),
-                            q.map(|q| q.voting_seats.to_string()).unwrap_or_default(),
-                            q.map(|q| q.present.to_string()).unwrap_or_default(),
-                            q.map(|q| q.needed.to_string()).unwrap_or_default(),
-                            q.map(|q| q.met().to_string()).unwrap_or_default(),
-                            s.agenda,
-                            s.minutes_status.as_str().into(),
-                            // Minutes are public once approved, not before.
-                            if approved { s.minutes } else { String::new() },
-                        ]
-                    })
-                    .collect())
+                let page = bodies::sessions_page(&db, PAGE, offset).await?;
+                Ok(page.into_iter().map(session_row).collect())
             }
         },
     ))
+}
+
+/// A session as a row of [`SESSION_COLUMNS`].
+fn session_row(s: bodies::Session) -> Vec<String> {
+    let q = s.quorum;
+    let approved = s.minutes_status == tequio_domain::bodies::MinutesStatus::Approved;
+    vec![
+        s.body_name,
+        s.year.to_string(),
+        s.number.to_string(),
+        s.kind.as_str().into(),
+        s.starts_at,
+        s.ends_at,
+        s.place,
+        s.online_url,
+        s.status.as_str().into(),
+        q.map(|q| q.voting_seats.to_string()).unwrap_or_default(),
+        q.map(|q| q.present.to_string()).unwrap_or_default(),
+        q.map(|q| q.needed.to_string()).unwrap_or_default(),
+        q.map(|q| q.met().to_string()).unwrap_or_default(),
+        s.agenda,
+        s.minutes_status.as_str().into(),
+        // Minutes are public once approved, not before.
+        if approved { s.minutes } else { String::new() },
+    ]
 }
 
 async fn attendance_table(

@@ -512,7 +512,7 @@ async fn create(viewer: Viewer, State(state): State<AppState>, body: Bytes) -> A
     };
     let tx = state.db.begin().await?;
     let result = store::create(&tx, &viewer.who(), &input).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(_) => Ok(see_other(&format!("/organos/{}", input.name))),
         Err(errors) => form_page(&viewer, &state, f, errors, None).await,
     }
@@ -686,7 +686,7 @@ async fn add_seat(
     };
     let tx = state.db.begin().await?;
     let result = store::add_seat(&tx, &viewer.who(), b.id, &input).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(_) => Ok(see_other(&format!("/organos/{}#integrantes", b.name))),
         Err(errors) => show_page(&viewer, &state, b, errors).await,
     }
@@ -772,7 +772,7 @@ async fn request_adhesion(
         Ok(()) => Ok(see_other(&format!("/organos/{}#adhesion", b.name))),
         Err(e) => {
             attachments::forget(&state, &stored).await;
-            let errors = form_errors(e.into())?;
+            let errors = form_errors(e.into(), viewer.lang)?;
             show_page(&viewer, &state, b, errors).await
         }
     }
@@ -794,7 +794,7 @@ async fn decide_adhesion(
     };
     let tx = state.db.begin().await?;
     let result = store::decide_adhesion(&tx, &viewer.who(), &b, id, accept, f.get("reason")).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(()) => Ok(see_other(&format!("/organos/{}#adhesion", b.name))),
         Err(errors) => show_page(&viewer, &state, b, errors).await,
     }
@@ -1044,7 +1044,7 @@ async fn record_attendance(
     }
     let tx = state.db.begin().await?;
     let result = store::record_attendance(&tx, &viewer.who(), &b, &s, &marks).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(_) => Ok(see_other(&format!("{}#asistencia", s.path()))),
         Err(errors) => show_session(&viewer, &state, b, s, errors).await,
     }
@@ -1063,7 +1063,7 @@ async fn save_minutes(
         .ok_or_else(|| AppError::BadRequest(format!("status: «{}»", f.get("status"))))?;
     let tx = state.db.begin().await?;
     let result = store::save_minutes(&tx, &viewer.who(), &s, f.raw("minutes"), status).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(()) => Ok(see_other(&format!("{}#acta", s.path()))),
         Err(errors) => show_session(&viewer, &state, b, s, errors).await,
     }
@@ -1130,7 +1130,7 @@ async fn adopt(
     }
     let tx = state.db.begin().await?;
     let result = store::adopt(&tx, &viewer.who(), &b, &s, &input).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(_) => Ok(see_other(&format!("{}#acuerdos", s.path()))),
         Err(errors) => show_session(&viewer, &state, b, s, errors).await,
     }
@@ -1164,7 +1164,7 @@ async fn approve_minutes(
     }
     let tx = state.db.begin().await?;
     let result = store::approve_minutes(&tx, &viewer.who(), &earlier, &approving, &votes).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(()) => Ok(see_other(&earlier.path())),
         Err(errors) => show_session(&viewer, &state, b, approving, errors).await,
     }
@@ -1318,7 +1318,7 @@ async fn follow_up(
             if let Some(u) = upload {
                 attachments::forget(&state, &[u]).await;
             }
-            let errors = form_errors(e.into())?;
+            let errors = form_errors(e.into(), viewer.lang)?;
             show_agreement(&viewer, &state, a, errors).await
         }
     }

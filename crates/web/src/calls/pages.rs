@@ -232,7 +232,7 @@ async fn create(viewer: Viewer, State(state): State<AppState>, body: Bytes) -> A
     };
     let tx = state.db.begin().await?;
     let result = store::create(&tx, &viewer.who(), &name, &plan, &owner).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(_) => Ok(Redirect::to(&format!("/convocatorias/{name}")).into_response()),
         Err(errors) => form_page(&viewer, &state, f, chosen_sectors, errors).await,
     }
@@ -497,22 +497,7 @@ async fn apply(
     let lang = viewer.lang.code();
     let data = read_form(form, attachments::MAX_ATTACHMENT_BYTES).await?;
     let f = Filled(data.fields.clone());
-    let organisation_id = match data.text("applicant") {
-        "" | "self" => None,
-        o => Some(
-            o.strip_prefix("org:")
-                .and_then(|s| s.parse::<i64>().ok())
-                .ok_or_else(|| AppError::BadRequest(format!("applicant: «{o}»")))?,
-        ),
-    };
-    let input = ApplicationInput {
-        organisation_id,
-        statement: data.text("statement").to_owned(),
-        titular_name: data.text("titular_name").to_owned(),
-        titular_email: data.text("titular_email").to_owned(),
-        alternate_name: data.text("alternate_name").to_owned(),
-        alternate_email: data.text("alternate_email").to_owned(),
-    };
+    let input = application_input(&data)?;
     // Every document is checked and stored first; a bad one stops everything.
     let uploads =
         match attachments::store_documents(&state, lang, data.docs, &call.required_documents)
@@ -521,33 +506,7 @@ async fn apply(
             Ok(u) => u,
             Err(errors) => return show_page(&viewer, &state, call, errors, f).await,
         };
-    let saved = async {
-        let tx = state.db.begin().await?;
-        let id = store::apply(
-            &tx,
-            &viewer.who(),
-            &call,
-            &input,
-            uploads.len(),
-            local_now(),
-        )
-        .await?;
-        for (title, u) in &uploads {
-            tequio_store::files::add_attachment(
-                &tx,
-                &viewer.who(),
-                "application",
-                id,
-                title,
-                &u.file,
-                u.media_type,
-                false,
-            )
-            .await?;
-        }
-        tx.commit().await
-    }
-    .await;
+    let saved = save_application(&state, &viewer, &call, &input, &uploads).await;
     match saved {
         Ok(()) => Ok(Redirect::to(&format!("{}#mi-solicitud", call.path())).into_response()),
         Err(e) => {
@@ -556,10 +515,58 @@ async fn apply(
                 &uploads.into_iter().map(|(_, u)| u).collect::<Vec<_>>(),
             )
             .await;
-            let errors = form_errors(e.into())?;
+            let errors = form_errors(e.into(), viewer.lang)?;
             show_page(&viewer, &state, call, errors, f).await
         }
     }
+}
+
+/// The application as the form describes it; `applicant` is the person, or one of their
+/// organisations (`org:ID`).
+fn application_input(data: &crate::upload::FormData) -> AppResult<ApplicationInput> {
+    let organisation_id = match data.text("applicant") {
+        "" | "self" => None,
+        o => Some(
+            o.strip_prefix("org:")
+                .and_then(|s| s.parse::<i64>().ok())
+                .ok_or_else(|| AppError::BadRequest(format!("applicant: «{o}»")))?,
+        ),
+    };
+    Ok(ApplicationInput {
+        organisation_id,
+        statement: data.text("statement").to_owned(),
+        titular_name: data.text("titular_name").to_owned(),
+        titular_email: data.text("titular_email").to_owned(),
+        alternate_name: data.text("alternate_name").to_owned(),
+        alternate_email: data.text("alternate_email").to_owned(),
+    })
+}
+
+/// Saves an application and its documents (already in the file store) in one transaction.
+async fn save_application(
+    state: &AppState,
+    viewer: &Viewer,
+    call: &Call,
+    input: &ApplicationInput,
+    uploads: &[(String, attachments::Upload)],
+) -> tequio_store::StoreResult<()> {
+    let tx = state.db.begin().await?;
+    let who = viewer.who();
+    let id = store::apply(&tx, &who, call, input, uploads.len(), local_now()).await?;
+    for (title, u) in uploads {
+        tequio_store::files::add_attachment(
+            &tx,
+            &who,
+            "application",
+            id,
+            title,
+            &u.file,
+            u.media_type,
+            false,
+        )
+        .await?;
+    }
+    tx.commit().await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -612,7 +619,7 @@ async fn reschedule(
         }
         Err(e) => {
             drop(tx);
-            let errors = form_errors(e.into())?;
+            let errors = form_errors(e.into(), viewer.lang)?;
             show_page(&viewer, &state, call, errors, Filled::default()).await
         }
     }
@@ -648,7 +655,7 @@ async fn score(
     }
     let tx = state.db.begin().await?;
     let result = store::score(&tx, &viewer.who(), &call, id, &marks, local_now()).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(()) => Ok(Redirect::to(&format!("{}#solicitud-{id}", call.path())).into_response()),
         Err(errors) => show_page(&viewer, &state, call, errors, Filled::default()).await,
     }
@@ -667,7 +674,7 @@ async fn decide(
         .ok_or_else(|| AppError::BadRequest(format!("decision: «{}»", form.get("decision"))))?;
     let tx = state.db.begin().await?;
     let result = store::decide(&tx, &viewer.who(), &call, id, decision, form.get("reason")).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(()) => Ok(Redirect::to(&format!("{}#solicitud-{id}", call.path())).into_response()),
         Err(errors) => show_page(&viewer, &state, call, errors, Filled::default()).await,
     }
@@ -700,7 +707,7 @@ async fn publish_results(
         }
         Err(e) => {
             drop(tx);
-            let errors = form_errors(e.into())?;
+            let errors = form_errors(e.into(), viewer.lang)?;
             show_page(&viewer, &state, call, errors, Filled::default()).await
         }
     }
@@ -735,50 +742,10 @@ async fn constitute(
     let form = Form::parse(&body);
     let f = Filled::from_body(&body);
     let group = if call.body_id.is_none() {
-        let title = form.get("group_title").to_owned();
-        let group_name = match form.get("group_name") {
-            "" => tequio_domain::text::slugify(&title)
-                .chars()
-                .take(90)
-                .collect(),
-            n => n.to_owned(),
-        };
-        let code = form.get("group_code").to_uppercase();
-        let mut errors = Vec::new();
-        if title.is_empty() {
-            errors.push(viewer.lang.t("calls-group-title-needed"));
+        match new_group(&viewer, &form)? {
+            Ok(group) => Some(group),
+            Err(errors) => return show_page(&viewer, &state, call, errors, f).await,
         }
-        if !tequio_domain::catalog::valid_name(&group_name) {
-            errors.push(format!(
-                "group_name: «{group_name}»: {}",
-                viewer.lang.t("catalog-name-hint")
-            ));
-        }
-        if code.is_empty()
-            || code.len() > 20
-            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            errors.push(format!(
-                "group_code: «{code}»: {}",
-                viewer.lang.t("bodies-code-hint")
-            ));
-        }
-        let parent_id = match form.get("parent_id") {
-            "" => None,
-            p => Some(
-                p.parse::<i64>()
-                    .map_err(|_| AppError::BadRequest(format!("parent_id: «{p}»")))?,
-            ),
-        };
-        if !errors.is_empty() {
-            return show_page(&viewer, &state, call, errors, f).await;
-        }
-        Some(NewGroup {
-            name: group_name,
-            code,
-            title,
-            parent_id,
-        })
     } else {
         None
     };
@@ -794,8 +761,57 @@ async fn constitute(
         }
         Err(e) => {
             drop(tx);
-            let errors = form_errors(e.into())?;
+            let errors = form_errors(e.into(), viewer.lang)?;
             show_page(&viewer, &state, call, errors, f).await
         }
     }
+}
+
+/// The working group a call constitutes when it has no body yet: its title, name, code and
+/// parent, or the problems of the form.
+fn new_group(viewer: &Viewer, form: &Form) -> AppResult<Result<NewGroup, Vec<String>>> {
+    let title = form.get("group_title").to_owned();
+    let group_name = match form.get("group_name") {
+        "" => tequio_domain::text::slugify(&title)
+            .chars()
+            .take(90)
+            .collect(),
+        n => n.to_owned(),
+    };
+    let code = form.get("group_code").to_uppercase();
+    let mut errors = Vec::new();
+    if title.is_empty() {
+        errors.push(viewer.lang.t("calls-group-title-needed"));
+    }
+    if !tequio_domain::catalog::valid_name(&group_name) {
+        errors.push(format!(
+            "group_name: «{group_name}»: {}",
+            viewer.lang.t("catalog-name-hint")
+        ));
+    }
+    if code.is_empty()
+        || code.len() > 20
+        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        errors.push(format!(
+            "group_code: «{code}»: {}",
+            viewer.lang.t("bodies-code-hint")
+        ));
+    }
+    let parent_id = match form.get("parent_id") {
+        "" => None,
+        p => Some(
+            p.parse::<i64>()
+                .map_err(|_| AppError::BadRequest(format!("parent_id: «{p}»")))?,
+        ),
+    };
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    Ok(Ok(NewGroup {
+        name: group_name,
+        code,
+        title,
+        parent_id,
+    }))
 }

@@ -11,6 +11,8 @@
 
 use crate::catalog::view;
 use crate::catalog::{ListFilter, count_values, filtered};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::state::AppState;
 use axum::Router;
 use axum::body::Bytes;
@@ -45,56 +47,13 @@ async fn api_version() -> Response {
     json_response(StatusCode::OK, json!({ "version": 3 }).to_string())
 }
 
-/// Why a call failed, in CKAN's terms.
-#[derive(Debug)]
-pub enum CkanError {
-    NotFound(String),
-    /// Field name → messages.
-    Validation(Vec<(String, String)>),
-    Authorization(String),
-    UnknownAction(String),
-    Internal,
+/// A parameter's problem, as CKAN reports it (a validation error naming the field).
+fn field_error(field: &str, message: impl std::fmt::Display) -> AppError {
+    AppError::BadRequest(format!("{field}: {message}"))
 }
 
-impl CkanError {
-    fn field(field: &str, message: impl Into<String>) -> CkanError {
-        CkanError::Validation(vec![(field.to_owned(), message.into())])
-    }
-}
-
-impl From<StoreError> for CkanError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => CkanError::NotFound("Not found".into()),
-            other => {
-                tracing::error!(error = %other, "CKAN action failed");
-                CkanError::Internal
-            }
-        }
-    }
-}
-
-impl From<crate::error::AppError> for CkanError {
-    fn from(e: crate::error::AppError) -> Self {
-        use crate::error::AppError;
-        match e {
-            AppError::NotFound => CkanError::NotFound("Not found".into()),
-            AppError::BadRequest(m) | AppError::Invalid(m) | AppError::Conflict(m) => {
-                let (field, msg) = m.split_once(": ").unwrap_or(("", m.as_str()));
-                CkanError::field(field, msg)
-            }
-            AppError::Forbidden | AppError::Unauthorized | AppError::CrossSite => {
-                CkanError::Authorization("Access denied".into())
-            }
-            other => {
-                tracing::error!(error = %other, "CKAN action failed");
-                CkanError::Internal
-            }
-        }
-    }
-}
-
-type CkanResult<T> = Result<T, CkanError>;
+/// Actions fail with the one error type of handlers; [`error_response`] is CKAN's view of it.
+type CkanResult<T> = AppResult<T>;
 
 fn json_response(status: StatusCode, body: String) -> Response {
     (
@@ -112,38 +71,49 @@ fn help_url(state: &AppState, action: &str) -> String {
     )
 }
 
-fn error_response(state: &AppState, action: &str, e: CkanError) -> Response {
-    let (status, error) = match e {
-        CkanError::NotFound(m) => (
-            StatusCode::NOT_FOUND,
-            json!({ "__type": "Not Found Error", "message": m }),
-        ),
-        CkanError::Validation(fields) => {
-            let mut error = Map::new();
-            error.insert("__type".into(), json!("Validation Error"));
-            for (f, m) in fields {
-                let entry = error.entry(f).or_insert_with(|| json!([]));
-                if let Some(list) = entry.as_array_mut() {
-                    list.push(json!(m));
-                }
-            }
-            (StatusCode::CONFLICT, Json::Object(error))
-        }
-        CkanError::Authorization(m) => (
+/// CKAN's view of an error: its `__type`, message and status, in CKAN's envelope.
+fn error_response(state: &AppState, action: &str, e: AppError) -> Response {
+    let typed = |kind: &str, message: &str| json!({ "__type": kind, "message": message });
+    let (status, error) = match &e {
+        AppError::NotFound => (StatusCode::NOT_FOUND, typed("Not Found Error", "Not found")),
+        AppError::Missing(m) => (StatusCode::NOT_FOUND, typed("Not Found Error", m)),
+        AppError::Forbidden | AppError::Unauthorized | AppError::CrossSite => (
             StatusCode::FORBIDDEN,
-            json!({ "__type": "Authorization Error", "message": m }),
+            typed("Authorization Error", "Access denied"),
         ),
-        CkanError::UnknownAction(name) => (
-            StatusCode::BAD_REQUEST,
-            json!({ "__type": "Bad request", "message": format!("Bad request - Action name not known: {name}") }),
-        ),
-        CkanError::Internal => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            json!({ "__type": "Internal Server Error", "message": "Internal Server Error" }),
-        ),
+        AppError::NotAllowed(m) => (StatusCode::FORBIDDEN, typed("Authorization Error", m)),
+        other => match other.messages(Lang::Es) {
+            Some(messages) => {
+                let mut error = Map::new();
+                error.insert("__type".into(), json!("Validation Error"));
+                for m in messages {
+                    let (f, m) = m.split_once(": ").unwrap_or(("", m.as_str()));
+                    let entry = error.entry(f).or_insert_with(|| json!([]));
+                    if let Some(list) = entry.as_array_mut() {
+                        list.push(json!(m));
+                    }
+                }
+                (StatusCode::CONFLICT, Json::Object(error))
+            }
+            None => {
+                tracing::error!(error = format!("{other:#}"), "CKAN action failed");
+                let m = "Internal Server Error";
+                (StatusCode::INTERNAL_SERVER_ERROR, typed(m, m))
+            }
+        },
     };
     let body = json!({ "help": help_url(state, action), "success": false, "error": error });
     json_response(status, body.to_string())
+}
+
+/// CKAN's answer to an action it does not know.
+fn unknown_action(state: &AppState, name: &str) -> Response {
+    let error = json!({
+        "__type": "Bad request",
+        "message": format!("Bad request - Action name not known: {name}"),
+    });
+    let body = json!({ "help": help_url(state, name), "success": false, "error": error });
+    json_response(StatusCode::BAD_REQUEST, body.to_string())
 }
 
 /// The success envelope around a result already written as JSON.
@@ -196,7 +166,7 @@ async fn action_post(
                 return error_response(
                     &state,
                     &name,
-                    CkanError::field("body", "the body must be a JSON object"),
+                    field_error("body", "the body must be a JSON object"),
                 );
             }
             Err(e) => {
@@ -211,7 +181,7 @@ async fn action_post(
                     return error_response(
                         &state,
                         &name,
-                        CkanError::field("body", format!("the body is not valid JSON: {e}")),
+                        field_error("body", format!("the body is not valid JSON: {e}")),
                     );
                 }
             }
@@ -252,10 +222,10 @@ async fn dispatch(state: &AppState, name: &str, p: Params) -> Response {
         "tag_list" => tag_list(state, &p).await,
         "resource_show" => resource_show(state, &p).await,
         "datastore_search" => datastore_search(state, &p).await,
-        n if WRITE_ACTIONS.contains(&n) => Err(CkanError::Authorization(
+        n if WRITE_ACTIONS.contains(&n) => Err(AppError::NotAllowed(
             "Tequio's CKAN API is read-only: publish through the web pages or /api/v1".into(),
         )),
-        other => Err(CkanError::UnknownAction(other.to_owned())),
+        other => return unknown_action(state, other),
     };
     match result {
         Ok(r) => success(state, name, &r),
@@ -282,7 +252,7 @@ impl Params {
     fn required(&self, key: &str) -> CkanResult<String> {
         self.text(key)
             .filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| CkanError::field(key, "Missing value"))
+            .ok_or_else(|| field_error(key, "Missing value"))
     }
 
     fn int(&self, key: &str, default: i64, min: i64) -> CkanResult<i64> {
@@ -297,8 +267,8 @@ impl Params {
                 };
                 match n {
                     Some(n) if n >= min => Ok(n),
-                    _ if min == 0 => Err(CkanError::field(key, "Must be a natural number")),
-                    _ => Err(CkanError::field(key, "Must be a postive integer")),
+                    _ if min == 0 => Err(field_error(key, "Must be a natural number")),
+                    _ => Err(field_error(key, "Must be a postive integer")),
                 }
             }
         }
@@ -311,13 +281,13 @@ impl Params {
             Some(Json::String(s)) => match s.to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" | "on" => Ok(true),
                 "false" | "0" | "no" | "off" | "" => Ok(false),
-                _ => Err(CkanError::field(
+                _ => Err(field_error(
                     key,
                     format!("Value must be one of: true, false (not '{s}')"),
                 )),
             },
             Some(Json::Number(n)) => Ok(n.as_i64() != Some(0)),
-            Some(_) => Err(CkanError::field(key, "Value must be one of: true, false")),
+            Some(_) => Err(field_error(key, "Value must be one of: true, false")),
         }
     }
 
@@ -328,7 +298,7 @@ impl Params {
                 .iter()
                 .map(|v| match v {
                     Json::String(s) => Ok(s.clone()),
-                    _ => Err(CkanError::field(key, "must be a list of strings")),
+                    _ => Err(field_error(key, "must be a list of strings")),
                 })
                 .collect()
         };
@@ -343,7 +313,7 @@ impl Params {
                 Ok(out)
             }
             Some(Json::String(s)) => parse_list_text(key, s),
-            Some(_) => Err(CkanError::field(key, "must be a list of strings")),
+            Some(_) => Err(field_error(key, "must be a list of strings")),
         }
     }
 
@@ -355,9 +325,9 @@ impl Params {
             Some(Json::String(s)) if s.trim().is_empty() => Ok(Map::new()),
             Some(Json::String(s)) => match serde_json::from_str::<Json>(s) {
                 Ok(Json::Object(m)) => Ok(m),
-                _ => Err(CkanError::field(key, "Cannot parse JSON object")),
+                _ => Err(field_error(key, "Cannot parse JSON object")),
             },
-            Some(_) => Err(CkanError::field(key, "Not a JSON object")),
+            Some(_) => Err(field_error(key, "Not a JSON object")),
         }
     }
 }
@@ -366,7 +336,7 @@ fn parse_list_text(key: &str, s: &str) -> CkanResult<Vec<String>> {
     let t = s.trim();
     if t.starts_with('[') {
         serde_json::from_str::<Vec<String>>(t)
-            .map_err(|_| CkanError::field(key, "Cannot parse JSON list of strings"))
+            .map_err(|_| field_error(key, "Cannot parse JSON list of strings"))
     } else {
         Ok(t.split(',')
             .map(|x| x.trim().to_owned())
@@ -534,7 +504,7 @@ fn help_show(p: &Params) -> CkanResult<String> {
         }
         "status_show" => "This site and the CKAN version it follows.",
         _ => {
-            return Err(CkanError::NotFound(format!(
+            return Err(AppError::Missing(format!(
                 "Action function not found: {name}"
             )));
         }
@@ -564,7 +534,7 @@ async fn package_list(state: &AppState, p: &Params) -> CkanResult<String> {
 async fn package_show(state: &AppState, p: &Params) -> CkanResult<String> {
     let id = p.required("id")?;
     let d = store::dataset(&state.db, &id).await.map_err(|e| match e {
-        StoreError::NotFound => CkanError::NotFound("Not found".into()),
+        StoreError::NotFound => AppError::Missing("Not found".into()),
         other => other.into(),
     })?;
     let groups = store::list_groups(&state.db).await?;
@@ -573,7 +543,7 @@ async fn package_show(state: &AppState, p: &Params) -> CkanResult<String> {
 
 /// A filter of `fq`: `field:value` or `field:"value"` terms, joined by spaces or `AND`.
 fn parse_fq(fq: &str, f: &mut ListFilter, names: &mut Vec<String>) -> CkanResult<()> {
-    let bad = |m: String| CkanError::field("fq", m);
+    let bad = |m: String| field_error("fq", m);
     let mut rest = fq.trim();
     while !rest.is_empty() {
         if let Some(r) = rest.strip_prefix("AND ").or_else(|| rest.strip_prefix("+")) {
@@ -633,7 +603,7 @@ fn sort_datasets(list: &mut [DatasetSummary], sort: &str, ranked: bool) -> CkanR
             "asc" => false,
             "desc" => true,
             other => {
-                return Err(CkanError::field(
+                return Err(field_error(
                     "sort",
                     format!("Invalid sort direction '{other}': use asc or desc"),
                 ));
@@ -643,7 +613,7 @@ fn sort_datasets(list: &mut [DatasetSummary], sort: &str, ranked: bool) -> CkanR
             field,
             "score" | "metadata_modified" | "metadata_created" | "name" | "title" | "title_string"
         ) {
-            return Err(CkanError::field(
+            return Err(field_error(
                 "sort",
                 format!(
                     "Cannot sort by '{field}': use score, metadata_modified, metadata_created, name or title_string"
@@ -698,7 +668,7 @@ async fn package_search(state: &AppState, p: &Params) -> CkanResult<String> {
         .unwrap_or_else(|| "score desc, metadata_modified desc".into());
     let facet_fields = p.list("facet.field")?;
     let facet_limit = p.int("facet.limit", 50, -1)?;
-    let mut list = filtered(state, &f).await.map_err(CkanError::from)?;
+    let mut list = filtered(state, &f).await?;
     if !names.is_empty() {
         list.retain(|d| names.contains(&d.name));
     }
@@ -717,7 +687,7 @@ async fn package_search(state: &AppState, p: &Params) -> CkanResult<String> {
                 vec![organization_name(d.subject_id, &d.subject_name)]
             }),
             other => {
-                return Err(CkanError::field(
+                return Err(field_error(
                     "facet.field",
                     format!(
                         "Cannot facet on '{other}': use tags, groups, res_format, license_id or organization"
@@ -823,11 +793,11 @@ async fn organization_list(state: &AppState, p: &Params) -> CkanResult<String> {
 async fn organization_show(state: &AppState, p: &Params) -> CkanResult<String> {
     let key = p.required("id")?;
     let id = organization_id(&key)
-        .ok_or_else(|| CkanError::NotFound("Organization was not found.".into()))?;
+        .ok_or_else(|| AppError::Missing("Organization was not found.".into()))?;
     let s = subjects_store::get(&state.db, id)
         .await?
         .filter(|s| key == s.id.to_string() || key == organization_name(s.id, &s.name))
-        .ok_or_else(|| CkanError::NotFound("Organization was not found.".into()))?;
+        .ok_or_else(|| AppError::Missing("Organization was not found.".into()))?;
     let counts = organization_counts(state).await?;
     let mut dict = organization_dict(&s, counts.get(&s.id).copied().unwrap_or(0));
     if p.bool("include_datasets", false)? {
@@ -880,7 +850,7 @@ async fn group_list(state: &AppState, p: &Params) -> CkanResult<String> {
 async fn group_show(state: &AppState, p: &Params) -> CkanResult<String> {
     let key = p.required("id")?;
     let g = store::group(&state.db, &key).await.map_err(|e| match e {
-        StoreError::NotFound => CkanError::NotFound("Group was not found.".into()),
+        StoreError::NotFound => AppError::Missing("Group was not found.".into()),
         other => other.into(),
     })?;
     let mut dict = group_dict(&g);
@@ -923,7 +893,7 @@ async fn tag_list(state: &AppState, p: &Params) -> CkanResult<String> {
 }
 
 async fn resource_and_dataset(state: &AppState, key: &str) -> CkanResult<(Dataset, Resource)> {
-    let not_found = || CkanError::NotFound(format!("Resource \"{key}\" was not found."));
+    let not_found = || AppError::Missing(format!("Resource \"{key}\" was not found."));
     let id: i64 = key.trim().parse().map_err(|_| not_found())?;
     let r = store::resource(&state.db, id).await.map_err(|e| match e {
         StoreError::NotFound => not_found(),
@@ -948,7 +918,7 @@ fn field_positions(schema: &TableSchema, names: &[String]) -> CkanResult<Vec<usi
     for n in names.iter().filter(|n| *n != "_id") {
         let i = schema
             .position(n)
-            .ok_or_else(|| CkanError::field("fields", format!("field \"{n}\" not in table")))?;
+            .ok_or_else(|| field_error("fields", format!("field \"{n}\" not in table")))?;
         out.push(i);
     }
     Ok(out)
@@ -964,7 +934,7 @@ fn datastore_sort(schema: &TableSchema, p: &Params) -> CkanResult<Vec<(Option<us
             None | Some("asc") => false,
             Some("desc") => true,
             Some(other) => {
-                return Err(CkanError::field(
+                return Err(field_error(
                     "sort",
                     format!("Invalid sort direction \"{other}\""),
                 ));
@@ -973,9 +943,11 @@ fn datastore_sort(schema: &TableSchema, p: &Params) -> CkanResult<Vec<(Option<us
         let column = if name == "_id" {
             None
         } else {
-            Some(schema.position(name).ok_or_else(|| {
-                CkanError::field("sort", format!("field \"{name}\" not in table"))
-            })?)
+            Some(
+                schema
+                    .position(name)
+                    .ok_or_else(|| field_error("sort", format!("field \"{name}\" not in table")))?,
+            )
         };
         out.push((column, desc));
     }
@@ -984,7 +956,7 @@ fn datastore_sort(schema: &TableSchema, p: &Params) -> CkanResult<Vec<(Option<us
 
 async fn datastore_search(state: &AppState, p: &Params) -> CkanResult<String> {
     let resource_id = p.required("resource_id").or_else(|_| p.required("id"))?;
-    let not_found = || CkanError::NotFound(format!("Resource \"{resource_id}\" was not found."));
+    let not_found = || AppError::Missing(format!("Resource \"{resource_id}\" was not found."));
     let id: i64 = resource_id.trim().parse().map_err(|_| not_found())?;
     let r = store::resource(&state.db, id).await.map_err(|e| match e {
         StoreError::NotFound => not_found(),
@@ -998,7 +970,7 @@ async fn datastore_search(state: &AppState, p: &Params) -> CkanResult<String> {
     let include_total = p.bool("include_total", true)?;
     let records_format = p.text("records_format").unwrap_or_else(|| "objects".into());
     if !matches!(records_format.as_str(), "objects" | "lists" | "csv" | "tsv") {
-        return Err(CkanError::field(
+        return Err(field_error(
             "records_format",
             "Value must be one of ['objects', 'lists', 'csv', 'tsv']",
         ));
@@ -1014,7 +986,7 @@ async fn datastore_search(state: &AppState, p: &Params) -> CkanResult<String> {
     for (name, v) in p.object("filters")? {
         let c = schema
             .position(&name)
-            .ok_or_else(|| CkanError::field("filters", format!("field \"{name}\" not in table")))?;
+            .ok_or_else(|| field_error("filters", format!("field \"{name}\" not in table")))?;
         let texts: Vec<Option<String>> = match v {
             Json::Array(items) => items.iter().map(json_text).collect(),
             other => vec![json_text(&other)],
@@ -1025,7 +997,7 @@ async fn datastore_search(state: &AppState, p: &Params) -> CkanResult<String> {
                 None => Value::Null,
                 Some(t) => view::filter_value(schema, c, &t).map_err(|e| {
                     let m = e.to_string();
-                    CkanError::field(
+                    field_error(
                         "filters",
                         m.split_once(": ").map_or(m.clone(), |(_, m)| m.to_owned()),
                     )
@@ -1036,7 +1008,7 @@ async fn datastore_search(state: &AppState, p: &Params) -> CkanResult<String> {
     }
     let words = match p.0.get("q") {
         Some(Json::Object(_)) => {
-            return Err(CkanError::field(
+            return Err(field_error(
                 "q",
                 "Tequio searches all columns: give q as text",
             ));
@@ -1053,9 +1025,7 @@ async fn datastore_search(state: &AppState, p: &Params) -> CkanResult<String> {
         after_id: None,
         include_total,
     };
-    let page = store::datastore_search(&state.db, table, r.datastore_rows.unwrap_or(0), &q)
-        .await
-        .map_err(CkanError::from)?;
+    let page = store::datastore_search(&state.db, table, r.datastore_rows.unwrap_or(0), &q).await?;
     Ok(datastore_result(
         &resource_id,
         schema,

@@ -8,7 +8,7 @@ use super::{
 use crate::auth::Viewer;
 use crate::catalog::view::{self, PAGE_NAMES};
 use crate::error::{AppError, AppResult};
-use crate::html::{Ctx, render, render_status, url_encode};
+use crate::html::{Ctx, form_errors, render, render_status, url_encode};
 use crate::upload::read_form;
 use crate::{http::attachment, state::AppState};
 use askama::Template;
@@ -620,19 +620,6 @@ async fn new_form(
     dataset_form(&viewer, &state, subject, f, Vec::new(), None).await
 }
 
-/// The messages of a refused dataset, in the viewer's language.
-fn save_errors(viewer: &Viewer, e: AppError) -> AppResult<Vec<String>> {
-    match e {
-        AppError::Invalid(m) => Ok(vec![m]),
-        AppError::Conflict(_) => Ok(vec![if viewer.lang.code() == "en" {
-            "name: another dataset already has this name".to_owned()
-        } else {
-            "name: otro conjunto de datos ya tiene ese nombre".to_owned()
-        }]),
-        other => Err(other),
-    }
-}
-
 async fn create(
     viewer: Viewer,
     State(state): State<AppState>,
@@ -658,7 +645,7 @@ async fn create(
         }
         Err(e) => {
             drop(tx);
-            let errors = save_errors(&viewer, e.into())?;
+            let errors = form_errors(e.into(), viewer.lang)?;
             dataset_form(&viewer, &state, subject, f, errors, None).await
         }
     }
@@ -711,7 +698,7 @@ async fn update(
         }
         Err(e) => {
             drop(tx);
-            let errors = save_errors(&viewer, e.into())?;
+            let errors = form_errors(e.into(), viewer.lang)?;
             dataset_form(&viewer, &state, subject, f, errors, Some(&d.name)).await
         }
     }
@@ -1027,6 +1014,8 @@ impl ResourcePage {
     }
 }
 
+/// A resource: its description and, when its rows are in the datastore, a preview with
+/// filters, words, sort and pages.
 async fn resource_page(
     viewer: Viewer,
     State(state): State<AppState>,
@@ -1036,58 +1025,8 @@ async fn resource_page(
     let (d, r) = dataset_and_resource(&state, &name, rid).await?;
     let preview = match (&r.datastore_table, &r.schema) {
         (Some(table), Some(schema)) => {
-            let (q, page) = view::parse(schema, &params, &PAGE_NAMES, PREVIEW_ROWS)?;
-            let total_rows = r.datastore_rows.unwrap_or(0);
-            let mut q = q;
-            q.include_total = true;
-            let result = store::datastore_search(&state.db, table, total_rows, &q).await?;
-            let total = result.total.unwrap_or(0);
-            let rows = result
-                .rows
-                .iter()
-                .map(|row| {
-                    let v = row.values();
-                    let mut cells = vec![view::cell_text(table::FieldType::Integer, v.first())];
-                    cells.extend(
-                        schema
-                            .fields
-                            .iter()
-                            .enumerate()
-                            .map(|(i, f)| view::cell_text(f.field_type, v.get(i + 1))),
-                    );
-                    cells
-                })
-                .collect();
-            let filters = schema
-                .fields
-                .iter()
-                .map(|f| {
-                    params
-                        .get(&format!("{}{}", view::FILTER_PREFIX, f.name))
-                        .cloned()
-                        .unwrap_or_default()
-                })
-                .collect();
-            let mut keys: Vec<_> = params
-                .iter()
-                .filter(|(k, v)| *k != "pagina" && !v.is_empty())
-                .collect();
-            keys.sort();
-            let view_qs = keys
-                .iter()
-                .map(|(k, v)| format!("&{}={}", url_encode(k), url_encode(v)))
-                .collect();
-            Some(Preview {
-                schema: schema.clone(),
-                q: params.get("q").cloned().unwrap_or_default(),
-                filters,
-                sort: params.get("orden").cloned().unwrap_or_default(),
-                rows,
-                total,
-                page,
-                last_page: ((total + q.limit - 1) / q.limit).max(1),
-                view_qs,
-            })
+            let rows = r.datastore_rows.unwrap_or(0);
+            Some(preview(&state, table, rows, schema, &params).await?)
         }
         _ => None,
     };
@@ -1104,6 +1043,66 @@ async fn resource_page(
         r,
         load_errors,
         preview,
+    })
+}
+
+/// A page of a datastore table's rows as the query string asks, as text for the preview.
+async fn preview(
+    state: &AppState,
+    table: &str,
+    total_rows: i64,
+    schema: &TableSchema,
+    params: &HashMap<String, String>,
+) -> AppResult<Preview> {
+    let (mut q, page) = view::parse(schema, params, &PAGE_NAMES, PREVIEW_ROWS)?;
+    q.include_total = true;
+    let result = store::datastore_search(&state.db, table, total_rows, &q).await?;
+    let total = result.total.unwrap_or(0);
+    let rows = result
+        .rows
+        .iter()
+        .map(|row| {
+            let v = row.values();
+            let mut cells = vec![view::cell_text(table::FieldType::Integer, v.first())];
+            cells.extend(
+                schema
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| view::cell_text(f.field_type, v.get(i + 1))),
+            );
+            cells
+        })
+        .collect();
+    let filters = schema
+        .fields
+        .iter()
+        .map(|f| {
+            params
+                .get(&format!("{}{}", view::FILTER_PREFIX, f.name))
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut keys: Vec<_> = params
+        .iter()
+        .filter(|(k, v)| *k != "pagina" && !v.is_empty())
+        .collect();
+    keys.sort();
+    let view_qs = keys
+        .iter()
+        .map(|(k, v)| format!("&{}={}", url_encode(k), url_encode(v)))
+        .collect();
+    Ok(Preview {
+        schema: schema.clone(),
+        q: params.get("q").cloned().unwrap_or_default(),
+        filters,
+        sort: params.get("orden").cloned().unwrap_or_default(),
+        rows,
+        total,
+        page,
+        last_page: ((total + q.limit - 1) / q.limit).max(1),
+        view_qs,
     })
 }
 

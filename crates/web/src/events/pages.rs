@@ -212,7 +212,7 @@ async fn create(viewer: Viewer, State(state): State<AppState>, body: Bytes) -> A
         }
         Err(e) => {
             drop(tx);
-            again(form_errors(e.into())?)
+            again(form_errors(e.into(), viewer.lang)?)
         }
     }
 }
@@ -306,7 +306,7 @@ async fn register(
         }
         Err(err) => {
             drop(tx);
-            let errors = form_errors(err.into())?;
+            let errors = form_errors(err.into(), viewer.lang)?;
             show_page(&viewer, &state, e, errors).await
         }
     }
@@ -321,7 +321,7 @@ async fn cancel(
     let e = Event::by_name(&state.db, &name).await?;
     let tx = state.db.begin().await?;
     let result = store::cancel(&tx, &viewer.who(), &e).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(()) => Ok(Redirect::to(&format!("{}#registro", e.path())).into_response()),
         Err(errors) => show_page(&viewer, &state, e, errors).await,
     }
@@ -356,7 +356,7 @@ async fn attendance(
         .collect::<AppResult<Vec<_>>>()?;
     let tx = state.db.begin().await?;
     let result = store::record_attendance(&tx, &viewer.who(), &e, &attended, codes).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(_) => Ok(Redirect::to(&format!("{}#asistencia", e.path())).into_response()),
         Err(errors) => show_page(&viewer, &state, e, errors).await,
     }

@@ -138,7 +138,7 @@ async fn create(viewer: Viewer, State(state): State<AppState>, body: Bytes) -> A
     };
     let tx = state.db.begin().await?;
     let result = store::create(&tx, &viewer.who(), &input).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(_) => Ok(Redirect::to(&format!("/instrumentos/{}", input.name)).into_response()),
         Err(errors) => form_page(&viewer, &state, Filled::from_body(&body), errors).await,
     }
@@ -214,7 +214,7 @@ async fn terminate(
     }
     let tx = state.db.begin().await?;
     let result = store::terminate(&tx, &viewer.who(), &i, on).await;
-    match committed(tx, result).await? {
+    match committed(tx, result, viewer.lang).await? {
         Ok(()) => Ok(Redirect::to(&i.path()).into_response()),
         Err(errors) => show_page(&viewer, &state, i, errors).await,
     }

@@ -45,6 +45,16 @@ struct SearchPage {
 
 const SEARCH_PAGE_SIZE: usize = 20;
 
+/// The kinds of content asked for: every kind when `tipo` is empty.
+fn kinds_of(kind: &str) -> AppResult<Vec<SearchKind>> {
+    match kind {
+        "" => Ok(Vec::new()),
+        k => SearchKind::parse(k)
+            .map(|k| vec![k])
+            .ok_or_else(|| AppError::BadRequest(format!("tipo: «{k}» no es un tipo de contenido"))),
+    }
+}
+
 /// Published records shown on the search page.
 const RECORD_HITS_SHOWN: usize = 10;
 
@@ -55,12 +65,7 @@ async fn search_page(
 ) -> AppResult<Response> {
     let q = p.q.unwrap_or_default().trim().to_owned();
     let kind = p.tipo.unwrap_or_default();
-    let kinds = match kind.as_str() {
-        "" => Vec::new(),
-        k => vec![SearchKind::parse(k).ok_or_else(|| {
-            AppError::BadRequest(format!("tipo: «{k}» no es un tipo de contenido"))
-        })?],
-    };
+    let kinds = kinds_of(&kind)?;
     let page = page_number(p.pagina);
     let offset = usize::try_from(page - 1).unwrap_or(0) * SEARCH_PAGE_SIZE;
     let results = search::search(

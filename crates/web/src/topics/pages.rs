@@ -3,7 +3,7 @@
 
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::html::{Ctx, render, render_status};
+use crate::html::{Ctx, form_errors, render, render_status};
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;
@@ -319,14 +319,6 @@ async fn new_form(viewer: Viewer, State(state): State<AppState>) -> AppResult<Re
     form_page(&viewer, &state, TopicFields::default(), Vec::new(), None).await
 }
 
-fn store_errors(e: AppError) -> AppResult<Vec<String>> {
-    match e {
-        AppError::Invalid(m) => Ok(vec![m]),
-        AppError::Conflict(_) => Ok(vec!["name: ya existe un portal con ese nombre".into()]),
-        other => Err(other),
-    }
-}
-
 async fn create(viewer: Viewer, State(state): State<AppState>, body: Bytes) -> AppResult<Response> {
     if !viewer.is_admin() && editable_subjects(&viewer).is_empty() {
         return Err(AppError::Forbidden);
@@ -345,7 +337,7 @@ async fn create(viewer: Viewer, State(state): State<AppState>, body: Bytes) -> A
         }
         Err(e) => {
             drop(tx);
-            let errors = store_errors(e.into())?;
+            let errors = form_errors(e.into(), viewer.lang)?;
             form_page(&viewer, &state, f, errors, None).await
         }
     }
@@ -390,7 +382,7 @@ async fn update(
         }
         Err(e) => {
             drop(tx);
-            let errors = store_errors(e.into())?;
+            let errors = form_errors(e.into(), viewer.lang)?;
             form_page(&viewer, &state, f, errors, Some(&t.name)).await
         }
     }

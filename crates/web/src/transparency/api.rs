@@ -6,7 +6,7 @@ use super::{PublicationOut, obligation_rows};
 use crate::error::{AppError, AppResult};
 use crate::http::Problem;
 use crate::state::AppState;
-use crate::transparency::publishing::{self, Refusal};
+use crate::transparency::publishing;
 use crate::transparency::records::{self, API_NAMES, RecordQuery};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -584,10 +584,12 @@ pub struct PublishProblem {
     pub total_errors: usize,
 }
 
-fn refusal_response(r: Refusal, lang: &str) -> Response {
-    let (status, detail, errors, total) = match r {
-        Refusal::File(e) => {
-            let list: Vec<LocatedOut> = e
+/// A refused publication as a problem listing every problem of the file (422), or the
+/// error's own answer when it is not the file's or the caller's to fix.
+fn refusal_response(e: AppError, lang: &str) -> Response {
+    let (detail, errors, total) = match &e {
+        AppError::File(f) => {
+            let list: Vec<LocatedOut> = f
                 .errors
                 .iter()
                 .map(|l| LocatedOut {
@@ -598,34 +600,23 @@ fn refusal_response(r: Refusal, lang: &str) -> Response {
                     message: l.message(lang),
                 })
                 .collect();
-            let detail = format!("{}: {} problems", e.file, e.total);
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(detail),
-                list,
-                e.total,
-            )
+            (format!("{}: {} problems", f.file, f.total), list, f.total)
         }
-        Refusal::Refused(m) => (StatusCode::UNPROCESSABLE_ENTITY, Some(m), Vec::new(), 0),
-        Refusal::Internal(e) => {
-            tracing::error!(error = %e, "publishing failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, None, Vec::new(), 0)
-        }
+        other => match other.messages(crate::i18n::Lang::parse(lang).unwrap_or_default()) {
+            Some(m) => (m.join(" "), Vec::new(), 0),
+            None => return e.into_response(),
+        },
     };
     let body = PublishProblem {
         kind: "about:blank".into(),
-        title: if status == StatusCode::UNPROCESSABLE_ENTITY {
-            "Not published".into()
-        } else {
-            "Server error".into()
-        },
-        status: status.as_u16(),
-        detail,
+        title: "Not published".into(),
+        status: StatusCode::UNPROCESSABLE_ENTITY.as_u16(),
+        detail: Some(detail),
         errors,
         total_errors: total,
     };
     (
-        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
         [(header::CONTENT_TYPE, "application/problem+json")],
         serde_json::to_string(&body).unwrap_or_default(),
     )
@@ -673,21 +664,14 @@ async fn publish(
         AppError::BadRequest("obligation: falta el código de la obligación".into())
     })?;
     let (subject_id, obligation) = token_obligation(&state, &token, code).await?;
-    let period = match field("period") {
-        Some(p) => Some(Period::parse(p).ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "period: «{p}» no es un periodo como 2025-T3, 2025-S1 o 2025"
-            ))
-        })?),
-        None => None,
-    };
+    let period = field("period").map(period_field).transpose()?;
     let format = match publishing::pick_format(&state.db, &obligation, field("format")).await {
         Ok(f) => f,
         Err(r) => return Ok(refusal_response(r, lang)),
     };
     let who = Who {
-        user_id: None,
         label: format!("API: {}", token.name),
+        user_id: None,
     };
     let target = publishing::Target {
         subject_id,
@@ -710,6 +694,15 @@ async fn publish(
         }
         Err(r) => Ok(refusal_response(r, lang)),
     }
+}
+
+/// The `period` field: `2025-T3`, `2025-S1` or `2025`.
+fn period_field(p: &str) -> AppResult<Period> {
+    Period::parse(p).ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "period: «{p}» no es un periodo como 2025-T3, 2025-S1 o 2025"
+        ))
+    })
 }
 
 /// The language of an API answer's messages: English when the caller asks for it.

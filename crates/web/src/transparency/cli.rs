@@ -1,7 +1,9 @@
 //! `tequio framework …` and `tequio import`: the legal framework and bulk publishing from the
 //! command line, with the same checks as the web.
 
-use crate::transparency::publishing::{self, Refusal};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::transparency::publishing;
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -160,7 +162,7 @@ pub async fn import(
     };
     let format = publishing::pick_format(db, &obligation, args.format.as_deref())
         .await
-        .map_err(|r| anyhow::anyhow!(r.messages("es").join("; ")))?;
+        .map_err(|r| anyhow::anyhow!(messages(&r).join("; ")))?;
     let who = Who::system();
     let bar = ProgressBar::new(args.files.len() as u64);
     bar.set_style(
@@ -178,12 +180,12 @@ pub async fn import(
         bar.set_message(format!("{name}: leyendo y revisando"));
         let t0 = Instant::now();
         let outcome = match std::fs::metadata(path) {
-            Err(e) => Err(Refusal::Refused(format!("{name}: no se puede leer: {e}"))),
+            Err(e) => Err(AppError::Invalid(format!("{name}: no se puede leer: {e}"))),
             Ok(m) if m.len() > args.max_file_mb * 1024 * 1024 => {
                 Err(publishing::too_large(&name, args.max_file_mb))
             }
             Ok(_) => match std::fs::read(path) {
-                Err(e) => Err(Refusal::Refused(format!("{name}: no se puede leer: {e}"))),
+                Err(e) => Err(AppError::Invalid(format!("{name}: no se puede leer: {e}"))),
                 Ok(bytes) => {
                     match publishing::check_bytes(
                         &format,
@@ -250,7 +252,7 @@ pub async fn import(
             }
             Err(r) => {
                 refused += 1;
-                let messages = r.messages("es");
+                let messages = messages(&r);
                 say(
                     &bar,
                     format!("✘ {name}: no se publicó ({} problemas)", messages.len()),
@@ -272,4 +274,10 @@ pub async fn import(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// What a refused file has wrong, in Spanish (the command line's language).
+fn messages(e: &AppError) -> Vec<String> {
+    e.messages(Lang::Es)
+        .unwrap_or_else(|| vec![format!("{e:#}")])
 }

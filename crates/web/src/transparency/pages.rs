@@ -8,7 +8,7 @@ use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::html::{Ctx, render, render_status};
 use crate::state::AppState;
-use crate::transparency::publishing::{self, Refusal};
+use crate::transparency::publishing;
 use crate::transparency::records::{self, FILTER_PREFIX, PAGE_NAMES, RecordQuery};
 use askama::Template;
 use axum::Router;
@@ -631,11 +631,9 @@ async fn upload(
     let field = |name: &str| form.fields.get(name).cloned().unwrap_or_default();
     let (chosen_format, chosen_period, note) = (field("format"), field("period"), field("note"));
     let lang = viewer.lang.code();
+    let path = format!("/sujetos/{id}/obligaciones/{ob}/publicar");
     let back = |errors: Vec<String>| PublishPage {
-        c: Ctx::new(
-            &viewer,
-            &format!("/sujetos/{id}/obligaciones/{ob}/publicar"),
-        ),
+        c: Ctx::new(&viewer, &path),
         s: s.clone(),
         o: o.clone(),
         formats: formats.clone(),
@@ -647,22 +645,12 @@ async fn upload(
         max_mb: publishing::MAX_FILE_MB,
     };
     let refuse = |errors| render_status(StatusCode::UNPROCESSABLE_ENTITY, &back(errors));
-    let (file_name, bytes) = match form.file {
-        crate::upload::FileField::Present { name, bytes } => (name, bytes),
-        crate::upload::FileField::TooLarge { name } => {
-            return refuse(publishing::too_large(&name, publishing::MAX_FILE_MB).messages(lang));
-        }
-        crate::upload::FileField::Missing => {
-            return refuse(vec![viewer.lang.t("publish-choose-file")]);
-        }
+    let (file_name, bytes) = match publication_file(form.file, viewer.lang) {
+        Ok(file) => file,
+        Err(errors) => return refuse(errors),
     };
-    let Some(format) = formats
-        .iter()
-        .find(|f| f.code == chosen_format)
-        .or(formats.first())
-    else {
-        return Err(AppError::NotFound);
-    };
+    let chosen = formats.iter().find(|f| f.code == chosen_format);
+    let format = chosen.or(formats.first()).ok_or(AppError::NotFound)?;
     let period = match chosen_period.trim() {
         "" => None,
         p => match Period::parse(p) {
@@ -686,11 +674,24 @@ async fn upload(
         content: bytes,
         created_by: viewer.user()?.id,
     };
-    let c = Ctx::new(
-        &viewer,
-        &format!("/sujetos/{id}/obligaciones/{ob}/publicar"),
-    );
+    let c = Ctx::new(&viewer, &path);
     preview(&state, c, (s, o, format.clone()), draft, checked, note).await
+}
+
+/// The uploaded file, or why there is none to check.
+fn publication_file(
+    file: crate::upload::FileField,
+    lang: crate::i18n::Lang,
+) -> Result<(String, Vec<u8>), Vec<String>> {
+    match file {
+        crate::upload::FileField::Present { name, bytes } => Ok((name, bytes)),
+        crate::upload::FileField::TooLarge { name } => {
+            Err(publishing::too_large(&name, publishing::MAX_FILE_MB)
+                .messages(lang)
+                .unwrap_or_default())
+        }
+        crate::upload::FileField::Missing => Err(vec![lang.t("publish-choose-file")]),
+    }
 }
 
 /// Keeps a checked file as a draft (its token goes in the confirmation form) and shows what
@@ -741,15 +742,15 @@ async fn preview(
     })
 }
 
+/// The publishing form again with what the file has wrong; other errors pass through.
 fn refusal_page(
-    r: Refusal,
+    e: AppError,
     lang: &str,
     back: impl FnOnce(Vec<String>) -> PublishPage,
 ) -> AppResult<Response> {
-    if let Refusal::Internal(e) = r {
-        return Err(AppError::Internal(e));
-    }
-    render_status(StatusCode::UNPROCESSABLE_ENTITY, &back(r.messages(lang)))
+    let lang = crate::i18n::Lang::parse(lang).unwrap_or_default();
+    let messages = e.messages(lang).ok_or(e)?;
+    render_status(StatusCode::UNPROCESSABLE_ENTITY, &back(messages))
 }
 
 #[derive(Deserialize)]
@@ -801,13 +802,18 @@ async fn confirm(
         Ok(Published::Unchanged(p)) => {
             Ok(Redirect::to(&format!("/publicaciones/{}?aviso=sin-cambios", p.id)).into_response())
         }
-        Err(Refusal::Internal(e)) => Err(AppError::Internal(e)),
-        Err(r) => Err(AppError::Invalid(r.messages(viewer.lang.code()).join(" "))),
+        Err(e) => Err(match e.messages(viewer.lang) {
+            Some(m) => AppError::Invalid(m.join(" ")),
+            None => e,
+        }),
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Correcting one record with a form (a new version)
+
+/// A field of the correction form: (field index, field, value shown, error).
+type FieldInput = (usize, FieldDef, String, Option<String>);
 
 #[derive(Template)]
 #[template(path = "transparency/correct.html")]
@@ -815,8 +821,7 @@ struct CorrectPage {
     c: Ctx,
     l: Loaded,
     r: StoredRecord,
-    /// (field index, field, value shown, error)
-    inputs: Vec<(usize, FieldDef, String, Option<String>)>,
+    inputs: Vec<FieldInput>,
     note: String,
 }
 
@@ -860,6 +865,8 @@ async fn correct_form(
     })
 }
 
+/// A record corrected with the form: the publication's records again with this one changed,
+/// published as a new version (the same checks as any publication).
 async fn correct(
     viewer: Viewer,
     State(state): State<AppState>,
@@ -867,7 +874,59 @@ async fn correct(
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let (l, r) = correct_context(&viewer, &state, id).await?;
-    let def = &l.format.def;
+    let note = form.get("note").cloned().unwrap_or_default();
+    let corrected = match corrected_record(&l.format.def, &r, &form, viewer.lang.code()) {
+        Ok(record) => record,
+        Err(inputs) => {
+            let c = Ctx::new(&viewer, &format!("/registros/{id}/corregir"));
+            let page = CorrectPage {
+                c,
+                l,
+                r,
+                inputs,
+                note,
+            };
+            return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let mut records = store::all_records(&state.db, l.publication.id).await?;
+    let position = usize::try_from(r.position).map_err(|_| AppError::NotFound)?;
+    *records.get_mut(position).ok_or(AppError::NotFound)? = corrected;
+    let period = Period::parse(&l.publication.period).ok_or(AppError::NotFound)?;
+    let note = if note.trim().is_empty() {
+        let number = (r.position + 1).to_string();
+        viewer
+            .lang
+            .t_args("correct-default-note", &[("number", number)])
+    } else {
+        note.trim().to_owned()
+    };
+    let new = store::NewPublication {
+        subject_id: l.publication.subject_id,
+        obligation: &l.obligation,
+        format: &l.format,
+        period,
+        source_name: "formulario",
+        source_kind: "form",
+        note: &note,
+        today: crate::clock::today(),
+    };
+    let tx = state.db.begin().await?;
+    let published = store::publish(&tx, &viewer.who(), &new, &records).await?;
+    tx.commit().await?;
+    state.checkpoint_wake.notify_one();
+    let p = published.publication();
+    Ok(Redirect::to(&format!("/publicaciones/{}?aviso=corregido", p.id)).into_response())
+}
+
+/// The record with the form's values (its sub-tables kept), or every field again with the
+/// problems of those that do not fit their type.
+fn corrected_record(
+    def: &FormatDef,
+    r: &StoredRecord,
+    form: &HashMap<String, String>,
+    lang: &str,
+) -> Result<Record, Vec<FieldInput>> {
     let mut b = Record::builder(def.fields.len());
     let mut inputs = Vec::new();
     let mut failed = false;
@@ -888,56 +947,17 @@ async fn correct(
             Err(p) => {
                 failed = true;
                 b.push("");
-                inputs.push((i, f.clone(), raw, Some(p.message(viewer.lang.code()))));
+                inputs.push((i, f.clone(), raw, Some(p.message(lang))));
             }
         }
     }
-    let note = form.get("note").cloned().unwrap_or_default();
     if failed {
-        return render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &CorrectPage {
-                c: Ctx::new(&viewer, &format!("/registros/{id}/corregir")),
-                l,
-                r,
-                inputs,
-                note,
-            },
-        );
+        return Err(inputs);
     }
-    let mut corrected = b;
     for (slot, _) in def.tables().enumerate() {
-        corrected.set_table(slot, r.record.table(slot).to_vec());
+        b.set_table(slot, r.record.table(slot).to_vec());
     }
-    let corrected = corrected.finish(r.record.source_id.clone(), r.record.row);
-    let mut records = store::all_records(&state.db, l.publication.id).await?;
-    let position = usize::try_from(r.position).map_err(|_| AppError::NotFound)?;
-    *records.get_mut(position).ok_or(AppError::NotFound)? = corrected;
-    let period = Period::parse(&l.publication.period).ok_or(AppError::NotFound)?;
-    let note = if note.trim().is_empty() {
-        viewer.lang.t_args(
-            "correct-default-note",
-            &[("number", (r.position + 1).to_string())],
-        )
-    } else {
-        note.trim().to_owned()
-    };
-    let new = store::NewPublication {
-        subject_id: l.publication.subject_id,
-        obligation: &l.obligation,
-        format: &l.format,
-        period,
-        source_name: "formulario",
-        source_kind: "form",
-        note: &note,
-        today: crate::clock::today(),
-    };
-    let tx = state.db.begin().await?;
-    let published = store::publish(&tx, &viewer.who(), &new, &records).await?;
-    tx.commit().await?;
-    let p = published.publication();
-    state.checkpoint_wake.notify_one();
-    Ok(Redirect::to(&format!("/publicaciones/{}?aviso=corregido", p.id)).into_response())
+    Ok(b.finish(r.record.source_id.clone(), r.record.row))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1321,6 +1341,44 @@ async fn obligation_edit(
 ) -> AppResult<Response> {
     viewer.require(Action::ManageFramework)?;
     let mut o = obligation(&state, id).await?;
+    let (edit, mut errors) = obligation_edit_input(&form, &o);
+    if errors.is_empty() {
+        let tx = state.db.begin().await?;
+        match store::update_obligation(&tx, &viewer.who(), id, &edit).await {
+            Ok(_) => {
+                tx.commit().await?;
+                return Ok(
+                    Redirect::to(&format!("/marco/{}?aviso=guardado#ob-{id}", o.law_id))
+                        .into_response(),
+                );
+            }
+            Err(tequio_store::StoreError::Invalid(m)) => errors.push(m),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    o.title = edit.title;
+    o.description = edit.description;
+    o.periodicity = edit.periodicity;
+    o.deadline_days = edit.deadline_days;
+    o.conservation = edit.conservation;
+    o.applies_to = edit.applies_to;
+    render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &ObligationEditPage {
+            c: Ctx::new(&viewer, &format!("/admin/marco/obligaciones/{id}/editar")),
+            o,
+            kinds: tequio_domain::subjects::SubjectKind::ALL,
+            errors,
+        },
+    )
+}
+
+/// The obligation's new details as the form gives them, and the problems of those that are
+/// not what they should be (the obligation's own values are kept for them).
+fn obligation_edit_input(
+    form: &[(String, String)],
+    o: &Obligation,
+) -> (store::ObligationEdit, Vec<String>) {
     let get = |k: &str| {
         form.iter()
             .find(|(name, _)| name == k)
@@ -1356,33 +1414,5 @@ async fn obligation_edit(
             .map(|(_, v)| v.clone())
             .collect(),
     };
-    if errors.is_empty() {
-        let tx = state.db.begin().await?;
-        match store::update_obligation(&tx, &viewer.who(), id, &edit).await {
-            Ok(_) => {
-                tx.commit().await?;
-                return Ok(
-                    Redirect::to(&format!("/marco/{}?aviso=guardado#ob-{id}", o.law_id))
-                        .into_response(),
-                );
-            }
-            Err(tequio_store::StoreError::Invalid(m)) => errors.push(m),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    o.title = edit.title;
-    o.description = edit.description;
-    o.periodicity = edit.periodicity;
-    o.deadline_days = edit.deadline_days;
-    o.conservation = edit.conservation;
-    o.applies_to = edit.applies_to;
-    render_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &ObligationEditPage {
-            c: Ctx::new(&viewer, &format!("/admin/marco/obligaciones/{id}/editar")),
-            o,
-            kinds: tequio_domain::subjects::SubjectKind::ALL,
-            errors,
-        },
-    )
+    (edit, errors)
 }

@@ -1,8 +1,10 @@
 //! Publishing a file of records: the one path shared by the pages, the API and `tequio import`.
 //! Read and check the file (off the async workers: it is CPU work), check the period, then
-//! publish all or nothing.
+//! publish all or nothing. A refusal is an [`AppError`]: `File` with every located problem
+//! of the file, `Invalid` for the publication itself; [`AppError::messages`] gives them in
+//! the person's language to every face.
 
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use tequio_domain::tabular::Limits;
 use tequio_domain::transparency::acceptance;
 use tequio_domain::transparency::import::{self, ImportErrors, Parsed};
@@ -14,59 +16,6 @@ use tequio_store::transparency::{self as store, Format, NewPublication, Obligati
 /// The largest publication file accepted, in MB. Bigger ones are refused before reading.
 pub const MAX_FILE_MB: u64 = 50;
 pub const MAX_FILE_BYTES: usize = (MAX_FILE_MB as usize) * 1024 * 1024;
-
-/// Why a file was not published.
-#[derive(Debug)]
-pub enum Refusal {
-    /// The file has problems: every one of them, with its place.
-    File(ImportErrors),
-    /// The publication itself is refused (period open, obligation not applicable…).
-    Refused(String),
-    /// Something broke on our side.
-    Internal(anyhow::Error),
-}
-
-impl From<tequio_store::StoreError> for Refusal {
-    fn from(e: tequio_store::StoreError) -> Self {
-        match AppError::from(e) {
-            AppError::Invalid(m) | AppError::BadRequest(m) | AppError::Conflict(m) => {
-                Refusal::Refused(m)
-            }
-            AppError::NotFound => Refusal::Refused("no existe".into()),
-            other => Refusal::Internal(anyhow::anyhow!(other.to_string())),
-        }
-    }
-}
-
-impl Refusal {
-    /// Every message, in the person's language.
-    pub fn messages(&self, lang: &str) -> Vec<String> {
-        match self {
-            Refusal::File(e) => {
-                let mut out: Vec<String> = e
-                    .errors
-                    .iter()
-                    .map(|l| format!("{}: {}", e.file, l.message(lang)))
-                    .collect();
-                if e.total > e.errors.len() {
-                    out.push(
-                        tequio_domain::transparency::values::Problem::More(
-                            e.total - e.errors.len(),
-                        )
-                        .message(lang),
-                    );
-                }
-                out
-            }
-            Refusal::Refused(m) => vec![m.clone()],
-            Refusal::Internal(_) => vec![if lang == "en" {
-                "Something failed on our side; nothing was published.".into()
-            } else {
-                "Algo falló de nuestro lado; no se publicó nada.".into()
-            }],
-        }
-    }
-}
 
 /// A file read and checked, with the period it is for.
 pub struct Checked {
@@ -83,7 +32,7 @@ pub async fn check_file(
     file_name: &str,
     bytes: Vec<u8>,
     limits: &Limits,
-) -> Result<Checked, Refusal> {
+) -> AppResult<Checked> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(too_large(file_name, MAX_FILE_MB));
     }
@@ -98,32 +47,33 @@ pub async fn check_bytes(
     file_name: &str,
     bytes: Vec<u8>,
     limits: &Limits,
-) -> Result<Checked, Refusal> {
+) -> AppResult<Checked> {
     let def = format.def.clone();
     let name = file_name.to_owned();
     let periodicity = obligation.periodicity;
     let limits = *limits;
     tokio::task::spawn_blocking(move || {
-        let parsed = import::parse_within(&name, &bytes, &def, &limits).map_err(Refusal::File)?;
+        let parsed = import::parse_within(&name, &bytes, &def, &limits).map_err(AppError::File)?;
         let period = match period.or_else(|| import::infer_period(&def, &parsed.records)) {
             Some(p) => p,
             None => {
-                return Err(Refusal::Refused(format!(
+                return Err(AppError::Invalid(format!(
                     "{name}: no se pudo saber de qué periodo son los registros; indíquelo"
                 )));
             }
         };
         acceptance::check_periodicity(periodicity, period)
-            .map_err(|r| Refusal::Refused(format!("{name}: {}", r.message)))?;
-        import::check_period(&def, &parsed, period, &name).map_err(Refusal::File)?;
+            .map_err(|r| AppError::Invalid(format!("{name}: {}", r.message)))?;
+        import::check_period(&def, &parsed, period, &name).map_err(AppError::File)?;
         Ok(Checked { parsed, period })
     })
     .await
-    .map_err(|e| Refusal::Internal(e.into()))?
+    .map_err(|e| AppError::Internal(e.into()))?
 }
 
-pub fn too_large(file_name: &str, max_mb: u64) -> Refusal {
-    Refusal::File(ImportErrors {
+/// The refusal of a file larger than `max_mb`, located like any problem of a file.
+pub fn too_large(file_name: &str, max_mb: u64) -> AppError {
+    AppError::File(ImportErrors {
         file: file_name.to_owned(),
         errors: vec![import::Located {
             sheet: None,
@@ -152,7 +102,7 @@ pub async fn publish_checked(
     checked: &Checked,
     source_name: &str,
     note: &str,
-) -> Result<Published, Refusal> {
+) -> AppResult<Published> {
     let new = NewPublication {
         subject_id: target.subject_id,
         obligation: target.obligation,
@@ -180,7 +130,7 @@ pub async fn publish_file(
     bytes: Vec<u8>,
     note: &str,
     limits: &Limits,
-) -> Result<Published, Refusal> {
+) -> AppResult<Published> {
     let checked = check_file(
         target.format,
         target.obligation,
@@ -198,17 +148,17 @@ pub async fn pick_format(
     db: &Db,
     obligation: &Obligation,
     code: Option<&str>,
-) -> Result<Format, Refusal> {
+) -> AppResult<Format> {
     let formats = store::current_formats(db, obligation.id).await?;
     match code {
         Some(code) => formats.into_iter().find(|f| f.code == code).ok_or_else(|| {
-            Refusal::Refused(format!(
+            AppError::Invalid(format!(
                 "la obligación {} no tiene el formato «{code}»",
                 obligation.code
             ))
         }),
         None => formats.into_iter().next().ok_or_else(|| {
-            Refusal::Refused(format!(
+            AppError::Invalid(format!(
                 "la obligación {} no tiene formatos",
                 obligation.code
             ))

@@ -3,16 +3,12 @@
 //! call to an agreement done with evidence (read back from the tracker, the iCalendar feed
 //! through an independent parser, the Atom feed and the downloads), and who may do what.
 
-use crate::common::{TestApp, login, user};
+use crate::common::{TestApp, login, post_form, user};
 use tequio_domain::accounts::{Grant, Role, Sector};
 use tequio_domain::bodies::{format_local, local_now};
 use tequio_store::audit::Who;
 
 const PASSWORD: &str = "contraseña-larga-1";
-
-async fn post(client: &reqwest::Client, url: String, body: &[(&str, &str)]) -> reqwest::Response {
-    client.post(url).form(body).send().await.unwrap()
-}
 
 fn local(minutes_from_now: i64) -> String {
     format_local(
@@ -123,17 +119,10 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
             ("criteria", "Experiencia | 40\nPropuesta | 60"),
             ("places", "2"),
         ];
-        let res = post(&editor, app.url("/convocatorias/nueva"), &call_form).await;
+        let res = post_form(&editor, app.url("/convocatorias/nueva"), &call_form).await;
         assert_eq!(res.status(), 303, "{engine}: {}", res.text().await.unwrap());
         let public = reqwest::Client::new();
-        let html = public
-            .get(app.url("/convocatorias/mesa-obra"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = crate::common::get_text(&public, app.url("/convocatorias/mesa-obra")).await;
         assert!(
             html.contains("<strong>datos de obra pública</strong>"),
             "{engine}"
@@ -177,7 +166,7 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
         );
 
         // Scoring waits for the close; the editor adds a reviewer, then closes the call.
-        let res = post(
+        let res = post_form(
             &editor,
             app.url("/convocatorias/mesa-obra/revisores"),
             &[("email", "revisora@garante.mx")],
@@ -186,14 +175,7 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
         assert_eq!(res.status(), 303, "{engine}");
         let reviewer = app.browser();
         login(&app, &reviewer, "revisora@garante.mx", PASSWORD).await;
-        let page = reviewer
-            .get(app.url("/convocatorias/mesa-obra"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = crate::common::get_text(&reviewer, app.url("/convocatorias/mesa-obra")).await;
         let ids: Vec<i64> = page
             .match_indices("id=\"solicitud-")
             .map(|(i, m)| {
@@ -206,7 +188,7 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
             })
             .collect();
         assert_eq!(ids.len(), 2, "{engine}");
-        let early = post(
+        let early = post_form(
             &reviewer,
             app.url(&format!(
                 "/convocatorias/mesa-obra/solicitudes/{}/calificacion",
@@ -217,7 +199,7 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
         .await;
         assert_eq!(early.status(), 422, "{engine}");
         let just_closed = local(-1);
-        let res = post(
+        let res = post_form(
             &editor,
             app.url("/convocatorias/mesa-obra/fechas"),
             &[
@@ -231,7 +213,7 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
         assert_eq!(late.status(), 422, "{engine}");
         assert!(late.text().await.unwrap().contains("cerró"), "{engine}");
         for (id, a, b) in [(ids[0], "9", "8"), (ids[1], "5", "10")] {
-            let res = post(
+            let res = post_form(
                 &reviewer,
                 app.url(&format!(
                     "/convocatorias/mesa-obra/solicitudes/{id}/calificacion"
@@ -242,7 +224,7 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
             assert_eq!(res.status(), 303, "{engine}");
         }
         // Reviewers score; only the convener decides.
-        let res = post(
+        let res = post_form(
             &reviewer,
             app.url(&format!(
                 "/convocatorias/mesa-obra/solicitudes/{}/decision",
@@ -253,7 +235,7 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
         .await;
         assert_eq!(res.status(), 403, "{engine}");
         for id in &ids {
-            let res = post(
+            let res = post_form(
                 &editor,
                 app.url(&format!(
                     "/convocatorias/mesa-obra/solicitudes/{id}/decision"
@@ -266,34 +248,25 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
             .await;
             assert_eq!(res.status(), 303, "{engine}");
         }
-        let res = post(&editor, app.url("/convocatorias/mesa-obra/resultados"), &[]).await;
+        let res = post_form(
+            &editor,
+            app.url("/convocatorias/mesa-obra/resultados"),
+            crate::common::NO_FIELDS,
+        )
+        .await;
         assert_eq!(res.status(), 303, "{engine}");
-        let html = public
-            .get(app.url("/convocatorias/mesa-obra"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = crate::common::get_text(&public, app.url("/convocatorias/mesa-obra")).await;
         assert!(
             html.contains("84")
                 && html.contains("80")
                 && html.contains("Cumple y su propuesta es sólida"),
             "{engine}"
         );
-        let mine = ana_c
-            .get(app.url("/convocatorias/mesa-obra"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let mine = crate::common::get_text(&ana_c, app.url("/convocatorias/mesa-obra")).await;
         assert!(mine.contains("Tu solicitud"), "{engine}");
 
         // One step: the working group, with the editor as its secretary.
-        let res = post(
+        let res = post_form(
             &editor,
             app.url("/convocatorias/mesa-obra/constituir"),
             &[
@@ -305,14 +278,8 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
         .await;
         assert_eq!(res.status(), 303, "{engine}");
         assert_eq!(res.headers()["location"], "/organos/mesa-obra-publica");
-        let body_page = public
-            .get(app.url("/organos/mesa-obra-publica"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let body_page =
+            crate::common::get_text(&public, app.url("/organos/mesa-obra-publica")).await;
         assert!(
             body_page.contains("Colectivo Datos Abiertos")
                 && body_page.contains("Red Universitaria"),
@@ -325,7 +292,7 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
 
         // The secretary convenes an extraordinary session (a day's notice); invitations queue.
         let starts = local(26 * 60);
-        let res = post(
+        let res = post_form(
             &editor,
             app.url("/organos/mesa-obra-publica/sesiones/nueva"),
             &[
@@ -341,7 +308,7 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
             422,
             "{engine}: an ordinary session needs 5 days"
         );
-        let res = post(
+        let res = post_form(
             &editor,
             app.url("/organos/mesa-obra-publica/sesiones/nueva"),
             &[
@@ -364,23 +331,9 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
         );
 
         // Attendance: both present, quorum; an agreement without a responsible is refused.
-        let session = public
-            .get(app.url(&session_path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let session = crate::common::get_text(&public, app.url(&session_path)).await;
         assert!(session.contains("Instalación"), "{engine}");
-        let editor_view = editor
-            .get(app.url(&session_path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let editor_view = crate::common::get_text(&editor, app.url(&session_path)).await;
         let seats: Vec<String> = editor_view
             .match_indices("name=\"seat_")
             .map(|(i, m)| {
@@ -399,21 +352,21 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
             .map(|s| (format!("seat_{s}"), "present"))
             .collect();
         let marks: Vec<(&str, &str)> = marks.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-        let res = post(
+        let res = post_form(
             &editor,
             app.url(&format!("{session_path}/asistencia")),
             &marks,
         )
         .await;
         assert_eq!(res.status(), 303, "{engine}");
-        let res = post(
+        let res = post_form(
             &editor,
             app.url(&format!("{session_path}/acuerdos")),
             &[("text", "Sin responsable"), ("due_on", "2020-01-01")],
         )
         .await;
         assert_eq!(res.status(), 422, "{engine}");
-        let res = post(
+        let res = post_form(
             &editor,
             app.url(&format!("{session_path}/acuerdos")),
             &[
@@ -427,14 +380,7 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
         assert_eq!(res.status(), 303, "{engine}");
 
         // Overdue on the public tracker, filtered.
-        let tracker = public
-            .get(app.url("/acuerdos?vencidos=1"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let tracker = crate::common::get_text(&public, app.url("/acuerdos?vencidos=1")).await;
         assert!(
             tracker.contains("Publicar el padrón de obras") && tracker.contains("status-overdue"),
             "{engine}"
@@ -466,14 +412,8 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
             .await
             .unwrap();
         assert_eq!(res.status(), 303, "{engine}");
-        let page = public
-            .get(app.url(&format!("/acuerdos/{agreement_id}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page =
+            crate::common::get_text(&public, app.url(&format!("/acuerdos/{agreement_id}"))).await;
         assert!(
             page.contains("Cumplido") && page.contains("Padrón publicado"),
             "{engine}"
@@ -492,28 +432,14 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
             .unwrap();
         assert_eq!(file.status(), 200, "{engine}");
         assert_eq!(file.text().await.unwrap(), "obra,monto\nPuente,100\n");
-        let overdue = public
-            .get(app.url("/acuerdos?vencidos=1"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let overdue = crate::common::get_text(&public, app.url("/acuerdos?vencidos=1")).await;
         assert!(
             !overdue.contains("Publicar el padrón de obras"),
             "{engine}: done is no longer overdue"
         );
 
         // iCalendar, read by an independent parser: the session and the call's deadline.
-        let ics = public
-            .get(app.url("/calendario.ics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let ics = crate::common::get_text(&public, app.url("/calendario.ics")).await;
         let mut parser = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
         let cal = parser
             .next()
@@ -563,102 +489,53 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
         );
 
         // Atom: the agreement, in a well-formed feed.
-        let atom = public
-            .get(app.url("/acuerdos.atom"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let atom = crate::common::get_text(&public, app.url("/acuerdos.atom")).await;
         let feed: atom_syndication::Feed = atom.parse().unwrap();
         assert!(
             feed.entries.iter().any(|e| e.title.value.contains("MOP/")),
             "{engine}"
         );
-        let calls_atom: atom_syndication::Feed = public
-            .get(app.url("/convocatorias.atom"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-            .parse()
-            .unwrap();
+        let calls_atom: atom_syndication::Feed =
+            crate::common::get_text(&public, app.url("/convocatorias.atom"))
+                .await
+                .parse()
+                .unwrap();
         assert_eq!(calls_atom.entries.len(), 1, "{engine}");
 
         // Downloads: agreements, members (no e-mails), results, attendance.
-        let csv = public
-            .get(app.url("/acuerdos.csv"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let csv = crate::common::get_text(&public, app.url("/acuerdos.csv")).await;
         assert!(
             csv.starts_with("code,body,") && csv.contains("Publicar el padrón de obras"),
             "{engine}: {csv}"
         );
-        let members: serde_json::Value = public
-            .get(app.url("/organos/mesa-obra-publica/integrantes.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let members: serde_json::Value = crate::common::get_json(
+            &public,
+            app.url("/organos/mesa-obra-publica/integrantes.json"),
+        )
+        .await;
         assert_eq!(members.as_array().unwrap().len(), 2, "{engine}");
         assert!(!members.to_string().contains('@'), "{engine}");
-        let results: serde_json::Value = public
-            .get(app.url("/convocatorias/mesa-obra/resultados.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let results: serde_json::Value =
+            crate::common::get_json(&public, app.url("/convocatorias/mesa-obra/resultados.json"))
+                .await;
         assert_eq!(results[0]["score"], "84", "{engine}");
-        let attendance = public
-            .get(app.url("/asistencia.csv"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let attendance = crate::common::get_text(&public, app.url("/asistencia.csv")).await;
         assert_eq!(attendance.lines().count(), 3, "{engine}");
-        let sessions: serde_json::Value = public
-            .get(app.url("/sesiones.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let sessions: serde_json::Value =
+            crate::common::get_json(&public, app.url("/sesiones.json")).await;
         assert_eq!(sessions[0]["quorum_met"], "true", "{engine}");
 
         // The JSON API says the same.
-        let api: serde_json::Value = public
-            .get(app.url("/api/v1/bodies/mesa-obra-publica"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let api: serde_json::Value =
+            crate::common::get_json(&public, app.url("/api/v1/bodies/mesa-obra-publica")).await;
         assert_eq!(api["members"].as_array().unwrap().len(), 2, "{engine}");
         assert_eq!(api["sessions"][0]["quorum_met"], true, "{engine}");
         assert!(!api.to_string().contains("titular@example.org"), "{engine}");
-        let api: serde_json::Value = public
-            .get(app.url("/api/v1/agreements?body=mesa-obra-publica&status=done"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let api: serde_json::Value = crate::common::get_json(
+            &public,
+            app.url("/api/v1/agreements?body=mesa-obra-publica&status=done"),
+        )
+        .await;
         assert_eq!(api["total"], 1, "{engine}");
         assert_eq!(
             api["items"][0]["responsibles"].as_array().unwrap().len(),
@@ -671,52 +548,25 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
             .await
             .unwrap();
         assert_eq!(bad.status(), 400, "{engine}");
-        let api: serde_json::Value = public
-            .get(app.url("/api/v1/calls/mesa-obra"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let api: serde_json::Value =
+            crate::common::get_json(&public, app.url("/api/v1/calls/mesa-obra")).await;
         assert_eq!(api["results"][0]["score"], 84.0, "{engine}");
         assert_eq!(api["constituted_body"], "mesa-obra-publica", "{engine}");
 
         // The search finds the body, the call and the agreement.
-        let search = public
-            .get(app.url("/buscar?q=obra"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let search = crate::common::get_text(&public, app.url("/buscar?q=obra")).await;
         assert!(
             search.contains("/organos/mesa-obra-publica")
                 && search.contains("/convocatorias/mesa-obra")
                 && search.contains(&format!("/acuerdos/{agreement_id}")),
             "{engine}"
         );
-        let search = public
-            .get(app.url("/buscar?q=instalaci%C3%B3n"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let search = crate::common::get_text(&public, app.url("/buscar?q=instalaci%C3%B3n")).await;
         assert!(
             search.contains(&session_path),
             "{engine}: sessions are found by their agenda"
         );
-        let search = public
-            .get(app.url("/buscar?q=Colectivo%20Datos"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let search = crate::common::get_text(&public, app.url("/buscar?q=Colectivo%20Datos")).await;
         assert!(
             search.contains("/organos/mesa-obra-publica"),
             "{engine}: bodies are found by their members"
@@ -726,7 +576,7 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
         let admin = app.browser();
         login(&app, &admin, "admin@garante.mx", PASSWORD).await;
         assert_eq!(
-            post(
+            post_form(
                 &editor,
                 app.url("/organos/mesa-obra-publica/estado"),
                 &[("status", "dissolved")]
@@ -737,7 +587,7 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
             "{engine}"
         );
         assert_eq!(
-            post(
+            post_form(
                 &admin,
                 app.url("/organos/mesa-obra-publica/estado"),
                 &[("status", "dissolved")]
@@ -747,7 +597,7 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
             303,
             "{engine}"
         );
-        let res = post(
+        let res = post_form(
             &editor,
             app.url("/organos/mesa-obra-publica/sesiones/nueva"),
             &[
@@ -1043,7 +893,7 @@ async fn roles_and_scopes_decide_who_runs_bodies_and_calls() {
                     .await
                     .unwrap()
                     .map(|h| h.seq);
-                let res = post(&client, app.url(path), form).await;
+                let res = post_form(&client, app.url(path), form).await;
                 let status = res.status().as_u16();
                 if allowed.contains(&i) {
                     assert!(
@@ -1172,7 +1022,7 @@ async fn organisations_ask_to_join_and_the_secretary_decides() {
         login(&app, &other, "otra@correo.mx", PASSWORD).await;
         let decision = format!("/organos/stga/adhesiones/{request}/decision");
         assert_eq!(
-            post(
+            post_form(
                 &other,
                 app.url(&decision),
                 &[("decision", "accepted"), ("reason", "x")]
@@ -1184,14 +1034,7 @@ async fn organisations_ask_to_join_and_the_secretary_decides() {
         );
         let secretary = app.browser();
         login(&app, &secretary, "secretaria@stga.mx", PASSWORD).await;
-        let page = secretary
-            .get(app.url("/organos/stga"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = crate::common::get_text(&secretary, app.url("/organos/stga")).await;
         let doc = page
             .split("href=\"/adjuntos/")
             .nth(1)
@@ -1221,7 +1064,7 @@ async fn organisations_ask_to_join_and_the_secretary_decides() {
             "{engine}"
         );
         assert_eq!(
-            post(
+            post_form(
                 &secretary,
                 app.url(&decision),
                 &[("decision", "accepted"), ("reason", " ")]
@@ -1231,7 +1074,7 @@ async fn organisations_ask_to_join_and_the_secretary_decides() {
             422,
             "{engine}"
         );
-        let res = post(
+        let res = post_form(
             &secretary,
             app.url(&decision),
             &[
@@ -1250,21 +1093,14 @@ async fn organisations_ask_to_join_and_the_secretary_decides() {
             (seats[0].source.as_str(), seats[0].ends_on.as_str()),
             ("adhesion", "2027-12-31")
         );
-        let mine = applicant
-            .get(app.url("/organos/stga"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let mine = crate::common::get_text(&applicant, app.url("/organos/stga")).await;
         assert!(
             mine.contains("Cumple con los requisitos de las reglas de operación")
                 && mine.contains("Aceptada"),
             "{engine}"
         );
         assert_eq!(
-            post(
+            post_form(
                 &secretary,
                 app.url(&decision),
                 &[("decision", "rejected"), ("reason", "Otra vez")]
@@ -1309,7 +1145,9 @@ async fn events_fill_wait_and_certify_attendance() {
             login(&app, &c, email, PASSWORD).await;
             if i == 0 {
                 assert_eq!(
-                    post(&c, app.url("/eventos/nuevo"), &form).await.status(),
+                    post_form(&c, app.url("/eventos/nuevo"), &form)
+                        .await
+                        .status(),
                     403,
                     "{engine}: citizens do not organise"
                 );
@@ -1317,7 +1155,7 @@ async fn events_fill_wait_and_certify_attendance() {
             people.push(c);
         }
         assert_eq!(
-            post(
+            post_form(
                 &admin,
                 app.url("/eventos/nuevo"),
                 &[
@@ -1334,13 +1172,13 @@ async fn events_fill_wait_and_certify_attendance() {
             "{engine}"
         );
         assert_eq!(
-            post(&admin, app.url("/eventos/nuevo"), &form)
+            post_form(&admin, app.url("/eventos/nuevo"), &form)
                 .await
                 .status(),
             303,
             "{engine}"
         );
-        let res = post(
+        let res = post_form(
             &people[0],
             app.url("/eventos/taller/registro"),
             &[("full_name", "Persona Uno"), ("institution", "Municipio")],
@@ -1348,7 +1186,7 @@ async fn events_fill_wait_and_certify_attendance() {
         .await;
         assert_eq!(res.status(), 303, "{engine}");
         assert_eq!(
-            post(
+            post_form(
                 &people[0],
                 app.url("/eventos/taller/registro"),
                 &[("full_name", "Persona Uno")]
@@ -1359,7 +1197,7 @@ async fn events_fill_wait_and_certify_attendance() {
             "{engine}: once"
         );
         assert_eq!(
-            post(
+            post_form(
                 &people[1],
                 app.url("/eventos/taller/registro"),
                 &[("full_name", "Persona Dos")]
@@ -1382,9 +1220,13 @@ async fn events_fill_wait_and_certify_attendance() {
             "{engine}: the second waits"
         );
         assert_eq!(
-            post(&people[0], app.url("/eventos/taller/cancelar"), &[])
-                .await
-                .status(),
+            post_form(
+                &people[0],
+                app.url("/eventos/taller/cancelar"),
+                crate::common::NO_FIELDS
+            )
+            .await
+            .status(),
             303,
             "{engine}"
         );
@@ -1418,7 +1260,7 @@ async fn events_fill_wait_and_certify_attendance() {
             .id
             .to_string();
         assert_eq!(
-            post(
+            post_form(
                 &people[1],
                 app.url("/eventos/taller/asistencia"),
                 &[("attended", second.as_str())]
@@ -1429,7 +1271,7 @@ async fn events_fill_wait_and_certify_attendance() {
             "{engine}"
         );
         assert_eq!(
-            post(
+            post_form(
                 &admin,
                 app.url("/eventos/taller/asistencia"),
                 &[("attended", second.as_str())]
@@ -1482,38 +1324,17 @@ async fn events_fill_wait_and_certify_attendance() {
                 .contains("No hay una constancia con el código AAAA-BBBB-CCCC"),
             "{engine}"
         );
-        let csv = public
-            .get(app.url("/eventos.csv"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let csv = crate::common::get_text(&public, app.url("/eventos.csv")).await;
         assert!(
             csv.contains("taller,workshop") && !csv.contains("Persona"),
             "{engine}: counts, not people: {csv}"
         );
-        let search = public
-            .get(app.url("/buscar?q=taller"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let search = crate::common::get_text(&public, app.url("/buscar?q=taller")).await;
         assert!(
             search.contains("/eventos/taller"),
             "{engine}: events are in the search"
         );
-        let ics = public
-            .get(app.url("/calendario.ics?tipo=eventos"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let ics = crate::common::get_text(&public, app.url("/calendario.ics?tipo=eventos")).await;
         let cal = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()))
             .next()
             .unwrap()
@@ -1547,7 +1368,7 @@ async fn collaboration_instruments_are_registered_and_ended() {
             ("signed_on", "2026-01-10"),
             ("parties", "Secretaría de Finanzas"),
         ];
-        let res = post(&admin, app.url("/instrumentos/nuevo"), &one_party).await;
+        let res = post_form(&admin, app.url("/instrumentos/nuevo"), &one_party).await;
         assert_eq!(res.status(), 422, "{engine}");
         assert!(
             res.text().await.unwrap().contains("al menos dos partes"),
@@ -1562,14 +1383,14 @@ async fn collaboration_instruments_are_registered_and_ended() {
             ("parties", "Secretaría de Finanzas\nColectivo Fiscal A.C."),
         ];
         assert_eq!(
-            post(&citizen, app.url("/instrumentos/nuevo"), &form)
+            post_form(&citizen, app.url("/instrumentos/nuevo"), &form)
                 .await
                 .status(),
             403,
             "{engine}"
         );
         assert_eq!(
-            post(&admin, app.url("/instrumentos/nuevo"), &form)
+            post_form(&admin, app.url("/instrumentos/nuevo"), &form)
                 .await
                 .status(),
             303,
@@ -1586,7 +1407,7 @@ async fn collaboration_instruments_are_registered_and_ended() {
             "{engine}: the subject party is linked"
         );
         assert_eq!(
-            post(
+            post_form(
                 &admin,
                 app.url("/instrumentos/convenio-fiscal/terminar"),
                 &[("terminated_on", "2025-01-01")]
@@ -1597,7 +1418,7 @@ async fn collaboration_instruments_are_registered_and_ended() {
             "{engine}: not before signing"
         );
         assert_eq!(
-            post(
+            post_form(
                 &admin,
                 app.url("/instrumentos/convenio-fiscal/terminar"),
                 &[("terminated_on", "2026-06-30")]

@@ -194,29 +194,23 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
         let alu = html.find("Alumbrado").unwrap();
         assert!(pav < alu, "{engine}: sorted by amount, descending");
         assert!(!html.contains("Tlacolula</td>"), "{engine}: filtered out");
-        let csv = public
-            .get(app.url(&format!(
+        let csv = crate::common::get_text(
+            &public,
+            app.url(&format!(
                 "{location}/datos.csv?f_municipio=Oaxaca+de+Ju%C3%A1rez&orden=-monto"
-            )))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+            )),
+        )
+        .await;
         assert_eq!(
             csv,
             "municipio,obra,monto,fecha,terminada\nOaxaca de Juárez,Pavimentación,1500000.5,2025-03-01,true\nOaxaca de Juárez,Alumbrado,250000,2025-05-20,true\n",
             "{engine}"
         );
-        let json: Value = public
-            .get(app.url(&format!("{location}/datos.json?q=drenaje")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let json: Value = crate::common::get_json(
+            &public,
+            app.url(&format!("{location}/datos.json?q=drenaje")),
+        )
+        .await;
         assert_eq!(
             json,
             json!([{"_id": 2, "municipio": "Tlacolula", "obra": "Drenaje", "monto": 800000, "fecha": "2025-04-15", "terminada": false}]),
@@ -246,29 +240,15 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
         assert_eq!(bad.status(), 409, "{engine}: not a number");
 
         // /api/v1: the same view of the rows as the page and the downloads.
-        let rows: Value = public
-            .get(app.url(&format!("/api/v1/resources/{rid}/rows?f_municipio=Oaxaca+de+Ju%C3%A1rez&sort=-monto&per_page=1")))
-            .send().await.unwrap().json().await.unwrap();
+        let rows: Value = crate::common::get_json(&public, app.url(&format!("/api/v1/resources/{rid}/rows?f_municipio=Oaxaca+de+Ju%C3%A1rez&sort=-monto&per_page=1"))).await;
         assert_eq!(rows["total"], 2, "{engine}: {rows}");
         assert_eq!(rows["items"][0]["obra"], "Pavimentación");
         assert_eq!(rows["items"].as_array().unwrap().len(), 1);
-        let v1: Value = public
-            .get(app.url("/api/v1/datasets?tag=contratos"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v1: Value =
+            crate::common::get_json(&public, app.url("/api/v1/datasets?tag=contratos")).await;
         assert_eq!(v1["total"], 1, "{engine}: {v1}");
-        let v1: Value = public
-            .get(app.url("/api/v1/datasets/obras-publicas-2025"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v1: Value =
+            crate::common::get_json(&public, app.url("/api/v1/datasets/obras-publicas-2025")).await;
         assert_eq!(
             v1["resources"][0]["fields"][2]["type"], "number",
             "{engine}: {v1}"
@@ -303,14 +283,7 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
         assert_eq!(bad.headers()["content-type"], "application/problem+json");
 
         // The catalogue page with its facets, and the global search.
-        let html = public
-            .get(app.url("/datos?etiqueta=contratos"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = crate::common::get_text(&public, app.url("/datos?etiqueta=contratos")).await;
         assert!(html.contains("Obras públicas 2025"), "{engine}");
         assert!(
             html.contains("Obra pública</a> (1)"),
@@ -320,14 +293,7 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
             html.contains("Datos publicados</a> (1)"),
             "{engine}: origin facet in {html}"
         );
-        let html = public
-            .get(app.url("/datos?origen=obligaciones"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = crate::common::get_text(&public, app.url("/datos?origen=obligaciones")).await;
         assert!(
             !html.contains("Obras públicas 2025"),
             "{engine}: not an obligation"
@@ -338,26 +304,12 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
             .await
             .unwrap();
         assert_eq!(bad.status(), 400, "{engine}");
-        let html = public
-            .get(app.url("/datos?formato=PDF"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = crate::common::get_text(&public, app.url("/datos?formato=PDF")).await;
         assert!(
             !html.contains("Obras públicas 2025"),
             "{engine}: no PDF resource"
         );
-        let html = public
-            .get(app.url("/buscar?q=obras+contratadas"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = crate::common::get_text(&public, app.url("/buscar?q=obras+contratadas")).await;
         assert!(
             html.contains("/datos/obras-publicas-2025"),
             "{engine}: in the global search"
@@ -555,50 +507,29 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
             "{engine}: {ttl}"
         );
         assert!(ttl.contains("dcat:byteSize"), "{engine}");
-        let jsonld: Value = public
-            .get(app.url("/datos/obras-publicas-2025/dcat.jsonld"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let jsonld: Value =
+            crate::common::get_json(&public, app.url("/datos/obras-publicas-2025/dcat.jsonld"))
+                .await;
         assert!(jsonld.to_string().contains(&dataset_iri), "{engine}");
-        let data_json: Value = public
-            .get(app.url("/data.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let data_json: Value = crate::common::get_json(&public, app.url("/data.json")).await;
         assert_eq!(
             data_json["dataset"][0]["title"], "Obras públicas 2025",
             "{engine}"
         );
         assert_eq!(data_json["dataset"][0]["accrualPeriodicity"], "R/P1M");
-        let package: Value = public
-            .get(app.url("/datos/obras-publicas-2025/datapackage.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let package: Value = crate::common::get_json(
+            &public,
+            app.url("/datos/obras-publicas-2025/datapackage.json"),
+        )
+        .await;
         assert_eq!(package["profile"], "tabular-data-package", "{engine}");
         assert_eq!(
             package["resources"][0]["schema"]["fields"][2],
             json!({"name": "monto", "type": "number"})
         );
         assert_eq!(package["licenses"][0]["name"], "cc-by-4.0");
-        let ocds: Value = public
-            .get(app.url("/contrataciones/ocds.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let ocds: Value =
+            crate::common::get_json(&public, app.url("/contrataciones/ocds.json")).await;
         assert_eq!(
             (
                 ocds["version"].as_str(),

@@ -44,14 +44,7 @@ async fn public_pages_api_and_errors() {
             assert!(html.contains("href=\"#main\""), "{name}: skip link");
             assert!(title_of(&html).ends_with("· Tequio"), "{name}: {path}");
         }
-        let html = c
-            .get(app.url("/buscar?q=FINANZAS"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = crate::common::get_text(&c, app.url("/buscar?q=FINANZAS")).await;
         assert!(
             html.contains("<mark>Finanzas</mark>"),
             "{name}: highlighted hit"
@@ -71,14 +64,7 @@ async fn public_pages_api_and_errors() {
             en.contains("lang=\"en\"") && en.contains("Obligated subjects"),
             "{name}"
         );
-        let es = c
-            .get(app.url("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let es = crate::common::get_text(&c, app.url("/")).await;
         assert!(
             es.contains("lang=\"es\"") && es.contains("Sujetos obligados"),
             "{name}"
@@ -131,61 +117,24 @@ async fn public_pages_api_and_errors() {
         assert_eq!(res.status(), 405);
 
         // The API.
-        let list: serde_json::Value = c
-            .get(app.url("/api/v1/subjects?q=turismo"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list: serde_json::Value =
+            crate::common::get_json(&c, app.url("/api/v1/subjects?q=turismo")).await;
         assert_eq!(list["total"], 1, "{name}");
         assert_eq!(list["items"][0]["name"], "Secretaría de Turismo");
-        let found: serde_json::Value = c
-            .get(app.url("/api/v1/search?q=secretarias"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let found: serde_json::Value =
+            crate::common::get_json(&c, app.url("/api/v1/search?q=secretarias")).await;
         assert_eq!(found["total"], 2, "{name}: plural finds singular");
-        let head: serde_json::Value = c
-            .get(app.url("/api/v1/audit/head"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let head: serde_json::Value =
+            crate::common::get_json(&c, app.url("/api/v1/audit/head")).await;
         assert_eq!(head["seq"], 2, "{name}");
-        let entries: serde_json::Value = c
-            .get(app.url("/api/v1/audit?limit=1"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let entries: serde_json::Value =
+            crate::common::get_json(&c, app.url("/api/v1/audit?limit=1")).await;
         assert_eq!(entries[0]["hash"], head["hash"]);
-        let health: serde_json::Value = c
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let health: serde_json::Value = crate::common::get_json(&c, app.url("/healthz")).await;
         assert_eq!(health["status"], "ok");
         assert_eq!(health["database"], name);
-        let spec: serde_json::Value = c
-            .get(app.url("/api/v1/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let spec: serde_json::Value =
+            crate::common::get_json(&c, app.url("/api/v1/openapi.json")).await;
         assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
         for path in [
             "/healthz",
@@ -210,23 +159,10 @@ async fn public_pages_api_and_errors() {
         let csv = res.text().await.unwrap();
         assert_eq!(csv.lines().count(), 2, "{name}: header and one row");
         assert!(csv.starts_with("id,nombre,siglas,tipo"));
-        let json: serde_json::Value = c
-            .get(app.url("/sujetos.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let json: serde_json::Value = crate::common::get_json(&c, app.url("/sujetos.json")).await;
         assert_eq!(json.as_array().unwrap().len(), 2);
-        let none: serde_json::Value = c
-            .get(app.url("/sujetos.json?q=zzzz"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let none: serde_json::Value =
+            crate::common::get_json(&c, app.url("/sujetos.json?q=zzzz")).await;
         assert_eq!(none, serde_json::json!([]));
     }
 }
@@ -260,14 +196,7 @@ async fn sign_up_verify_log_in_and_reset_a_password() {
                 && !cookie.contains("Secure"),
             "{cookie}"
         );
-        let page = b
-            .get(app.url("/cuenta"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = crate::common::get_text(&b, app.url("/cuenta")).await;
         assert!(
             page.contains("ana@example.mx") && page.contains("sin verificar"),
             "{name}"
@@ -287,13 +216,8 @@ async fn sign_up_verify_log_in_and_reset_a_password() {
             "{name}: a link works once"
         );
         assert!(
-            b.get(app.url("/cuenta"))
-                .send()
+            crate::common::get_text(&b, app.url("/cuenta"))
                 .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
                 .contains(">verificado<")
         );
 
@@ -684,28 +608,14 @@ async fn every_role_can_do_what_it_should_and_nothing_more() {
         // The full log (with account events) is for admins only.
         let citizen = app.browser();
         login(&app, &citizen, "citizen@example.mx", pw).await;
-        let page = citizen
-            .get(app.url("/bitacora?todo=1"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = crate::common::get_text(&citizen, app.url("/bitacora?todo=1")).await;
         assert!(
             !page.contains("Inicio de sesión"),
             "{name}: private events hidden"
         );
         let admin = app.browser();
         login(&app, &admin, "admin@example.mx", pw).await;
-        let page = admin
-            .get(app.url("/bitacora?todo=1"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = crate::common::get_text(&admin, app.url("/bitacora?todo=1")).await;
         assert!(
             page.contains("Inicio de sesión"),
             "{name}: admins see account events"
@@ -785,7 +695,7 @@ async fn cached_pages_follow_every_write() {
         let c = reqwest::Client::new();
         let page = |path: String| {
             let c = c.clone();
-            async move { c.get(path).send().await.unwrap().text().await.unwrap() }
+            async move { crate::common::get_text(&c, path).await }
         };
         let first = page(app.url(&format!("/sujetos/{a}"))).await;
         assert_eq!(
@@ -844,14 +754,7 @@ async fn cached_pages_follow_every_write() {
         .await;
         let b = app.browser();
         login(&app, &b, "ana@example.mx", "frase suficientemente larga").await;
-        let mine = b
-            .get(app.url("/sujetos?q=finanzas"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let mine = crate::common::get_text(&b, app.url("/sujetos?q=finanzas")).await;
         assert!(mine.contains("href=\"/cuenta\">ana<"), "{name}");
         assert!(
             !page(app.url("/sujetos?q=finanzas"))
@@ -936,14 +839,8 @@ async fn admins_edit_organisations_and_others_cannot() {
             ),
             "{name}"
         );
-        let page = admin
-            .get(app.url(&format!("/organizaciones/{org}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page =
+            crate::common::get_text(&admin, app.url(&format!("/organizaciones/{org}"))).await;
         assert!(
             page.contains("value=\"Colectivo Ciudadano\""),
             "{name}: the edit form shows the details"
@@ -967,14 +864,7 @@ async fn people_change_their_name_and_password() {
         )
         .await;
         assert_eq!(res.status(), 303, "{name}");
-        let page = b
-            .get(app.url("/cuenta"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = crate::common::get_text(&b, app.url("/cuenta")).await;
         assert!(page.contains("Luz Elena"), "{name}");
         assert_eq!(title_of(&page), "Mi cuenta · Tequio", "{name}");
         let res = post_form(

@@ -3,14 +3,10 @@
 //! to a dataset, a document and (refused) things that do not exist; the public reads it
 //! rendered and sanitised, on its page, on the home page and in the search.
 
-use crate::common::{login, user};
+use crate::common::{login, post_form, user};
 use tequio_domain::accounts::{Grant, Role};
 
 const PASSWORD: &str = "contraseña-larga-1";
-
-async fn post(client: &reqwest::Client, url: String, body: &[(&str, &str)]) -> reqwest::Response {
-    client.post(url).form(body).send().await.unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn editors_write_portals_the_public_reads_them_safely() {
@@ -34,7 +30,7 @@ async fn editors_write_portals_the_public_reads_them_safely() {
         user(&app.db, "ciudadana@correo.mx", PASSWORD, &[]).await;
         let editor = app.browser();
         login(&app, &editor, "editora@finanzas.mx", PASSWORD).await;
-        let res = post(
+        let res = post_form(
             &editor,
             app.url(&format!("/sujetos/{subject}/datos/nuevo")),
             &[("title", "Deuda pública")],
@@ -59,7 +55,7 @@ async fn editors_write_portals_the_public_reads_them_safely() {
             .await
             .unwrap()
             .map(|h| h.seq);
-        let res = post(&editor, app.url("/portales/nuevo"), &form).await;
+        let res = post_form(&editor, app.url("/portales/nuevo"), &form).await;
         assert_eq!(res.status(), 422, "{engine}");
         let html = res.text().await.unwrap();
         assert!(
@@ -70,7 +66,7 @@ async fn editors_write_portals_the_public_reads_them_safely() {
             "documents",
             "Informe trimestral | https://hacienda.mx/informe.pdf",
         );
-        let res = post(&editor, app.url("/portales/nuevo"), &form).await;
+        let res = post_form(&editor, app.url("/portales/nuevo"), &form).await;
         assert_eq!(res.status(), 422, "{engine}");
         assert!(
             res.text()
@@ -88,7 +84,7 @@ async fn editors_write_portals_the_public_reads_them_safely() {
             "{engine}: nothing saved"
         );
         form[5] = ("datasets", "deuda-publica");
-        let res = post(&editor, app.url("/portales/nuevo"), &form).await;
+        let res = post_form(&editor, app.url("/portales/nuevo"), &form).await;
         assert_eq!(res.status(), 303, "{engine}");
         assert_eq!(res.headers()["location"], "/portales/deuda-del-estado");
 
@@ -134,14 +130,14 @@ async fn editors_write_portals_the_public_reads_them_safely() {
         for email in ["editor@turismo.mx", "ciudadana@correo.mx"] {
             let c = app.browser();
             login(&app, &c, email, PASSWORD).await;
-            let res = post(
+            let res = post_form(
                 &c,
                 app.url("/portales/deuda-del-estado/editar"),
                 &[("title", "Otro")],
             )
             .await;
             assert_eq!(res.status(), 403, "{engine}: {email}");
-            let res = post(
+            let res = post_form(
                 &c,
                 app.url("/portales/nuevo"),
                 &[("title", "Mío"), ("subject_id", subject_text.as_str())],
@@ -149,7 +145,7 @@ async fn editors_write_portals_the_public_reads_them_safely() {
             .await;
             assert_eq!(res.status(), 403, "{engine}: {email}");
         }
-        let res = post(
+        let res = post_form(
             &editor,
             app.url("/portales/deuda-del-estado/editar"),
             &[

@@ -135,14 +135,11 @@ async fn publish_consult_download_and_correct() {
 
         // The public page, its filters and the API agree.
         let visitor = reqwest::Client::new();
-        let page = visitor
-            .get(app.url(&format!("/publicaciones/{id}?f_sexo=Mujer")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = crate::common::get_text(
+            &visitor,
+            app.url(&format!("/publicaciones/{id}?f_sexo=Mujer")),
+        )
+        .await;
         assert!(page.contains("1851 registros"), "{engine}");
         let api = json(
             &visitor,
@@ -154,16 +151,13 @@ async fn publish_consult_download_and_correct() {
         assert_eq!(api["total"], 1851, "{engine}");
         assert_eq!(api["items"].as_array().unwrap().len(), 5);
         let words = json(&visitor, app.url(&format!("/api/v1/publications/{id}/records?q=veterinaria&f_tipo_integrante=Funcionaria%20(o)"))).await;
-        let page = visitor
-            .get(app.url(&format!(
+        let page = crate::common::get_text(
+            &visitor,
+            app.url(&format!(
                 "/publicaciones/{id}?q=veterinaria&f_tipo_integrante=Funcionaria%20(o)"
-            )))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+            )),
+        )
+        .await;
         let n = words["total"].as_i64().unwrap();
         assert!(
             n > 0 && page.contains(&format!("{n} registros")),
@@ -216,25 +210,15 @@ async fn publish_consult_download_and_correct() {
         )
         .await;
         assert!(!hits.as_array().unwrap().is_empty(), "{engine}");
-        let search = visitor
-            .get(app.url("/buscar?q=veterinaria"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let search = crate::common::get_text(&visitor, app.url("/buscar?q=veterinaria")).await;
         assert!(search.contains("/registros/"), "{engine}");
 
         // Downloads: CSV of a filtered view, JSON, and the XLSX read back with the same hash.
-        let csv_text = visitor
-            .get(app.url(&format!("/publicaciones/{id}/registros.csv?f_sexo=Mujer")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let csv_text = crate::common::get_text(
+            &visitor,
+            app.url(&format!("/publicaciones/{id}/registros.csv?f_sexo=Mujer")),
+        )
+        .await;
         let rows = csv::Reader::from_reader(csv_text.as_bytes())
             .records()
             .count();
@@ -312,14 +296,11 @@ async fn publish_consult_download_and_correct() {
         let versions = tr::publications(&app.db, w.subject, w.viii).await.unwrap();
         assert_eq!(versions.len(), 2);
         assert_eq!((versions[0].version, versions[0].record_count), (2, 3900));
-        let history = visitor
-            .get(app.url(&format!("/publicaciones/{}/historial", versions[0].id)))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let history = crate::common::get_text(
+            &visitor,
+            app.url(&format!("/publicaciones/{}/historial", versions[0].id)),
+        )
+        .await;
         assert!(
             history.contains("Nombre Corregido") && history.contains("<del>"),
             "{engine}"
@@ -670,27 +651,14 @@ async fn the_framework_is_browsed_exported_and_edited() {
         let laws = json(&visitor, app.url("/api/v1/laws")).await;
         let law = laws[0]["id"].as_i64().unwrap();
         assert_eq!(laws[0]["obligation_count"], 48, "{engine}");
-        let exported = visitor
-            .get(app.url(&format!("/marco/{law}/marco.json")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let exported =
+            crate::common::get_text(&visitor, app.url(&format!("/marco/{law}/marco.json"))).await;
         assert_eq!(
             FrameworkFile::parse(&exported).unwrap(),
             FrameworkFile::parse(FRAMEWORK).unwrap(),
             "{engine}"
         );
-        let page = visitor
-            .get(app.url(&format!("/marco/{law}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = crate::common::get_text(&visitor, app.url(&format!("/marco/{law}"))).await;
         assert!(page.contains("Remuneración bruta y neta"));
 
         // An admin edits a format: a new version; a broken definition is refused with its place.

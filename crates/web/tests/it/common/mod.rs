@@ -173,6 +173,22 @@ pub fn title_of(html: &str) -> &str {
     title
 }
 
+/// The body of a page or download, as text (whatever its status).
+pub async fn get_text(client: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
+/// A JSON answer, parsed (whatever its status).
+pub async fn get_json<T: serde::de::DeserializeOwned>(
+    client: &reqwest::Client,
+    url: impl reqwest::IntoUrl,
+) -> T {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+/// A form without fields (a button).
+pub const NO_FIELDS: &[(&str, &str)] = &[];
+
 /// Posts a form and returns the response.
 pub async fn post_form<F: serde::Serialize + ?Sized>(
     client: &reqwest::Client,
