@@ -211,7 +211,7 @@ async fn index_body(tx: &Tx, id: i64) -> StoreResult<()> {
         id,
         &b.title,
         &format!("{} {} {}", b.purpose, b.rules, members.join(" ")),
-        &format!("/organos/{}", b.name),
+        &b.name,
     )
     .await
 }
@@ -253,7 +253,7 @@ async fn index_session(tx: &Tx, session_id: i64) -> StoreResult<()> {
         s.id,
         &format!("{}: sesión {}/{}", s.body_title, s.number, s.year),
         &format!("{} {minutes}", s.agenda),
-        &s.path(),
+        &format!("{}/{}/{}", s.body_name, s.year, s.number),
     )
     .await
 }
@@ -564,14 +564,6 @@ pub struct Session {
 }
 
 impl Session {
-    /// The path of its page.
-    pub fn path(&self) -> String {
-        format!(
-            "/organos/{}/sesiones/{}/{}",
-            self.body_name, self.year, self.number
-        )
-    }
-
     /// Whether agreements may be adopted: held, with quorum.
     pub fn can_adopt(&self) -> bool {
         self.status == SessionStatus::Held && self.quorum.is_some_and(|q| q.met())
@@ -1039,11 +1031,6 @@ impl Agreement {
     pub fn is_overdue(&self, today: &str) -> bool {
         tequio_domain::bodies::is_overdue(self.status, &self.due_on, today)
     }
-
-    /// The path of its page.
-    pub fn path(&self) -> String {
-        format!("/acuerdos/{}", self.id)
-    }
 }
 
 const AGREEMENT_SELECT: &str = "SELECT a.id, a.code, a.body_id, b.name, b.title, a.session_id,
@@ -1298,7 +1285,7 @@ pub async fn adopt(
         id,
         &format!("{code} · {}", body.title),
         input.text.trim(),
-        &format!("/acuerdos/{id}"),
+        &id.to_string(),
     )
     .await?;
     audit::append(

@@ -56,10 +56,6 @@ impl Call {
     pub fn phase(&self, now: PrimitiveDateTime) -> Phase {
         self.window().map_or(Phase::Closed, |w| w.phase(now))
     }
-
-    pub fn path(&self) -> String {
-        format!("/convocatorias/{}", self.name)
-    }
 }
 
 const CALL_SELECT: &str = "SELECT c.id, c.name, c.title, c.objective, c.eligibility, c.requirements,
@@ -202,7 +198,7 @@ pub async fn create(
         id,
         &plan.title,
         &format!("{} {}", plan.objective, plan.requirements),
-        &format!("/convocatorias/{name}"),
+        name,
     )
     .await?;
     audit::append(

@@ -275,15 +275,7 @@ async fn index_dataset(tx: &Tx, id: i64) -> StoreResult<()> {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    search::put(
-        tx,
-        SearchKind::Dataset,
-        id,
-        &d.title,
-        &body,
-        &format!("/datos/{}", d.name),
-    )
-    .await
+    search::put(tx, SearchKind::Dataset, id, &d.title, &body, &d.name).await
 }
 
 /// Creates a dataset owned by `subject_id`. `input` must have been cleaned

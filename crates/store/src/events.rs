@@ -34,10 +34,6 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn path(&self) -> String {
-        format!("/eventos/{}", self.name)
-    }
-
     pub fn places_left(&self) -> i64 {
         (self.capacity - self.registered).max(0)
     }
@@ -143,7 +139,7 @@ pub async fn create(tx: &Tx, who: &Who, input: &EventInput) -> StoreResult<i64> 
         id,
         &input.title,
         &format!("{} {}", input.audience, input.description),
-        &format!("/eventos/{}", input.name),
+        &input.name,
     )
     .await?;
     audit::append(

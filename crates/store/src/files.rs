@@ -59,13 +59,6 @@ pub struct Attachment {
     pub created_at: String,
 }
 
-impl Attachment {
-    /// Where it is downloaded.
-    pub fn path(&self) -> String {
-        format!("/adjuntos/{}/{}", self.id, self.file_name)
-    }
-}
-
 const ATTACHMENT_SELECT: &str = "SELECT id, owner_kind, owner_id, title, file_key, file_name,
     size, sha256, media_type, public, created_at FROM attachments";
 

@@ -36,12 +36,6 @@ pub struct Instrument {
     pub created_at: String,
 }
 
-impl Instrument {
-    pub fn path(&self) -> String {
-        format!("/instrumentos/{}", self.name)
-    }
-}
-
 /// What an admin registers. Parties are names: one that matches a subject or an organisation
 /// exactly is linked to it.
 #[derive(Debug, Clone)]
@@ -237,7 +231,7 @@ pub async fn create(tx: &Tx, who: &Who, input: &InstrumentInput) -> StoreResult<
         id,
         &input.title,
         &format!("{} {}", input.objectives, input.parties.join(" ")),
-        &format!("/instrumentos/{}", input.name),
+        &input.name,
     )
     .await?;
     audit::append(

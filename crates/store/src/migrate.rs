@@ -33,6 +33,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0004_topics"),
     migration!("0005_bodies"),
     migration!("0006_hardening"),
+    migration!("0007_search_keys"),
 ];
 
 impl Migration {

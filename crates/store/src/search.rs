@@ -16,28 +16,29 @@ pub const MAX_QUERY_TERMS: usize = 8;
 /// cost of very common words.
 pub const MAX_CANDIDATES: i64 = 2000;
 
-/// Adds or refreshes one item of the index.
+/// Adds or refreshes one item of the index. `key` is what a link to it is made from: its id
+/// or name (a session's is `body/year/number`); the web crate makes the link.
 pub async fn put(
     tx: &Tx,
     kind: SearchKind,
     ref_id: i64,
     title: &str,
     body: &str,
-    url: &str,
+    key: &str,
 ) -> StoreResult<()> {
     let search_text = norm::index_text(&format!("{title} {body}"));
     tx.execute(
-        "INSERT INTO search_index (kind, ref_id, title, body, url, search_text, updated_at)
+        "INSERT INTO search_index (kind, ref_id, title, body, ref_key, search_text, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (kind, ref_id) DO UPDATE SET
-            title = excluded.title, body = excluded.body, url = excluded.url,
+            title = excluded.title, body = excluded.body, ref_key = excluded.ref_key,
             search_text = excluded.search_text, updated_at = excluded.updated_at",
         params![
             kind.as_str(),
             ref_id,
             title,
             body,
-            url,
+            key,
             search_text,
             crate::now()
         ],
@@ -103,7 +104,8 @@ pub struct Hit {
     pub kind: SearchKind,
     pub ref_id: i64,
     pub title: String,
-    pub url: String,
+    /// What a link to it is made from (see [`put`]).
+    pub key: String,
     /// The title cut into parts, matched words marked.
     pub title_parts: Vec<SnippetPart>,
     /// Part of the body around the first match, matched words marked.
@@ -135,7 +137,7 @@ pub async fn search(db: &impl Exec, q: &Query) -> StoreResult<Results> {
     }
     let engine = db.engine();
     let sql = format!(
-        "SELECT kind, ref_id, title, body, url, search_text FROM search_index
+        "SELECT kind, ref_id, title, body, ref_key, search_text FROM search_index
          WHERE {} ORDER BY id LIMIT $2",
         match_condition(engine, 1)
     );
@@ -153,7 +155,7 @@ pub async fn search(db: &impl Exec, q: &Query) -> StoreResult<Results> {
         ref_id: i64,
         title: String,
         body: String,
-        url: String,
+        key: String,
         score: usize,
     }
     let mut by_kind: Vec<(SearchKind, usize)> = Vec::new();
@@ -186,7 +188,7 @@ pub async fn search(db: &impl Exec, q: &Query) -> StoreResult<Results> {
             ref_id: r.get(1)?,
             title,
             body: r.get(3)?,
-            url: r.get(4)?,
+            key: r.get(4)?,
             score,
         });
     }
@@ -207,7 +209,7 @@ pub async fn search(db: &impl Exec, q: &Query) -> StoreResult<Results> {
             title_parts: norm::snippet(&c.title, &terms, 400),
             snippet: norm::snippet(&c.body, &terms, 200),
             title: c.title,
-            url: c.url,
+            key: c.key,
         })
         .collect();
     by_kind.sort_by_key(|(k, _)| k.as_str());

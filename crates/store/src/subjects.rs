@@ -328,7 +328,7 @@ async fn reindex(tx: &Tx, id: i64) -> StoreResult<Subject> {
         id,
         &s.name,
         &s.search_body(),
-        &format!("/sujetos/{id}"),
+        &id.to_string(),
     )
     .await?;
     Ok(s)

@@ -193,7 +193,7 @@ async fn index(tx: &Tx, id: i64, input: &TopicInput) -> StoreResult<()> {
         id,
         &input.title,
         &format!("{} {} {}", input.audience, input.problem, input.body),
-        &format!("/portales/{}", input.name),
+        &input.name,
     )
     .await
 }

@@ -189,3 +189,10 @@ pub async fn download(
     )
         .into_response())
 }
+
+impl crate::html::HasPage for Attachment {
+    /// Where it is downloaded.
+    fn path(&self) -> String {
+        format!("/adjuntos/{}/{}", self.id, self.file_name)
+    }
+}

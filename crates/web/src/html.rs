@@ -225,3 +225,10 @@ pub fn safe_next(next: Option<&str>) -> String {
         _ => "/".to_owned(),
     }
 }
+
+/// What has a page of its own on this site. Domains implement it for their store types: the
+/// store keeps data, the web crate makes addresses.
+pub trait HasPage {
+    /// The path of its page (or download), from the site's root.
+    fn path(&self) -> String;
+}

@@ -41,4 +41,5 @@ pub mod markdown;
 pub mod middleware;
 pub mod signing_key;
 pub mod state;
+pub mod tables;
 pub mod upload;

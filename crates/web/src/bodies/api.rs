@@ -3,6 +3,7 @@
 
 use crate::clock::local_today;
 use crate::error::AppResult;
+use crate::html::HasPage;
 use crate::http::Problem;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};

@@ -3,6 +3,7 @@
 //! the `icalendar` and `atom_syndication` crates; the tests read them back with another parser.
 
 use crate::error::{AppError, AppResult};
+use crate::html::HasPage;
 use crate::state::AppState;
 use atom_syndication::{Entry, Feed, Link, Person, Text};
 use axum::Router;

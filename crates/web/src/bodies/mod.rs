@@ -103,3 +103,18 @@ pub async fn make_secretary(tx: &tequio_store::Tx, viewer: &Viewer, body_id: i64
     tequio_store::accounts::grant(tx, &viewer.who(), user.id, grant).await?;
     Ok(())
 }
+
+impl crate::html::HasPage for tequio_store::bodies::Session {
+    fn path(&self) -> String {
+        format!(
+            "/organos/{}/sesiones/{}/{}",
+            self.body_name, self.year, self.number
+        )
+    }
+}
+
+impl crate::html::HasPage for tequio_store::bodies::Agreement {
+    fn path(&self) -> String {
+        format!("/acuerdos/{}", self.id)
+    }
+}

@@ -8,6 +8,7 @@ use crate::attachments::{self, Upload};
 use crate::auth::Viewer;
 use crate::clock::{local_now, local_today};
 use crate::error::{AppError, AppResult};
+use crate::html::HasPage;
 use crate::html::{Ctx, Filled, Form, committed, form_errors, render, render_status, url_encode};
 use crate::state::AppState;
 use crate::upload::read_form;

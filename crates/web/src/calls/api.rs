@@ -2,6 +2,7 @@
 //! not accepted are not named.
 
 use crate::error::AppResult;
+use crate::html::HasPage;
 use crate::http::Problem;
 use crate::state::AppState;
 use axum::extract::{Path, State};

@@ -2,6 +2,7 @@
 //! results, and constituting a working group from them.
 
 pub mod api;
+pub mod data;
 pub mod pages;
 
 use crate::state::AppState;
@@ -9,7 +10,7 @@ use axum::Router;
 
 /// The pages (small requests).
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(pages::routes())
+    Router::new().merge(pages::routes()).merge(data::routes())
 }
 
 /// `/api/v1` routes, nested by the app.
@@ -20,4 +21,10 @@ pub fn api_routes() -> Router<AppState> {
 /// Forms that carry files.
 pub fn upload_routes() -> Router<AppState> {
     pages::upload_routes()
+}
+
+impl crate::html::HasPage for tequio_store::calls::Call {
+    fn path(&self) -> String {
+        format!("/convocatorias/{}", self.name)
+    }
 }

@@ -1,6 +1,7 @@
 //! Training and promotion events in `/api/v1` (who registered is not published).
 
 use crate::error::AppResult;
+use crate::html::HasPage;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;

@@ -6,6 +6,7 @@
 use crate::attachments;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::html::HasPage;
 use crate::html::{Ctx, Filled, Form, committed, form_errors, render, render_status};
 use crate::state::AppState;
 use askama::Template;

@@ -2,6 +2,7 @@
 
 use crate::clock::local_today;
 use crate::error::AppResult;
+use crate::html::HasPage;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::get;

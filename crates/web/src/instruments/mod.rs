@@ -1,6 +1,7 @@
 //! Collaboration instruments (agreements, letters of intent) and their registry.
 
 pub mod api;
+pub mod data;
 pub mod pages;
 
 use crate::state::AppState;
@@ -8,7 +9,7 @@ use axum::Router;
 
 /// The pages (small requests).
 pub fn routes() -> Router<AppState> {
-    Router::new().merge(pages::routes())
+    Router::new().merge(pages::routes()).merge(data::routes())
 }
 
 /// `/api/v1` routes, nested by the app.
@@ -19,4 +20,10 @@ pub fn api_routes() -> Router<AppState> {
 /// Forms that carry files.
 pub fn upload_routes() -> Router<AppState> {
     pages::upload_routes()
+}
+
+impl crate::html::HasPage for tequio_store::instruments::Instrument {
+    fn path(&self) -> String {
+        format!("/instrumentos/{}", self.name)
+    }
 }

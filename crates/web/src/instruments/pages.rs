@@ -6,6 +6,7 @@ use crate::attachments;
 use crate::auth::Viewer;
 use crate::clock::local_today;
 use crate::error::AppResult;
+use crate::html::HasPage;
 use crate::html::{Ctx, Filled, Form, committed, render, render_status};
 use crate::state::AppState;
 use askama::Template;

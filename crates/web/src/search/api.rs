@@ -140,7 +140,7 @@ async fn search_all(
                 kind: h.kind.as_str().to_owned(),
                 id: h.ref_id,
                 title: h.title,
-                url: h.url,
+                url: super::link(h.kind, &h.key),
                 title_parts: parts(h.title_parts),
                 snippet: parts(h.snippet),
             })

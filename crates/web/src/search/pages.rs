@@ -43,6 +43,13 @@ struct SearchPage {
     )>,
 }
 
+impl SearchPage {
+    /// The page of a result.
+    fn link(&self, h: &search::Hit) -> String {
+        super::link(h.kind, &h.key)
+    }
+}
+
 const SEARCH_PAGE_SIZE: usize = 20;
 
 /// The kinds of content asked for: every kind when `tipo` is empty.

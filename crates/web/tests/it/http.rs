@@ -124,6 +124,12 @@ async fn public_pages_api_and_errors() {
         let found: serde_json::Value =
             crate::common::get_json(&c, app.url("/api/v1/search?q=secretarias")).await;
         assert_eq!(found["total"], 2, "{name}: plural finds singular");
+        let first = &found["items"][0];
+        assert_eq!(
+            first["url"].as_str().unwrap(),
+            format!("/sujetos/{}", first["id"]),
+            "{name}: a hit links to its page"
+        );
         let head: serde_json::Value =
             crate::common::get_json(&c, app.url("/api/v1/audit/head")).await;
         assert_eq!(head["seq"], 2, "{name}");
