@@ -3,13 +3,10 @@
 use crate::app::router;
 use crate::config::{DbArgs, LimitArgs, ServeArgs, Settings, redact_url};
 use crate::state::AppState;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
-use tequio_domain::accounts::{Grant, Role};
-use tequio_domain::text::{looks_like_email, normalize_email};
-use tequio_store::audit::{self, Head, Who};
-use tequio_store::{Db, accounts};
+use tequio_store::Db;
 
 /// Tequio: an open-government platform for transparency, participation and collaboration.
 #[derive(Parser)]
@@ -35,7 +32,7 @@ enum Command {
     /// Manage accounts from the command line (for the first admin, or a lost password).
     Admin {
         #[command(subcommand)]
-        command: AdminCommand,
+        command: crate::accounts::cli::AdminCommand,
     },
     /// Load or export the legal framework (laws, obligations, formats).
     Framework {
@@ -89,49 +86,6 @@ enum Command {
     Restore {
         /// The backup file.
         file: std::path::PathBuf,
-    },
-}
-
-#[derive(Subcommand)]
-enum AdminCommand {
-    /// Create an account (e-mail already verified). Prints a generated password unless
-    /// --password-stdin is given.
-    CreateUser {
-        #[arg(long)]
-        email: String,
-        /// The name shown for the person.
-        #[arg(long)]
-        name: String,
-        /// Also grant the admin role.
-        #[arg(long)]
-        admin: bool,
-        /// Read the password from standard input instead of generating one.
-        #[arg(long)]
-        password_stdin: bool,
-    },
-    /// Grant a role: admin, verifier, subject_editor (needs --scope SUBJECT_ID),
-    /// body_secretary (needs --scope BODY_ID) or moderator.
-    Grant {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        role: String,
-        #[arg(long)]
-        scope: Option<i64>,
-    },
-    /// Set a new generated password for an account, print it, and end its sessions.
-    ResetPassword {
-        #[arg(long)]
-        email: String,
-    },
-    /// Register a witness whose co-signatures of the log's checkpoints are published: its
-    /// name and its public key (what `tequio witness --cosign` prints, or its
-    /// /api/v1/audit/key).
-    AddWitness {
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        public_key: String,
     },
 }
 
@@ -251,7 +205,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Admin { command } => {
             let db = cli.db.open().await?;
-            admin(&db, command).await?;
+            crate::accounts::cli::admin(&db, command).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Framework { command } => {
@@ -273,52 +227,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Restore { file } => crate::backup::restore(&cli.db, &file).await,
         Command::VerifyLog { head, witness } => {
-            let saved = match witness {
-                Some(file) => {
-                    let kept = crate::audit::cli::Kept::read(&file)?;
-                    kept.check_signatures()?;
-                    let head = kept
-                        .head()
-                        .with_context(|| format!("{} keeps no checkpoint", file.display()))?;
-                    println!(
-                        "Checking against {}'s checkpoint of entry {} ({})",
-                        file.display(),
-                        head.seq,
-                        kept.url
-                    );
-                    Some(head)
-                }
-                None => head.as_deref().map(parse_head).transpose()?,
-            };
-            let db = cli.db.open().await?;
-            let v = audit::verify(&db, saved.as_ref()).await?;
-            match &v.problem {
-                None => {
-                    match &v.head {
-                        Some(h) => println!("OK: {} entries; head {}:{}", v.entries, h.seq, h.hash),
-                        None => println!("OK: the log is empty"),
-                    }
-                    Ok(ExitCode::SUCCESS)
-                }
-                Some(p) => {
-                    println!("BROKEN: {p}");
-                    Ok(ExitCode::from(1))
-                }
-            }
+            crate::audit::cli::verify_log(&cli.db, head.as_deref(), witness.as_deref()).await
         }
     }
-}
-
-fn parse_head(s: &str) -> anyhow::Result<Head> {
-    let (seq, hash) = s
-        .split_once(':')
-        .context("--head must be SEQ:HASH, e.g. 42:3f…")?;
-    let seq = seq.trim().parse().context("--head: SEQ must be a number")?;
-    let hash = hash.trim().to_ascii_lowercase();
-    if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
-        bail!("--head: HASH must be 64 hexadecimal characters");
-    }
-    Ok(Head { seq, hash })
 }
 
 fn print_demo(report: &crate::demo::DemoReport) {
@@ -338,97 +249,4 @@ fn print_demo(report: &crate::demo::DemoReport) {
         println!("  {:<40} {:<16} {}", a.email, a.role, a.password);
     }
     println!("Log in as admin at /entrar with admin@tequio.demo and the password above.");
-}
-
-async fn admin(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
-    let sys = Who::system();
-    match command {
-        AdminCommand::CreateUser {
-            email,
-            name,
-            admin,
-            password_stdin,
-        } => {
-            let email = normalize_email(&email);
-            if !looks_like_email(&email) {
-                bail!("--email: «{email}» is not an e-mail address");
-            }
-            let (password, generated) = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line)?;
-                (line.trim_end_matches(['\n', '\r']).to_owned(), false)
-            } else {
-                (crate::demo::generate_password()?, true)
-            };
-            if password.chars().count() < tequio_domain::accounts::MIN_PASSWORD_LEN {
-                bail!(
-                    "the password needs at least {} characters",
-                    tequio_domain::accounts::MIN_PASSWORD_LEN
-                );
-            }
-            let hash = crate::auth::hash_password(password.clone())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:#}"))?;
-            let tx = db.begin().await?;
-            let user = accounts::create_user(&tx, &sys, &email, name.trim(), &hash, "es")
-                .await
-                .map_err(|e| match e {
-                    tequio_store::StoreError::Conflict { .. } => {
-                        anyhow::anyhow!("an account with {email} already exists")
-                    }
-                    e => e.into(),
-                })?;
-            accounts::mark_email_verified(&tx, &sys, user.id).await?;
-            if admin {
-                accounts::grant(&tx, &sys, user.id, Grant::new(Role::Admin, None)?).await?;
-            }
-            tx.commit().await?;
-            println!("Created account {} for {email}.", user.id);
-            if generated {
-                println!("Password (shown only now): {password}");
-            }
-        }
-        AdminCommand::Grant { email, role, scope } => {
-            let role = Role::parse(&role).with_context(|| format!("--role: «{role}» is not one of admin, verifier, subject_editor, body_secretary, moderator"))?;
-            let grant = Grant::new(role, scope)?;
-            let (user, _) = accounts::find_by_email(db, &normalize_email(&email))
-                .await?
-                .with_context(|| format!("no account for {email}"))?;
-            let tx = db.begin().await?;
-            accounts::grant(&tx, &sys, user.id, grant).await?;
-            tx.commit().await?;
-            println!("Granted {} to {email}.", role.as_str());
-        }
-        AdminCommand::AddWitness { name, public_key } => {
-            let key = public_key.trim().to_ascii_lowercase();
-            if key.len() != 64 || !key.chars().all(|c| c.is_ascii_hexdigit()) {
-                bail!("--public-key: an Ed25519 public key is 64 hexadecimal characters");
-            }
-            let tx = db.begin().await?;
-            audit::add_witness(&tx, &sys, name.trim(), &key)
-                .await
-                .map_err(|e| match e {
-                    tequio_store::StoreError::Conflict { .. } => {
-                        anyhow::anyhow!("a witness with that name or key is already registered")
-                    }
-                    e => e.into(),
-                })?;
-            tx.commit().await?;
-            println!("Registered the witness {} ({key}).", name.trim());
-        }
-        AdminCommand::ResetPassword { email } => {
-            let (user, _) = accounts::find_by_email(db, &normalize_email(&email))
-                .await?
-                .with_context(|| format!("no account for {email}"))?;
-            let password = crate::demo::generate_password()?;
-            let hash = crate::auth::hash_password(password.clone())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:#}"))?;
-            let tx = db.begin().await?;
-            accounts::set_password(&tx, &sys, user.id, &hash).await?;
-            tx.commit().await?;
-            println!("New password for {email} (shown only now): {password}");
-        }
-    }
-    Ok(())
 }

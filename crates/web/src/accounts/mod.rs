@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod cli;
 pub mod organisations;
 pub mod pages;
 

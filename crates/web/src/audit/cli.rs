@@ -401,3 +401,57 @@ async fn cosign(
     }
     Ok(())
 }
+
+/// `tequio verify-log`: recomputes the chain, against a head given as `SEQ:HASH` or the newest
+/// checkpoint a witness kept. Exits 1 when the chain is broken.
+pub async fn verify_log(
+    db_args: &crate::config::DbArgs,
+    head: Option<&str>,
+    witness: Option<&std::path::Path>,
+) -> anyhow::Result<std::process::ExitCode> {
+    use std::process::ExitCode;
+    let saved = match witness {
+        Some(file) => {
+            let kept = Kept::read(file)?;
+            kept.check_signatures()?;
+            let head = kept
+                .head()
+                .with_context(|| format!("{} keeps no checkpoint", file.display()))?;
+            println!(
+                "Checking against {}'s checkpoint of entry {} ({})",
+                file.display(),
+                head.seq,
+                kept.url
+            );
+            Some(head)
+        }
+        None => head.map(parse_head).transpose()?,
+    };
+    let db = db_args.open().await?;
+    let v = tequio_store::audit::verify(&db, saved.as_ref()).await?;
+    match &v.problem {
+        None => {
+            match &v.head {
+                Some(h) => println!("OK: {} entries; head {}:{}", v.entries, h.seq, h.hash),
+                None => println!("OK: the log is empty"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(p) => {
+            println!("BROKEN: {p}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn parse_head(s: &str) -> anyhow::Result<tequio_store::audit::Head> {
+    let (seq, hash) = s
+        .split_once(':')
+        .context("--head must be SEQ:HASH, e.g. 42:3f…")?;
+    let seq = seq.trim().parse().context("--head: SEQ must be a number")?;
+    let hash = hash.trim().to_ascii_lowercase();
+    if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!("--head: HASH must be 64 hexadecimal characters");
+    }
+    Ok(tequio_store::audit::Head { seq, hash })
+}

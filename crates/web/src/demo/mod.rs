@@ -33,22 +33,6 @@ pub struct DemoReport {
     pub publications: usize,
 }
 
-/// A password nobody can guess and a person can type: 4 groups of 5 lowercase letters and digits.
-pub fn generate_password() -> anyhow::Result<String> {
-    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyz23456789";
-    let mut bytes = [0u8; 20];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    let chars: Vec<char> = bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect();
-    Ok(chars
-        .chunks(5)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-"))
-}
-
 const ORGANISATIONS: &[(&str, Sector, &str)] = &[
     (
         "Red Ciudadana por la Transparencia de Oaxaca A.C.",
@@ -139,7 +123,7 @@ pub async fn load(db: &Db, files: &crate::files::FileStore) -> anyhow::Result<De
         if accounts::find_by_email(db, email).await?.is_some() {
             continue;
         }
-        let password = generate_password()?;
+        let password = crate::auth::generate_password()?;
         let hash = auth::hash_password(password.clone())
             .await
             .map_err(|e| anyhow::anyhow!("{e:#}"))?;
@@ -201,7 +185,7 @@ async fn load_collaboration(db: &Db) -> anyhow::Result<()> {
         let user_id = match accounts::find_by_email(db, email).await? {
             Some((u, _)) => u.id,
             None => {
-                let hash = auth::hash_password(generate_password()?)
+                let hash = auth::hash_password(crate::auth::generate_password()?)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e:#}"))?;
                 let tx = db.begin().await?;
