@@ -584,8 +584,8 @@ pub struct PublishProblem {
     pub total_errors: usize,
 }
 
-/// A refused publication as a problem listing every problem of the file (422), or the
-/// error's own answer when it is not the file's or the caller's to fix.
+/// A refused publication (422) as the problem the API documents, listing every problem of
+/// the file; any other error as its own answer (400, 401, 404…).
 fn refusal_response(e: AppError, lang: &str) -> Response {
     let (detail, errors, total) = match &e {
         AppError::File(f) => {
@@ -602,10 +602,12 @@ fn refusal_response(e: AppError, lang: &str) -> Response {
                 .collect();
             (format!("{}: {} problems", f.file, f.total), list, f.total)
         }
-        other => match other.messages(crate::i18n::Lang::parse(lang).unwrap_or_default()) {
-            Some(m) => (m.join(" "), Vec::new(), 0),
-            None => return e.into_response(),
-        },
+        other if other.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            let lang = crate::i18n::Lang::parse(lang).unwrap_or_default();
+            let messages = other.messages(lang).unwrap_or_default();
+            (messages.join(" "), Vec::new(), 0)
+        }
+        _ => return e.into_response(),
     };
     let body = PublishProblem {
         kind: "about:blank".into(),
@@ -636,13 +638,22 @@ fn refusal_response(e: AppError, lang: &str) -> Response {
     (status = 413, description = "The file is too large", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Refused, with every problem", body = PublishProblem, content_type = "application/problem+json")
 ), security(("api_token" = [])))]
-async fn publish(
-    State(state): State<AppState>,
-    headers: HeaderMap,
+async fn publish(State(state): State<AppState>, headers: HeaderMap, form: Multipart) -> Response {
+    let lang = api_lang(&headers);
+    match publish_with_token(&state, &headers, form).await {
+        Ok(response) => response,
+        Err(e) => refusal_response(e, lang),
+    }
+}
+
+/// Publishing for the token's subject: every refusal comes back as an error, which
+/// [`refusal_response`] writes as the API documents it.
+async fn publish_with_token(
+    state: &AppState,
+    headers: &HeaderMap,
     form: Multipart,
 ) -> AppResult<Response> {
-    let lang = api_lang(&headers);
-    let token = token_of(&state, &headers).await?;
+    let token = token_of(state, headers).await?;
     let form = crate::upload::read_form(form, publishing::MAX_FILE_BYTES).await?;
     let field = |name: &str| {
         form.fields
@@ -653,8 +664,7 @@ async fn publish(
     let (file_name, bytes) = match form.file {
         crate::upload::FileField::Present { name, bytes } => (name, bytes),
         crate::upload::FileField::TooLarge { name } => {
-            let refusal = publishing::too_large(&name, publishing::MAX_FILE_MB);
-            return Ok(refusal_response(refusal, lang));
+            return Err(publishing::too_large(&name, publishing::MAX_FILE_MB));
         }
         crate::upload::FileField::Missing => {
             return Err(AppError::BadRequest("file: falta el archivo".into()));
@@ -663,12 +673,9 @@ async fn publish(
     let code = field("obligation").ok_or_else(|| {
         AppError::BadRequest("obligation: falta el código de la obligación".into())
     })?;
-    let (subject_id, obligation) = token_obligation(&state, &token, code).await?;
+    let (subject_id, obligation) = token_obligation(state, &token, code).await?;
     let period = field("period").map(period_field).transpose()?;
-    let format = match publishing::pick_format(&state.db, &obligation, field("format")).await {
-        Ok(f) => f,
-        Err(r) => return Ok(refusal_response(r, lang)),
-    };
+    let format = publishing::pick_format(&state.db, &obligation, field("format")).await?;
     let who = Who {
         label: format!("API: {}", token.name),
         user_id: None,
@@ -680,20 +687,17 @@ async fn publish(
     };
     let note = field("note").unwrap_or_default();
     let limits = &state.settings.publication_limits;
-    match publishing::publish_file(
+    let published = publishing::publish_file(
         &state.db, &who, target, period, &file_name, bytes, note, limits,
     )
-    .await
-    {
-        Ok(Published::New(p)) => {
+    .await?;
+    Ok(match published {
+        Published::New(p) => {
             state.checkpoint_wake.notify_one();
-            Ok((StatusCode::CREATED, Json(PublicationOut::from(p))).into_response())
+            (StatusCode::CREATED, Json(PublicationOut::from(p))).into_response()
         }
-        Ok(Published::Unchanged(p)) => {
-            Ok((StatusCode::OK, Json(PublicationOut::from(p))).into_response())
-        }
-        Err(r) => Ok(refusal_response(r, lang)),
-    }
+        Published::Unchanged(p) => (StatusCode::OK, Json(PublicationOut::from(p))).into_response(),
+    })
 }
 
 /// The `period` field: `2025-T3`, `2025-S1` or `2025`.

@@ -561,6 +561,24 @@ async fn machine_publishing_with_a_subject_token() {
             "{engine}: {problem}"
         );
 
+        // Every 422 of the publishing API has the documented shape, whatever was refused.
+        let res = post(
+            file_form("f8.xlsx", REAL_F8, &[("obligation", "99-ZZ")]),
+            Some(&token),
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 422, "{engine}");
+        let problem: serde_json::Value = res.json().await.unwrap();
+        assert!(
+            problem["errors"].is_array()
+                && problem["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("no existe la obligación «99-ZZ»"),
+            "{engine}: {problem}"
+        );
+
         // An obligation that does not apply is refused with its reason.
         let admin = app.browser();
         login(&app, &admin, "admin@inaip.test", PASSWORD).await;
