@@ -204,11 +204,6 @@ pub fn url_encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// A page number from the query string: 1 when missing.
-pub fn page_number(p: Option<u32>) -> i64 {
-    i64::from(p.unwrap_or(1).clamp(1, 100_000))
-}
-
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {

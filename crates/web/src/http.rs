@@ -1,7 +1,6 @@
 //! What every JSON answer shares: RFC 9457 problems, paging checks, typed responses and
 //! downloads. Shared: no domain is imported here.
 
-use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
@@ -23,28 +22,6 @@ pub struct Problem {
     pub status: u16,
     /// What was wrong and where (field or parameter), when known.
     pub detail: Option<String>,
-}
-
-/// Checks the paging of a list: `page` from 1, `per_page` from 1 to `max`.
-pub fn check_page(
-    page: Option<u32>,
-    per_page: Option<u32>,
-    default: u32,
-    max: u32,
-) -> AppResult<(u32, u32)> {
-    let page = page.unwrap_or(1);
-    let per_page = per_page.unwrap_or(default);
-    if !(1..=100_000).contains(&page) {
-        return Err(AppError::BadRequest(
-            "page: must be between 1 and 100000".into(),
-        ));
-    }
-    if !(1..=max).contains(&per_page) {
-        return Err(AppError::BadRequest(format!(
-            "per_page: must be between 1 and {max}"
-        )));
-    }
-    Ok((page, per_page))
 }
 
 /// A response with a body and content type (for downloads and static files).

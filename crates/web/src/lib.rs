@@ -36,6 +36,7 @@ pub mod files;
 pub mod html;
 pub mod http;
 pub mod i18n;
+pub mod listing;
 pub mod mail;
 pub mod markdown;
 pub mod middleware;

@@ -285,7 +285,7 @@ async fn list_agreements(
     State(state): State<AppState>,
     Query(p): Query<AgreementsQuery>,
 ) -> AppResult<Json<AgreementList>> {
-    let (page, per_page) = crate::http::check_page(p.page, p.per_page, 50, 200)?;
+    let (page, per_page) = crate::listing::check_page(p.page, p.per_page, 50, 200)?;
     let body_id = match p.body.as_deref().filter(|b| !b.is_empty()) {
         Some(name) => Some(match Body::by_name(&state.db, name).await {
             Ok(b) => b.id,

@@ -10,7 +10,7 @@ pub mod pages;
 use crate::auth::Viewer;
 use crate::clock::local_today;
 use crate::error::{AppError, AppResult};
-use crate::html::page_number;
+use crate::listing::page_number;
 use crate::state::AppState;
 use axum::Router;
 use serde::Deserialize;

@@ -2,9 +2,10 @@
 //! resource in the datastore with the same filters, words, sort and pages as its page.
 //! (The CKAN Action API, for CKAN's tools, is in [`super::ckan`].)
 
-use crate::catalog::view::{self, API_NAMES};
+use crate::catalog::view;
 use crate::error::{AppError, AppResult};
 use crate::http::Problem;
+use crate::listing::API_NAMES;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
@@ -100,7 +101,7 @@ async fn list_datasets(
     State(state): State<AppState>,
     Query(p): Query<DatasetsQuery>,
 ) -> AppResult<Json<DatasetList>> {
-    let (page, per_page) = crate::http::check_page(p.page, p.per_page, 20, 100)?;
+    let (page, per_page) = crate::listing::check_page(p.page, p.per_page, 20, 100)?;
     let filter = crate::catalog::ListFilter {
         q: p.q.unwrap_or_default(),
         subject: p.subject_id,

@@ -6,9 +6,10 @@ use super::{
     prepare_resource, save_new_resource,
 };
 use crate::auth::Viewer;
-use crate::catalog::view::{self, PAGE_NAMES};
+use crate::catalog::view;
 use crate::error::{AppError, AppResult};
 use crate::html::{Ctx, form_errors, render, render_status, url_encode};
+use crate::listing::PAGE_NAMES;
 use crate::upload::read_form;
 use crate::{http::attachment, state::AppState};
 use askama::Template;
@@ -1079,7 +1080,7 @@ async fn preview(
         .iter()
         .map(|f| {
             params
-                .get(&format!("{}{}", view::FILTER_PREFIX, f.name))
+                .get(&format!("{}{}", crate::listing::FILTER_PREFIX, f.name))
                 .cloned()
                 .unwrap_or_default()
         })

@@ -3,6 +3,7 @@
 //! as JSON, so that every face shows the same rows.
 
 use crate::error::{AppError, AppResult};
+use crate::listing::{FILTER_PREFIX, Names};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use tequio_domain::catalog::table::{FieldType, TableSchema};
@@ -18,26 +19,6 @@ pub const MAX_PAGE: i64 = 1_000_000;
 const MAX_WORDS: usize = 8;
 
 /// The prefix of a column filter parameter: `f_municipio=Oaxaca`.
-pub const FILTER_PREFIX: &str = "f_";
-
-/// The parameter names of one face (the pages speak Spanish, the API English).
-pub struct Names {
-    pub sort: &'static str,
-    pub page: &'static str,
-    pub per_page: &'static str,
-}
-
-pub const PAGE_NAMES: Names = Names {
-    sort: "orden",
-    page: "pagina",
-    per_page: "por_pagina",
-};
-pub const API_NAMES: Names = Names {
-    sort: "sort",
-    page: "page",
-    per_page: "per_page",
-};
-
 /// Folded words of a search: lowercase, no accents, letters and digits only.
 pub fn words(q: &str) -> Vec<String> {
     fold_accents(&q.to_lowercase())

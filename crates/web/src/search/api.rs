@@ -1,7 +1,8 @@
 //! Search of all public content in `/api/v1`.
 
 use crate::error::AppResult;
-use crate::http::{Problem, check_page};
+use crate::http::Problem;
+use crate::listing::check_page;
 use crate::state::AppState;
 use axum::extract::{Query, State};
 use axum::routing::get;

@@ -2,7 +2,8 @@
 
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::html::{Ctx, page_number, render, url_encode};
+use crate::html::{Ctx, render, url_encode};
+use crate::listing::page_number;
 use crate::state::AppState;
 use askama::Template;
 use axum::Router;

@@ -2,7 +2,8 @@
 
 use super::{SubjectOut, UnitOut};
 use crate::error::{AppError, AppResult};
-use crate::http::{Problem, check_page};
+use crate::http::Problem;
+use crate::listing::check_page;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;

@@ -4,7 +4,8 @@
 use crate::auth::Viewer;
 use crate::csv_out::CsvCells;
 use crate::error::{AppError, AppResult};
-use crate::html::{Ctx, page_number, render, render_status, url_encode};
+use crate::html::{Ctx, render, render_status, url_encode};
+use crate::listing::page_number;
 use crate::{http::attachment, state::AppState};
 use askama::Template;
 use axum::Router;

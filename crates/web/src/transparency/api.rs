@@ -5,9 +5,10 @@
 use super::{PublicationOut, obligation_rows};
 use crate::error::{AppError, AppResult};
 use crate::http::Problem;
+use crate::listing::API_NAMES;
 use crate::state::AppState;
 use crate::transparency::publishing;
-use crate::transparency::records::{self, API_NAMES, RecordQuery};
+use crate::transparency::records::{self, RecordQuery};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};

@@ -7,9 +7,10 @@ use super::{Loaded, ObligationRow, load_publication, obligation, obligation_rows
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::html::{Ctx, render, render_status};
+use crate::listing::{FILTER_PREFIX, PAGE_NAMES};
 use crate::state::AppState;
 use crate::transparency::publishing;
-use crate::transparency::records::{self, FILTER_PREFIX, PAGE_NAMES, RecordQuery};
+use crate::transparency::records::{self, RecordQuery};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};

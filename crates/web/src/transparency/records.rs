@@ -6,6 +6,7 @@
 //! the matching records in memory, filters alone do not.
 
 use crate::error::{AppError, AppResult};
+use crate::listing::{FILTER_PREFIX, Names};
 use futures_util::Stream;
 use std::collections::HashMap;
 use tequio_domain::search as norm;
@@ -32,27 +33,6 @@ pub struct RecordQuery {
     pub page: i64,
     pub per_page: i64,
 }
-
-/// The parameter names of one interface (the pages speak Spanish, the API English).
-pub struct Names {
-    pub sort: &'static str,
-    pub page: &'static str,
-    pub per_page: &'static str,
-}
-
-pub const PAGE_NAMES: Names = Names {
-    sort: "orden",
-    page: "pagina",
-    per_page: "por_pagina",
-};
-pub const API_NAMES: Names = Names {
-    sort: "sort",
-    page: "page",
-    per_page: "per_page",
-};
-
-/// The prefix of a column filter parameter: `f_sexo=Mujer`.
-pub const FILTER_PREFIX: &str = "f_";
 
 impl RecordQuery {
     /// Reads a query string. A column this publication's format does not have is a conflict
