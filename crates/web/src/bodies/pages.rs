@@ -225,31 +225,9 @@ async fn show_page(
         .filter(|r| Some(r.user_id) == user_id)
         .cloned()
         .collect();
-    let mut my_organisations = Vec::new();
-    if let Some(u) = user_id
-        && b.accepts_members
-        && viewer.actor.can(Action::Participate)
-    {
-        for o in tequio_store::accounts::organisations_of(db, u).await? {
-            let seated = seats.iter().any(|s| s.organisation_id == Some(o.id));
-            let pending = requests
-                .iter()
-                .any(|r| r.organisation_id == o.id && r.status == "pending");
-            if !seated && !pending {
-                my_organisations.push((o.id, o.name));
-            }
-        }
-    }
+    let my_organisations = may_join_for(viewer, state, &b, &seats, &requests).await?;
     let adhesions = if can_run {
-        let ids: Vec<i64> = requests.iter().map(|r| r.id).collect();
-        let mut docs = tequio_store::files::attachments_of(db, "adhesion", &ids).await?;
-        requests
-            .into_iter()
-            .map(|r| {
-                let d = docs.remove(&r.id).unwrap_or_default();
-                (r, d)
-            })
-            .collect()
+        with_documents(state, requests).await?
     } else {
         Vec::new()
     };
@@ -281,6 +259,49 @@ async fn show_page(
             b,
         },
     )
+}
+
+/// The viewer's organisations that may ask to join the body: not seated, not already asking.
+async fn may_join_for(
+    viewer: &Viewer,
+    state: &AppState,
+    b: &Body,
+    seats: &[Seat],
+    requests: &[AdhesionRequest],
+) -> AppResult<Vec<(i64, String)>> {
+    let mut out = Vec::new();
+    let Some(u) = viewer.user.as_ref().map(|u| u.id) else {
+        return Ok(out);
+    };
+    if !b.accepts_members || !viewer.actor.can(Action::Participate) {
+        return Ok(out);
+    }
+    for o in tequio_store::accounts::organisations_of(&state.db, u).await? {
+        let seated = seats.iter().any(|s| s.organisation_id == Some(o.id));
+        let pending = requests
+            .iter()
+            .any(|r| r.organisation_id == o.id && r.status == "pending");
+        if !seated && !pending {
+            out.push((o.id, o.name));
+        }
+    }
+    Ok(out)
+}
+
+/// Requests to join with the documents each brought (one query for all of them).
+async fn with_documents(
+    state: &AppState,
+    requests: Vec<AdhesionRequest>,
+) -> AppResult<Vec<(AdhesionRequest, Vec<Attachment>)>> {
+    let ids: Vec<i64> = requests.iter().map(|r| r.id).collect();
+    let mut docs = tequio_store::files::attachments_of(&state.db, "adhesion", &ids).await?;
+    Ok(requests
+        .into_iter()
+        .map(|r| {
+            let d = docs.remove(&r.id).unwrap_or_default();
+            (r, d)
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------------

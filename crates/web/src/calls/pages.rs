@@ -368,72 +368,9 @@ async fn show_page(
         .filter(|a| Some(a.user_id) == user_id)
         .cloned()
         .collect();
-    let mut my_organisations = Vec::new();
-    let mut may_apply_as_citizen = false;
-    if let Some(u) = user_id
-        && viewer.actor.can(Action::Participate)
-    {
-        for o in tequio_store::accounts::organisations_of(db, u).await? {
-            let applied = all.iter().any(|a| a.organisation_id == Some(o.id));
-            if call.eligibility.admits(Some(o.sector)) && !applied {
-                my_organisations.push((o.id, o.name));
-            }
-        }
-        may_apply_as_citizen = call.eligibility.admits(None)
-            && !all
-                .iter()
-                .any(|a| a.organisation_id.is_none() && a.user_id == u);
-    }
+    let (my_organisations, may_apply_as_citizen) = how_to_apply(viewer, state, &call, &all).await?;
     let applications = if can_manage || is_reviewer {
-        let scores = store::scores(db, call.id).await?;
-        let ids: Vec<i64> = all.iter().map(|a| a.id).collect();
-        let mut docs = tequio_store::files::attachments_of(db, "application", &ids).await?;
-        all.iter()
-            .map(|a| {
-                let mine_scores: Vec<&Score> = scores
-                    .iter()
-                    .filter(|s| s.application_id == a.id && Some(s.reviewer_id) == user_id)
-                    .collect();
-                let criterion = |p: i64| {
-                    usize::try_from(p)
-                        .ok()
-                        .and_then(|i| call.criteria.get(i))
-                        .map(|c| c.name.clone())
-                        .unwrap_or_default()
-                };
-                AppView {
-                    scores: scores
-                        .iter()
-                        .filter(|s| s.application_id == a.id)
-                        .map(|s| {
-                            (
-                                s.reviewer_name.clone(),
-                                criterion(s.position),
-                                s.score,
-                                s.comment.clone(),
-                            )
-                        })
-                        .collect(),
-                    documents: docs.remove(&a.id).unwrap_or_default(),
-                    mine: call
-                        .criteria
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| {
-                            let found = mine_scores
-                                .iter()
-                                .find(|s| usize::try_from(s.position).ok() == Some(i));
-                            (
-                                c.name.clone(),
-                                found.map(|s| s.score.to_string()).unwrap_or_default(),
-                                found.map(|s| s.comment.clone()).unwrap_or_default(),
-                            )
-                        })
-                        .collect(),
-                    a: a.clone(),
-                }
-            })
-            .collect()
+        application_views(state, &call, &all, user_id).await?
     } else {
         Vec::new()
     };
@@ -482,6 +419,92 @@ async fn show_page(
             call,
         },
     )
+}
+
+/// Who the viewer may apply as: the organisations of theirs the call admits that have not
+/// applied yet, and whether they may apply on their own.
+async fn how_to_apply(
+    viewer: &Viewer,
+    state: &AppState,
+    call: &Call,
+    all: &[Application],
+) -> AppResult<(Vec<(i64, String)>, bool)> {
+    let mut organisations = Vec::new();
+    let Some(u) = viewer.user.as_ref().map(|u| u.id) else {
+        return Ok((organisations, false));
+    };
+    if !viewer.actor.can(Action::Participate) {
+        return Ok((organisations, false));
+    }
+    for o in tequio_store::accounts::organisations_of(&state.db, u).await? {
+        let applied = all.iter().any(|a| a.organisation_id == Some(o.id));
+        if call.eligibility.admits(Some(o.sector)) && !applied {
+            organisations.push((o.id, o.name));
+        }
+    }
+    let applied_alone = all
+        .iter()
+        .any(|a| a.organisation_id.is_none() && a.user_id == u);
+    Ok((
+        organisations,
+        call.eligibility.admits(None) && !applied_alone,
+    ))
+}
+
+/// Every application as its managers and reviewers see it: documents, every score, and the
+/// viewer's own scores for the scoring form.
+async fn application_views(
+    state: &AppState,
+    call: &Call,
+    all: &[Application],
+    user_id: Option<i64>,
+) -> AppResult<Vec<AppView>> {
+    let scores = store::scores(&state.db, call.id).await?;
+    let ids: Vec<i64> = all.iter().map(|a| a.id).collect();
+    let mut docs = tequio_store::files::attachments_of(&state.db, "application", &ids).await?;
+    let criterion = |p: i64| {
+        usize::try_from(p)
+            .ok()
+            .and_then(|i| call.criteria.get(i))
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    };
+    Ok(all
+        .iter()
+        .map(|a| {
+            let mine_scores: Vec<&Score> = scores
+                .iter()
+                .filter(|s| s.application_id == a.id && Some(s.reviewer_id) == user_id)
+                .collect();
+            AppView {
+                scores: scores
+                    .iter()
+                    .filter(|s| s.application_id == a.id)
+                    .map(|s| {
+                        let c = criterion(s.position);
+                        (s.reviewer_name.clone(), c, s.score, s.comment.clone())
+                    })
+                    .collect(),
+                documents: docs.remove(&a.id).unwrap_or_default(),
+                mine: call
+                    .criteria
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let found = mine_scores
+                            .iter()
+                            .find(|s| usize::try_from(s.position).ok() == Some(i));
+                        (
+                            c.name.clone(),
+                            found.map(|s| s.score.to_string()).unwrap_or_default(),
+                            found.map(|s| s.comment.clone()).unwrap_or_default(),
+                        )
+                    })
+                    .collect(),
+                a: a.clone(),
+            }
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------------
