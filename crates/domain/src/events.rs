@@ -60,6 +60,18 @@ pub fn normalise_code(typed: &str) -> String {
         .collect()
 }
 
+/// Whether an event is over and takes no more registrations: its end has passed or, when it
+/// gives none, the day it starts has. Times are local wall-clock text (`YYYY-MM-DDTHH:MM`), as
+/// stored, so they compare as text.
+pub fn has_concluded(starts_at: &str, ends_at: &str, now: &str) -> bool {
+    let end = if ends_at.is_empty() {
+        format!("{}T23:59", starts_at.get(..10).unwrap_or(starts_at))
+    } else {
+        ends_at.to_owned()
+    };
+    end.as_str() < now
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +89,21 @@ mod tests {
         assert_eq!(code.matches('-').count(), 2);
         assert!(!code.contains('O') && !code.contains('0'));
         assert_eq!(normalise_code(&format!(" {} ", code.to_lowercase())), code);
+    }
+
+    #[test]
+    fn an_event_concludes_at_its_end_or_with_its_day() {
+        assert!(!has_concluded(
+            "2026-03-10T10:00",
+            "2026-03-10T12:00",
+            "2026-03-10T11:59"
+        ));
+        assert!(has_concluded(
+            "2026-03-10T10:00",
+            "2026-03-10T12:00",
+            "2026-03-10T12:01"
+        ));
+        assert!(!has_concluded("2026-03-10T10:00", "", "2026-03-10T23:00"));
+        assert!(has_concluded("2026-03-10T10:00", "", "2026-03-11T00:00"));
     }
 }

@@ -876,6 +876,7 @@ events-login = Sign in to register
 events-full-name = Full name (as on the certificate)
 events-institution = Institution or organisation
 events-register = Register
+events-concluded = This event has concluded: it takes no more registrations.
 events-materials = Materials
 events-no-materials = No materials yet.
 events-attendance = Attendance

@@ -876,6 +876,7 @@ events-login = Entra con tu cuenta para registrarte
 events-full-name = Nombre completo (como aparecerá en la constancia)
 events-institution = Institución u organización
 events-register = Registrarme
+events-concluded = El evento ya concluyó: no admite más registros.
 events-materials = Materiales
 events-no-materials = Todavía no hay materiales.
 events-attendance = Asistencia

@@ -128,6 +128,18 @@ fn event_event(e: &tequio_store::events::Event, base_url: &str) -> Option<Event>
     Some(ev.done())
 }
 
+/// An empty calendar that names Tequio as its maker (RFC 5545's PRODID), not the library.
+fn calendar() -> Calendar {
+    let mut cal = Calendar::empty();
+    cal.append_property(("VERSION", "2.0"))
+        .append_property((
+            "PRODID",
+            concat!("-//Tequio//Tequio ", env!("CARGO_PKG_VERSION"), "//ES").as_ref(),
+        ))
+        .append_property(("CALSCALE", "GREGORIAN"));
+    cal
+}
+
 fn ics(calendar: &Calendar, file: &str) -> Response {
     (
         [
@@ -167,7 +179,7 @@ async fn calendar_all(
         }
     };
     let base = &state.settings.base_url;
-    let mut cal = Calendar::new();
+    let mut cal = calendar();
     cal.name("Tequio: órganos colegiados y convocatorias")
         .timezone(tequio_domain::bodies::TIME_ZONE);
     if sessions {
@@ -202,7 +214,7 @@ async fn calendar_body(
     let name = name.trim_end_matches(".ics");
     let b = Body::by_name(&state.db, name).await?;
     let base = &state.settings.base_url;
-    let mut cal = Calendar::new();
+    let mut cal = calendar();
     cal.name(&b.title)
         .timezone(tequio_domain::bodies::TIME_ZONE);
     for s in bodies::calendar(&state.db, Some(b.id), CALENDAR_SESSIONS).await? {

@@ -229,6 +229,8 @@ struct ShowPage {
     signed_in: bool,
     /// Signed in and without a live registration.
     can_register: bool,
+    /// Over: registrations are closed.
+    concluded: bool,
     can_manage: bool,
     registrations: Vec<Registration>,
     errors: Vec<String>,
@@ -269,6 +271,7 @@ async fn show_page(
                     r.status == tequio_domain::events::RegistrationStatus::Cancelled
                 }),
             mine,
+            concluded: concluded(&e),
             signed_in: viewer.user.is_some(),
             registrations: if can_manage {
                 store::registrations(db, e.id).await?
@@ -282,6 +285,12 @@ async fn show_page(
     )
 }
 
+/// Whether the event is over by Mexico's clock (it then takes no registrations).
+fn concluded(e: &Event) -> bool {
+    let now = tequio_domain::bodies::format_local(crate::clock::local_now());
+    tequio_domain::events::has_concluded(&e.starts_at, &e.ends_at, &now)
+}
+
 async fn register(
     viewer: Viewer,
     State(state): State<AppState>,
@@ -290,6 +299,10 @@ async fn register(
 ) -> AppResult<Response> {
     viewer.require(Action::Participate)?;
     let e = Event::by_name(&state.db, &name).await?;
+    if concluded(&e) {
+        let errors = vec![viewer.lang.t("events-concluded")];
+        return show_page(&viewer, &state, e, errors).await;
+    }
     let f = Form::parse(&body);
     let tx = state.db.begin().await?;
     match store::register(

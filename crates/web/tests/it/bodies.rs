@@ -445,6 +445,13 @@ async fn from_a_call_to_an_agreement_done_with_evidence() {
             .next()
             .expect("one calendar")
             .expect("a valid calendar");
+        let prodid = cal.properties.iter().find(|p| p.name == "PRODID");
+        assert!(
+            prodid
+                .and_then(|p| p.value.as_deref())
+                .is_some_and(|v| v.starts_with("-//Tequio//")),
+            "{engine}: the calendar names its maker: {prodid:?}"
+        );
         let summaries: Vec<String> = cal
             .events
             .iter()
@@ -1340,6 +1347,37 @@ async fn events_fill_wait_and_certify_attendance() {
             .unwrap()
             .unwrap();
         assert_eq!(cal.events.len(), 1, "{engine}");
+
+        // A past event says it has concluded and takes no registrations.
+        let (held, ended) = (local(-3 * 24 * 60), local(-3 * 24 * 60 + 120));
+        let past = [
+            ("title", "Taller ya impartido"),
+            ("name", "taller-pasado"),
+            ("kind", "workshop"),
+            ("starts_at", held.as_str()),
+            ("ends_at", ended.as_str()),
+            ("place", "Aula 2"),
+            ("capacity", "10"),
+            ("hours", "2"),
+        ];
+        let res = post_form(&admin, app.url("/eventos/nuevo"), &past).await;
+        assert_eq!(res.status(), 303, "{engine}: past events are recorded");
+        let page = crate::common::get_text(&people[1], app.url("/eventos/taller-pasado")).await;
+        assert!(
+            page.contains("ya concluyó") && !page.contains("/eventos/taller-pasado/registro"),
+            "{engine}: no registration form"
+        );
+        let res = post_form(
+            &people[1],
+            app.url("/eventos/taller-pasado/registro"),
+            &[("full_name", "Persona Dos")],
+        )
+        .await;
+        assert_eq!(res.status(), 422, "{engine}");
+        assert!(
+            res.text().await.unwrap().contains("ya concluyó"),
+            "{engine}"
+        );
     }
 }
 
