@@ -294,27 +294,11 @@ pub async fn restore(db_args: &DbArgs, from: &Path) -> anyhow::Result<ExitCode> 
 
     // The files, each stored by its content: the key it gets back must be the key it had.
     let files = db_args.files()?;
-    let mut restored = 0;
-    if manifest.files_included {
-        for entry in &manifest.files {
-            let mut bytes = Vec::new();
-            zip.by_name(&format!("files/{}", entry.key))
-                .with_context(|| format!("the backup lacks the file {}", entry.key))?
-                .read_to_end(&mut bytes)?;
-            let put = files
-                .put("archivo", bytes)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:#}"))?;
-            if put.key != entry.key {
-                bail!(
-                    "the file {} in the backup is damaged (its content is {})",
-                    entry.key,
-                    put.key
-                );
-            }
-            restored += 1;
-        }
-    }
+    let restored = if manifest.files_included {
+        restore_files(&mut zip, &manifest, &files).await?
+    } else {
+        0
+    };
 
     // Check: migrations (a backup of an older Tequio), the whole chain up to the head the
     // manifest recorded, and every file the data points at.
@@ -352,6 +336,35 @@ pub async fn restore(db_args: &DbArgs, from: &Path) -> anyhow::Result<ExitCode> 
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Puts every file of a backup back in the file store; each must get back the key it had
+/// (files are stored by their content, so a damaged one would not).
+async fn restore_files<R: std::io::Read + std::io::Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    manifest: &Manifest,
+    files: &crate::files::FileStore,
+) -> anyhow::Result<usize> {
+    let mut restored = 0;
+    for entry in &manifest.files {
+        let mut bytes = Vec::new();
+        zip.by_name(&format!("files/{}", entry.key))
+            .with_context(|| format!("the backup lacks the file {}", entry.key))?
+            .read_to_end(&mut bytes)?;
+        let put = files
+            .put("archivo", bytes)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:#}"))?;
+        if put.key != entry.key {
+            bail!(
+                "the file {} in the backup is damaged (its content is {})",
+                entry.key,
+                put.key
+            );
+        }
+        restored += 1;
+    }
+    Ok(restored)
 }
 
 /// The file a SQLite URL names.

@@ -128,50 +128,7 @@ fn init_logging() {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve(serve) => {
-            let db = cli.db.open().await?;
-            let settings = Settings::new(&serve, &cli.db, &cli.limits);
-            if serve.demo {
-                let files = cli.db.files()?;
-                print_demo(&crate::demo::load(&db, &files).await?);
-            }
-            println!("Tequio {}", env!("CARGO_PKG_VERSION"));
-            println!("  database:  {}", redact_url(&cli.db.url()));
-            println!("  data dir:  {}", settings.data_dir.display());
-            println!("  bind:      {}", serve.bind);
-            println!("  base URL:  {}", settings.base_url);
-            match &settings.smtp_url {
-                Some(u) => println!(
-                    "  e-mail:    SMTP {} (from {})",
-                    redact_url(u),
-                    settings.smtp_from
-                ),
-                None => {
-                    println!("  e-mail:    no SMTP; messages stay in the outbox (/admin/correo)")
-                }
-            }
-            let listener = tokio::net::TcpListener::bind(&serve.bind)
-                .await
-                .with_context(|| format!("binding {}", serve.bind))?;
-            println!(
-                "  page cache: {}",
-                if settings.page_cache { "on" } else { "off" }
-            );
-            println!("\nOpen {}/ in your browser.", settings.base_url);
-            let state = AppState::new(db, settings)?;
-            println!("  files:     {}", state.files.description);
-            crate::app::start_workers(&state);
-            let app = router(state);
-            axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Serve(serve) => serve_forever(&cli.db, &cli.limits, serve).await,
         Command::Migrate => {
             let url = cli.db.url();
             let db = Db::connect(&url)
@@ -230,6 +187,57 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             crate::audit::cli::verify_log(&cli.db, head.as_deref(), witness.as_deref()).await
         }
     }
+}
+
+/// `tequio serve`: migrates, loads the demo when asked, says where everything is, and serves
+/// until Ctrl-C.
+async fn serve_forever(
+    db_args: &DbArgs,
+    limits: &LimitArgs,
+    serve: ServeArgs,
+) -> anyhow::Result<ExitCode> {
+    let db = db_args.open().await?;
+    let settings = Settings::new(&serve, db_args, limits);
+    if serve.demo {
+        let files = db_args.files()?;
+        print_demo(&crate::demo::load(&db, &files).await?);
+    }
+    println!("Tequio {}", env!("CARGO_PKG_VERSION"));
+    println!("  database:  {}", redact_url(&db_args.url()));
+    println!("  data dir:  {}", settings.data_dir.display());
+    println!("  bind:      {}", serve.bind);
+    println!("  base URL:  {}", settings.base_url);
+    match &settings.smtp_url {
+        Some(u) => println!(
+            "  e-mail:    SMTP {} (from {})",
+            redact_url(u),
+            settings.smtp_from
+        ),
+        None => {
+            println!("  e-mail:    no SMTP; messages stay in the outbox (/admin/correo)")
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(&serve.bind)
+        .await
+        .with_context(|| format!("binding {}", serve.bind))?;
+    println!(
+        "  page cache: {}",
+        if settings.page_cache { "on" } else { "off" }
+    );
+    println!("\nOpen {}/ in your browser.", settings.base_url);
+    let state = AppState::new(db, settings)?;
+    println!("  files:     {}", state.files.description);
+    crate::app::start_workers(&state);
+    let app = router(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_demo(report: &crate::demo::DemoReport) {

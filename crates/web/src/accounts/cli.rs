@@ -58,46 +58,7 @@ pub async fn admin(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
             name,
             admin,
             password_stdin,
-        } => {
-            let email = normalize_email(&email);
-            if !looks_like_email(&email) {
-                bail!("--email: «{email}» is not an e-mail address");
-            }
-            let (password, generated) = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line)?;
-                (line.trim_end_matches(['\n', '\r']).to_owned(), false)
-            } else {
-                (crate::auth::generate_password()?, true)
-            };
-            if password.chars().count() < tequio_domain::accounts::MIN_PASSWORD_LEN {
-                bail!(
-                    "the password needs at least {} characters",
-                    tequio_domain::accounts::MIN_PASSWORD_LEN
-                );
-            }
-            let hash = crate::auth::hash_password(password.clone())
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:#}"))?;
-            let tx = db.begin().await?;
-            let user = accounts::create_user(&tx, &sys, &email, name.trim(), &hash, "es")
-                .await
-                .map_err(|e| match e {
-                    tequio_store::StoreError::Conflict { .. } => {
-                        anyhow::anyhow!("an account with {email} already exists")
-                    }
-                    e => e.into(),
-                })?;
-            accounts::mark_email_verified(&tx, &sys, user.id).await?;
-            if admin {
-                accounts::grant(&tx, &sys, user.id, Grant::new(Role::Admin, None)?).await?;
-            }
-            tx.commit().await?;
-            println!("Created account {} for {email}.", user.id);
-            if generated {
-                println!("Password (shown only now): {password}");
-            }
-        }
+        } => create_user(db, &email, &name, admin, password_stdin).await?,
         AdminCommand::Grant { email, role, scope } => {
             let role = Role::parse(&role).with_context(|| format!("--role: «{role}» is not one of admin, verifier, subject_editor, body_secretary, moderator"))?;
             let grant = Grant::new(role, scope)?;
@@ -139,6 +100,57 @@ pub async fn admin(db: &Db, command: AdminCommand) -> anyhow::Result<()> {
             tx.commit().await?;
             println!("New password for {email} (shown only now): {password}");
         }
+    }
+    Ok(())
+}
+
+/// `tequio admin create-user`: an account with its e-mail verified, and its password (generated
+/// and printed once, or read from standard input).
+async fn create_user(
+    db: &Db,
+    email: &str,
+    name: &str,
+    admin: bool,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
+    let sys = Who::system();
+    let email = normalize_email(email);
+    if !looks_like_email(&email) {
+        bail!("--email: «{email}» is not an e-mail address");
+    }
+    let (password, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        (line.trim_end_matches(['\n', '\r']).to_owned(), false)
+    } else {
+        (crate::auth::generate_password()?, true)
+    };
+    if password.chars().count() < tequio_domain::accounts::MIN_PASSWORD_LEN {
+        bail!(
+            "the password needs at least {} characters",
+            tequio_domain::accounts::MIN_PASSWORD_LEN
+        );
+    }
+    let hash = crate::auth::hash_password(password.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:#}"))?;
+    let tx = db.begin().await?;
+    let user = accounts::create_user(&tx, &sys, &email, name.trim(), &hash, "es")
+        .await
+        .map_err(|e| match e {
+            tequio_store::StoreError::Conflict { .. } => {
+                anyhow::anyhow!("an account with {email} already exists")
+            }
+            e => e.into(),
+        })?;
+    accounts::mark_email_verified(&tx, &sys, user.id).await?;
+    if admin {
+        accounts::grant(&tx, &sys, user.id, Grant::new(Role::Admin, None)?).await?;
+    }
+    tx.commit().await?;
+    println!("Created account {} for {email}.", user.id);
+    if generated {
+        println!("Password (shown only now): {password}");
     }
     Ok(())
 }

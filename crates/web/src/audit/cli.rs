@@ -214,46 +214,10 @@ pub async fn run(args: WitnessArgs, data_dir: &Path) -> anyhow::Result<ExitCode>
         }
     };
 
-    // New checkpoints: after the last kept; on a first run, the newest alone.
-    let mut fresh: Vec<KeptCheckpoint> = Vec::new();
-    match kept.checkpoints.last() {
-        None => {
-            let newest: CheckpointIn = remote
-                .get("/api/v1/audit/checkpoints/latest")
-                .await
-                .with_context(|| format!("{base} has no signed checkpoint yet?"))?;
-            fresh.push(signed_by(newest, &kept)?);
-        }
-        Some(last) => {
-            let mut after = last.id;
-            loop {
-                let page: Vec<CheckpointIn> = remote
-                    .get(&format!(
-                        "/api/v1/audit/checkpoints?after={after}&limit=500"
-                    ))
-                    .await?;
-                let Some(tail) = page.last() else { break };
-                after = tail.id;
-                for c in page {
-                    fresh.push(signed_by(c, &kept)?);
-                }
-            }
-        }
-    }
+    let fresh = fresh_checkpoints(&remote, &base, &kept).await?;
     let head: Head = remote.get("/api/v1/audit/head").await?;
 
-    // Every head known — the last checkpoint kept, the head seen last time, each new
-    // checkpoint — must be in the chain that ends at the live head.
-    let mut known: Vec<(String, Head)> = Vec::new();
-    if let Some(c) = kept.checkpoints.last() {
-        known.push((format!("checkpoint {} kept", c.id), c.checkpoint.head()));
-    }
-    if let Some(seen) = &kept.seen {
-        known.push((format!("the head seen at {}", seen.at), seen.head.clone()));
-    }
-    for c in &fresh {
-        known.push((format!("checkpoint {}", c.id), c.checkpoint.head()));
-    }
+    let known = known_heads(&kept, &fresh);
     let lowest = known.iter().map(|(_, h)| h.seq).min().unwrap_or(head.seq);
     let links = if head.seq >= lowest {
         remote.links(lowest, head.seq).await?
@@ -316,6 +280,56 @@ pub async fn run(args: WitnessArgs, data_dir: &Path) -> anyhow::Result<ExitCode>
         path.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The checkpoints signed since the last one kept; on a first run, the newest alone.
+async fn fresh_checkpoints(
+    remote: &Remote,
+    base: &str,
+    kept: &Kept,
+) -> anyhow::Result<Vec<KeptCheckpoint>> {
+    let mut fresh: Vec<KeptCheckpoint> = Vec::new();
+    match kept.checkpoints.last() {
+        None => {
+            let newest: CheckpointIn = remote
+                .get("/api/v1/audit/checkpoints/latest")
+                .await
+                .with_context(|| format!("{base} has no signed checkpoint yet?"))?;
+            fresh.push(signed_by(newest, kept)?);
+        }
+        Some(last) => {
+            let mut after = last.id;
+            loop {
+                let page: Vec<CheckpointIn> = remote
+                    .get(&format!(
+                        "/api/v1/audit/checkpoints?after={after}&limit=500"
+                    ))
+                    .await?;
+                let Some(tail) = page.last() else { break };
+                after = tail.id;
+                for c in page {
+                    fresh.push(signed_by(c, kept)?);
+                }
+            }
+        }
+    }
+    Ok(fresh)
+}
+
+/// Every head known — the last checkpoint kept, the head seen last time, each new
+/// checkpoint — with where it comes from: each must be in the chain that ends at the live head.
+fn known_heads(kept: &Kept, fresh: &[KeptCheckpoint]) -> Vec<(String, Head)> {
+    let mut known: Vec<(String, Head)> = Vec::new();
+    if let Some(c) = kept.checkpoints.last() {
+        known.push((format!("checkpoint {} kept", c.id), c.checkpoint.head()));
+    }
+    if let Some(seen) = &kept.seen {
+        known.push((format!("the head seen at {}", seen.at), seen.head.clone()));
+    }
+    for c in fresh {
+        known.push((format!("checkpoint {}", c.id), c.checkpoint.head()));
+    }
+    known
 }
 
 /// A fetched checkpoint, checked: the pinned key and origin, and a valid signature.

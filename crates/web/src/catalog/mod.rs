@@ -117,7 +117,7 @@ pub async fn prepare_resource(
     file: FileField,
 ) -> AppResult<Result<ResourceInput, Vec<String>>> {
     let en = lang == "en";
-    let mut input = ResourceInput {
+    let input = ResourceInput {
         name: name.trim().to_owned(),
         description: description.trim().to_owned(),
         ..ResourceInput::default()
@@ -128,76 +128,94 @@ pub async fn prepare_resource(
         } else {
             format!("{name}: el archivo pesa más de {MAX_RESOURCE_MB} MB")
         }])),
-        FileField::Missing => {
-            let url = url.trim();
-            if url.is_empty() {
-                return Ok(Err(vec![if en {
-                    "file: choose a file or give a link".into()
-                } else {
-                    "file: elige un archivo o escribe un enlace".into()
-                }]));
-            }
-            if let Err(e) = tequio_domain::catalog::check_web_url(url, "url") {
-                return Ok(Err(vec![e.message(lang)]));
-            }
-            let ext = url
-                .split(['?', '#'])
-                .next()
-                .and_then(|p| p.rsplit('/').next())
-                .and_then(|n| n.rsplit_once('.'))
-                .map(|(_, e)| e)
-                .unwrap_or("");
-            let format = FileFormat::from_extension(ext);
-            input.url = url.to_owned();
-            input.format = format.map(|f| f.label.to_owned()).unwrap_or_default();
-            input.media_type = format.map(|f| f.media_type.to_owned()).unwrap_or_default();
-            if input.name.is_empty() {
-                input.name = url
-                    .rsplit('/')
-                    .find(|s| !s.is_empty())
-                    .unwrap_or(url)
-                    .to_owned();
-            }
-            Ok(Ok(input))
-        }
+        FileField::Missing => Ok(link_resource(input, url, lang)),
         FileField::Present {
             name: file_name,
             bytes,
-        } => {
-            let format = match FileFormat::detect(&file_name, &bytes) {
-                Ok(f) => f,
-                Err(e) => return Ok(Err(vec![e.message(lang)])),
-            };
-            if format.tabular {
-                let (read, bytes) = {
-                    let file_name = file_name.clone();
-                    let limits = state.settings.resource_limits;
-                    tokio::task::spawn_blocking(move || {
-                        let read = table::read(&file_name, &bytes, &limits);
-                        (read, bytes)
-                    })
-                    .await
-                    .map_err(|e| AppError::Internal(e.into()))?
-                };
-                match read {
-                    Ok(t) => {
-                        input.schema = Some(t.schema);
-                        input.rows = Some(i64::try_from(t.row_count).unwrap_or(i64::MAX));
-                        input.file = Some(state.files.put(&file_name, bytes).await?);
-                    }
-                    Err(errors) => return Ok(Err(errors.messages(lang))),
-                }
-            } else {
+        } => file_resource(state, input, file_name, bytes, lang).await,
+    }
+}
+
+/// A resource that is a link: its address checked, its format guessed from the name it ends in.
+fn link_resource(
+    mut input: ResourceInput,
+    url: &str,
+    lang: &str,
+) -> Result<ResourceInput, Vec<String>> {
+    let en = lang == "en";
+    let url = url.trim();
+    if url.is_empty() {
+        return Err(vec![if en {
+            "file: choose a file or give a link".into()
+        } else {
+            "file: elige un archivo o escribe un enlace".into()
+        }]);
+    }
+    if let Err(e) = tequio_domain::catalog::check_web_url(url, "url") {
+        return Err(vec![e.message(lang)]);
+    }
+    let ext = url
+        .split(['?', '#'])
+        .next()
+        .and_then(|p| p.rsplit('/').next())
+        .and_then(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e)
+        .unwrap_or("");
+    let format = FileFormat::from_extension(ext);
+    input.url = url.to_owned();
+    input.format = format.map(|f| f.label.to_owned()).unwrap_or_default();
+    input.media_type = format.map(|f| f.media_type.to_owned()).unwrap_or_default();
+    if input.name.is_empty() {
+        input.name = url
+            .rsplit('/')
+            .find(|s| !s.is_empty())
+            .unwrap_or(url)
+            .to_owned();
+    }
+    Ok(input)
+}
+
+/// A resource that is an uploaded file: its format sniffed, a table read whole (within the
+/// limits) for its dictionary, then put in the file store.
+async fn file_resource(
+    state: &AppState,
+    mut input: ResourceInput,
+    file_name: String,
+    bytes: Vec<u8>,
+    lang: &str,
+) -> AppResult<Result<ResourceInput, Vec<String>>> {
+    let format = match FileFormat::detect(&file_name, &bytes) {
+        Ok(f) => f,
+        Err(e) => return Ok(Err(vec![e.message(lang)])),
+    };
+    if format.tabular {
+        let (read, bytes) = {
+            let file_name = file_name.clone();
+            let limits = state.settings.resource_limits;
+            tokio::task::spawn_blocking(move || {
+                let read = table::read(&file_name, &bytes, &limits);
+                (read, bytes)
+            })
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?
+        };
+        match read {
+            Ok(t) => {
+                input.schema = Some(t.schema);
+                input.rows = Some(i64::try_from(t.row_count).unwrap_or(i64::MAX));
                 input.file = Some(state.files.put(&file_name, bytes).await?);
             }
-            input.format = format.label.to_owned();
-            input.media_type = format.media_type.to_owned();
-            if input.name.is_empty() {
-                input.name = file_name;
-            }
-            Ok(Ok(input))
+            Err(errors) => return Ok(Err(errors.messages(lang))),
         }
+    } else {
+        input.file = Some(state.files.put(&file_name, bytes).await?);
     }
+    input.format = format.label.to_owned();
+    input.media_type = format.media_type.to_owned();
+    if input.name.is_empty() {
+        input.name = file_name;
+    }
+    Ok(Ok(input))
 }
 
 /// Removes a stored file that a failed save left unreferenced (no orphans).

@@ -163,7 +163,6 @@ pub async fn import(
     let format = publishing::pick_format(db, &obligation, args.format.as_deref())
         .await
         .map_err(|r| anyhow::anyhow!(messages(&r).join("; ")))?;
-    let who = Who::system();
     let bar = ProgressBar::new(args.files.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
@@ -179,48 +178,12 @@ pub async fn import(
         );
         bar.set_message(format!("{name}: leyendo y revisando"));
         let t0 = Instant::now();
-        let outcome = match std::fs::metadata(path) {
-            Err(e) => Err(AppError::Invalid(format!("{name}: no se puede leer: {e}"))),
-            Ok(m) if m.len() > args.max_file_mb * 1024 * 1024 => {
-                Err(publishing::too_large(&name, args.max_file_mb))
-            }
-            Ok(_) => match std::fs::read(path) {
-                Err(e) => Err(AppError::Invalid(format!("{name}: no se puede leer: {e}"))),
-                Ok(bytes) => {
-                    match publishing::check_bytes(
-                        &format,
-                        &obligation,
-                        period,
-                        &name,
-                        bytes,
-                        limits,
-                    )
-                    .await
-                    {
-                        Err(r) => Err(r),
-                        Ok(checked) => {
-                            bar.set_message(format!(
-                                "{name}: publicando {} registros",
-                                checked.parsed.records.len()
-                            ));
-                            publishing::publish_checked(
-                                db,
-                                &who,
-                                publishing::Target {
-                                    subject_id: subject.id,
-                                    obligation: &obligation,
-                                    format: &format,
-                                },
-                                &checked,
-                                &name,
-                                &args.note,
-                            )
-                            .await
-                        }
-                    }
-                }
-            },
+        let target = publishing::Target {
+            subject_id: subject.id,
+            obligation: &obligation,
+            format: &format,
         };
+        let outcome = import_one(db, target, period, path, &name, &args, limits, &bar).await;
         let secs = t0.elapsed().as_secs_f64();
         match outcome {
             Ok(Published::New(p)) => {
@@ -274,6 +237,41 @@ pub async fn import(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Reads, checks and publishes one file of `tequio import`, saying on the bar what it does.
+#[allow(clippy::too_many_arguments)]
+async fn import_one(
+    db: &Db,
+    target: publishing::Target<'_>,
+    period: Option<Period>,
+    path: &std::path::Path,
+    name: &str,
+    args: &ImportArgs,
+    limits: &tequio_domain::tabular::Limits,
+    bar: &ProgressBar,
+) -> Result<Published, AppError> {
+    let unreadable =
+        |e: std::io::Error| AppError::Invalid(format!("{name}: no se puede leer: {e}"));
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > args.max_file_mb * 1024 * 1024 {
+        return Err(publishing::too_large(name, args.max_file_mb));
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let checked = publishing::check_bytes(
+        target.format,
+        target.obligation,
+        period,
+        name,
+        bytes,
+        limits,
+    )
+    .await?;
+    bar.set_message(format!(
+        "{name}: publicando {} registros",
+        checked.parsed.records.len()
+    ));
+    publishing::publish_checked(db, &Who::system(), target, &checked, name, &args.note).await
 }
 
 /// What a refused file has wrong, in Spanish (the command line's language).
