@@ -52,6 +52,10 @@ let failures = 0;
 // Pages are checked a few at a time (the server and Chromium each have cores to spare while
 // the other works); each report line names its page, so the order does not matter.
 const AT_ONCE = 3;
+// Every page is measured at a desktop's and a phone's width; TEQUIO_SCREENSHOTS=dir keeps a
+// screenshot of each.
+const WIDTHS = [1280, 390];
+const shots = process.env.TEQUIO_SCREENSHOTS;
 
 async function checkOne(context, path, label) {
   const page = await context.newPage();
@@ -62,12 +66,34 @@ async function checkOne(context, path, label) {
     console.log(`FAIL ${label} ${path}: ${v.id} (${v.impact}) ${v.help}`);
     for (const n of v.nodes.slice(0, 5)) console.log(`     ${n.target.join(' ')}: ${n.failureSummary.replace(/\n/g, ' ')}`);
   }
-  console.log(`${label} ${path} [${response.status()}]: ${results.violations.length} violations, ${results.passes.length} rules passed`);
+  // The page itself must never scroll sideways, on a desktop or on a 390-pixel phone (wide
+  // tables scroll inside their own frame, which does not count).
+  const widths = [];
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    if (overflow > 0) {
+      failures++;
+      // The widest elements that are not inside a frame of their own that scrolls.
+      const culprits = await page.evaluate(() => [...document.querySelectorAll('body *')]
+        .filter((e) => !e.parentElement.closest('.scroll'))
+        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .reverse()
+        .slice(0, 3).map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '')));
+      console.log(`FAIL ${label} ${path}: ${overflow} px wider than a ${width} px screen (${culprits.join(', ')})`);
+    }
+    if (shots) await page.screenshot({ path: `${shots}/${label}${path.replace(/[^a-z0-9]+/gi, '_')}-${width}.png`, fullPage: true });
+    widths.push(width);
+  }
+  console.log(`${label} ${path} [${response.status()}]: ${results.violations.length} violations, ${results.passes.length} rules passed, fits ${widths.join(' and ')} px`);
   await page.close();
 }
 
+// TEQUIO_AXE_ONLY=/acuerdos,/organos/nuevo checks only those pages (while fixing them).
+const only = process.env.TEQUIO_AXE_ONLY ? process.env.TEQUIO_AXE_ONLY.split(',') : null;
+
 async function check(context, paths, label) {
-  const queue = [...paths];
+  const queue = paths.filter((p) => !only || only.includes(p));
   const worker = async () => {
     for (let path = queue.shift(); path !== undefined; path = queue.shift()) await checkOne(context, path, label);
   };

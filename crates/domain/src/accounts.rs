@@ -119,6 +119,8 @@ pub enum Action {
     ManageSubjects,
     /// Load and edit the legal framework, and decide which obligations apply to a subject.
     ManageFramework,
+    /// Set the portal's identity (name, logo, colour, contact) and its footer pages' texts.
+    ManageSite,
     /// Edit one subject's details (its transparency unit).
     EditSubject(i64),
     /// Publish for one subject (obligations, datasets).
@@ -202,6 +204,7 @@ impl Actor {
             | Action::ManageOrganisations
             | Action::ManageSubjects
             | Action::ManageFramework
+            | Action::ManageSite
             | Action::ManageBodies
             | Action::ReadFullAuditLog => false,
             Action::EditSubject(id) | Action::PublishForSubject(id) => {
@@ -310,6 +313,7 @@ mod tests {
             ManageOrganisations,
             ManageSubjects,
             ManageFramework,
+            ManageSite,
             ManageBodies,
             EditSubject(7),
             EditSubject(8),
@@ -323,15 +327,15 @@ mod tests {
             Participate,
         ];
         #[rustfmt::skip]
-        let table: [(&str, Actor, [bool; 16]); 8] = [
-            ("visitor", Actor::visitor(),                                  [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false]),
-            ("unverified", actor(&[], false),                             [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false]),
-            ("citizen", actor(&[], true),                                 [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true]),
-            ("admin", actor(&[(Role::Admin, None)], true),                [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true]),
-            ("verifier", actor(&[(Role::Verifier, None)], true),          [false, false, false, false, false, false, false, false, false, false, false, false, true, false, false, true]),
-            ("subject editor", actor(&[(Role::SubjectEditor, Some(7))], true), [false, false, false, false, false, false, true, false, true, false, false, false, false, false, false, true]),
-            ("body secretary", actor(&[(Role::BodySecretary, Some(9))], true), [false, false, false, false, false, false, false, false, false, false, true, false, false, false, false, true]),
-            ("moderator", actor(&[(Role::Moderator, None)], true),        [false, false, false, false, false, false, false, false, false, false, false, false, false, true, false, true]),
+        let table: [(&str, Actor, [bool; 17]); 8] = [
+            ("visitor", Actor::visitor(),                                  [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false]),
+            ("unverified", actor(&[], false),                             [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false]),
+            ("citizen", actor(&[], true),                                 [false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false, true]),
+            ("admin", actor(&[(Role::Admin, None)], true),                [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true]),
+            ("verifier", actor(&[(Role::Verifier, None)], true),          [false, false, false, false, false, false, false, false, false, false, false, false, false, true, false, false, true]),
+            ("subject editor", actor(&[(Role::SubjectEditor, Some(7))], true), [false, false, false, false, false, false, false, true, false, true, false, false, false, false, false, false, true]),
+            ("body secretary", actor(&[(Role::BodySecretary, Some(9))], true), [false, false, false, false, false, false, false, false, false, false, false, true, false, false, false, false, true]),
+            ("moderator", actor(&[(Role::Moderator, None)], true),        [false, false, false, false, false, false, false, false, false, false, false, false, false, false, true, false, true]),
         ];
         for (name, who, allowed) in table {
             for (action, want) in actions.iter().zip(allowed) {

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod events;
 pub mod instruments;
 pub mod search;
+pub mod site;
 pub mod subjects;
 pub mod tabular;
 pub mod text;

@@ -18,6 +18,7 @@ pub mod files;
 pub mod instruments;
 pub mod migrate;
 pub mod search;
+pub mod site;
 pub mod subjects;
 pub mod topics;
 pub mod transparency;

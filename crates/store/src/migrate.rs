@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0005_bodies"),
     migration!("0006_hardening"),
     migration!("0007_search_keys"),
+    migration!("0008_site_settings"),
 ];
 
 impl Migration {

@@ -220,3 +220,42 @@ pub async fn search(db: &impl Exec, q: &Query) -> StoreResult<Results> {
         terms,
     })
 }
+
+/// One public item of the index, for the sitemap: what it is, what its address is made from,
+/// and when it last changed.
+#[derive(Debug, Clone)]
+pub struct IndexEntry {
+    pub kind: SearchKind,
+    pub key: String,
+    pub updated_at: String,
+}
+
+/// How many items the index holds.
+pub async fn count(db: &impl Exec) -> StoreResult<i64> {
+    db.query_one("SELECT COUNT(*) FROM search_index", params![])
+        .await?
+        .get(0)
+}
+
+/// A slice of the index in a stable order (the sitemap reads it in pages).
+pub async fn entries(db: &impl Exec, offset: i64, limit: i64) -> StoreResult<Vec<IndexEntry>> {
+    let rows = db
+        .query(
+            "SELECT kind, ref_key, updated_at FROM search_index ORDER BY id LIMIT $1 OFFSET $2",
+            params![limit, offset],
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for mut r in rows {
+        let kind: String = r.take(0)?;
+        // A kind this version does not know (written by a newer one) is skipped.
+        if let Some(kind) = SearchKind::parse(&kind) {
+            out.push(IndexEntry {
+                kind,
+                key: r.take(1)?,
+                updated_at: r.take(2)?,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -724,6 +724,96 @@ pub async fn publications(
     .collect()
 }
 
+/// A recent publication as the home page lists it.
+#[derive(Debug, Clone)]
+pub struct RecentPublication {
+    pub id: i64,
+    pub subject_id: i64,
+    pub subject_name: String,
+    pub obligation_title: String,
+    pub period: String,
+    pub published_at: String,
+}
+
+/// The newest current publications, newest first (one query).
+pub async fn recent_publications(
+    db: &impl Exec,
+    limit: i64,
+) -> StoreResult<Vec<RecentPublication>> {
+    db.query(
+        "SELECT p.id, p.subject_id, s.name, o.title, p.period, p.published_at
+         FROM publications p JOIN subjects s ON s.id = p.subject_id
+         JOIN obligations o ON o.id = p.obligation_id
+         WHERE p.is_current = $1 ORDER BY p.published_at DESC, p.id DESC LIMIT $2",
+        params![true, limit],
+    )
+    .await?
+    .into_iter()
+    .map(|mut r| {
+        Ok(RecentPublication {
+            id: r.take(0)?,
+            subject_id: r.take(1)?,
+            subject_name: r.take(2)?,
+            obligation_title: r.take(3)?,
+            period: r.take(4)?,
+            published_at: r.take(5)?,
+        })
+    })
+    .collect()
+}
+
+/// How much is published, for the home page: current publications, the subjects that have
+/// at least one, and the active subjects there are.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PublishingSummary {
+    pub current_publications: i64,
+    pub publishing_subjects: i64,
+    pub active_subjects: i64,
+}
+
+pub async fn publishing_summary(db: &impl Exec) -> StoreResult<PublishingSummary> {
+    let mut r = db
+        .query_one(
+            "SELECT (SELECT COUNT(*) FROM publications WHERE is_current = $1),
+                    (SELECT COUNT(DISTINCT subject_id) FROM publications WHERE is_current = $1),
+                    (SELECT COUNT(*) FROM subjects WHERE status = 'active')",
+            params![true],
+        )
+        .await?;
+    Ok(PublishingSummary {
+        current_publications: r.take(0)?,
+        publishing_subjects: r.take(1)?,
+        active_subjects: r.take(2)?,
+    })
+}
+
+/// How many publications are current (one per subject, obligation, format and period).
+pub async fn count_current_publications(db: &impl Exec) -> StoreResult<i64> {
+    db.query_one(
+        "SELECT COUNT(*) FROM publications WHERE is_current = $1",
+        params![true],
+    )
+    .await?
+    .get(0)
+}
+
+/// A slice of the current publications' ids and publication times, oldest first (the
+/// sitemap reads them in pages).
+pub async fn current_publication_ids(
+    db: &impl Exec,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<Vec<(i64, String)>> {
+    db.query(
+        "SELECT id, published_at FROM publications WHERE is_current = $1 ORDER BY id LIMIT $2 OFFSET $3",
+        params![true, limit, offset],
+    )
+    .await?
+    .into_iter()
+    .map(|mut r| Ok((r.take(0)?, r.take(1)?)))
+    .collect()
+}
+
 /// The current version of one period.
 pub async fn current_publication(
     db: &impl Exec,

@@ -3,7 +3,7 @@
 //! `openapi.rs` name every domain; see docs/ARCHITECTURE.md.
 
 use crate::error::AppError;
-use crate::middleware::{CSP, RequestIds, csrf_guard, render_errors};
+use crate::middleware::{CSP, RequestIds, csrf_guard, render_errors, web_conventions};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::Request;
@@ -29,6 +29,7 @@ pub const MAX_ATTACHMENTS_UPLOAD_BYTES: usize = 4 * crate::attachments::MAX_ATTA
 pub fn start_workers(state: &AppState) {
     crate::catalog::load::spawn_worker(state.clone());
     crate::audit::checkpoints::spawn_worker(state.clone());
+    crate::site::spawn_look_refresh(state.clone());
 }
 
 /// A router whose requests may carry at most `bytes`.
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::instruments::api_routes())
         .merge(crate::accounts::api_routes())
         .merge(crate::audit::api_routes());
+    let api = api.layer(crate::http::read_only_cors());
     let small = limited(pages.nest("/api/v1", api), MAX_BODY_BYTES);
     let publications = limited(
         crate::transparency::upload_routes()
@@ -93,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(csrf_guard))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(middleware::from_fn(render_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), web_conventions))
         .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))

@@ -67,8 +67,10 @@ pub fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String
 
 /// The language of a request: the cookie set by the switch, else the browser's preference.
 pub fn lang_of(parts: &Parts) -> Lang {
-    cookie(parts, LANG_COOKIE)
-        .and_then(Lang::parse)
+    // `?lang=en` names a page's language in its address (what `hreflang` links point at);
+    // otherwise the person's choice (a cookie), then their browser's.
+    lang_in_query(parts.uri.query().unwrap_or(""))
+        .or_else(|| cookie(parts, LANG_COOKIE).and_then(Lang::parse))
         .unwrap_or_else(|| {
             parts
                 .headers
@@ -79,6 +81,13 @@ pub fn lang_of(parts: &Parts) -> Lang {
         })
 }
 
+/// The language a `lang=` parameter of the query string names, if any.
+fn lang_in_query(query: &str) -> Option<Lang> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::parse(&v))
+}
+
 /// Who is asking: a visitor or a signed-in person with their grants, and their language.
 #[derive(Debug, Clone)]
 pub struct Viewer {
@@ -87,6 +96,10 @@ pub struct Viewer {
     pub lang: Lang,
     /// The hash of the session token, for signing out.
     pub session_hash: Option<String>,
+    /// The portal's identity, for the layout.
+    pub look: std::sync::Arc<tequio_domain::site::Look>,
+    /// The site's public address (`https://…`, no trailing slash), for canonical links.
+    pub site_url: std::sync::Arc<str>,
 }
 
 impl Viewer {
@@ -147,18 +160,24 @@ impl FromRequestParts<AppState> for Viewer {
             Some(h) => accounts::session_actor(&state.db, h).await?,
             None => None,
         };
+        let look = state.look().await?;
+        let site_url: std::sync::Arc<str> = state.settings.base_url.trim_end_matches('/').into();
         Ok(match found {
             Some((user, actor)) => Viewer {
                 user: Some(user),
                 actor,
                 lang,
                 session_hash,
+                look,
+                site_url,
             },
             None => Viewer {
                 user: None,
                 actor: Actor::visitor(),
                 lang,
                 session_hash: None,
+                look,
+                site_url,
             },
         })
     }

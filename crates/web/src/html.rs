@@ -16,11 +16,17 @@ pub struct Ctx {
     /// The path of this page, for the language switch to come back to.
     pub path: String,
     pub user_name: Option<String>,
+    /// Signed in, but the e-mail address is not verified yet: forms that need it say so first.
+    pub unverified: bool,
     pub is_admin: bool,
     /// The words in the header's search box.
     pub query: String,
     /// A one-line confirmation shown above the content.
     pub notice: Option<String>,
+    /// The portal's identity: name, logo, colour, contact details.
+    pub look: std::sync::Arc<tequio_domain::site::Look>,
+    /// The site's public address, without a trailing slash.
+    pub site_url: std::sync::Arc<str>,
 }
 
 impl Ctx {
@@ -29,9 +35,15 @@ impl Ctx {
             lang: viewer.lang,
             path: path.to_owned(),
             user_name: viewer.user.as_ref().map(|u| u.display_name.clone()),
+            unverified: viewer
+                .user
+                .as_ref()
+                .is_some_and(|u| u.email_verified_at.is_none()),
             is_admin: viewer.is_admin(),
             query: String::new(),
             notice: None,
+            look: viewer.look.clone(),
+            site_url: viewer.site_url.clone(),
         }
     }
 
@@ -41,10 +53,36 @@ impl Ctx {
             lang,
             path: path.to_owned(),
             user_name: None,
+            unverified: false,
             is_admin: false,
             query: String::new(),
             notice: None,
+            look: Default::default(),
+            site_url: "".into(),
         }
+    }
+
+    /// This page's full address in a language (`lang=es`), or without one (`""`: the
+    /// language is negotiated, the `x-default` of `hreflang`).
+    pub fn in_lang(&self, code: &str) -> String {
+        let (path, query) = self.path.split_once('?').unwrap_or((&self.path, ""));
+        let mut pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .filter(|(k, _)| k != "lang")
+            .collect();
+        if !code.is_empty() {
+            pairs.push(("lang".into(), code.into()));
+        }
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let sep = if query.is_empty() { "" } else { "?" };
+        format!("{}{path}{sep}{query}", self.site_url)
+    }
+
+    /// The address search engines should keep for this page: itself, in its language.
+    pub fn canonical(&self) -> String {
+        self.in_lang(self.lang.code())
     }
 
     pub fn with_notice(mut self, notice: Option<String>) -> Ctx {
@@ -80,16 +118,184 @@ impl Ctx {
             .t(&format!("{prefix}-{}", value.replace(['_', '.'], "-")))
     }
 
-    /// The date part of a stored time.
+    /// A date, or the day of a stored instant in Mexico's time: `12 mar 2026`. Pages put the
+    /// raw value in the `datetime` attribute of the `<time>` around it.
     pub fn day(&self, ts: &str) -> String {
-        ts.get(..10).unwrap_or(ts).to_owned()
+        crate::format::date(ts, self.lang)
     }
 
-    /// A stored time to the second, in UTC.
+    /// A stored instant in Mexico's time with the zone: `12 mar 2026, 04:05 (hora del centro…)`.
     pub fn moment(&self, ts: &str) -> String {
-        ts.get(..19)
-            .map(|s| format!("{} UTC", s.replace('T', " ")))
-            .unwrap_or_else(|| ts.to_owned())
+        format!(
+            "{} ({})",
+            crate::format::instant(ts, self.lang),
+            self.zone()
+        )
+    }
+
+    /// A session's or event's time as entered (already Mexico's time), without the zone.
+    pub fn wall(&self, ts: &str) -> String {
+        crate::format::wall_time(ts, self.lang)
+    }
+
+    /// The name of the time zone every time on the site is shown in.
+    pub fn zone(&self) -> String {
+        crate::format::zone(self.lang)
+    }
+
+    /// A count with thousands separators.
+    pub fn num(&self, n: impl std::borrow::Borrow<i64>) -> String {
+        crate::format::integer(*n.borrow())
+    }
+
+    /// An amount of money: `$1,234.50`.
+    pub fn money(&self, raw: &str) -> String {
+        crate::format::money(raw)
+    }
+
+    /// A file size: `1.2 MB`.
+    pub fn size(&self, bytes: i64) -> String {
+        crate::format::file_size(bytes.max(0).unsigned_abs())
+    }
+}
+
+/// One item of a form's error summary (the GOV.UK pattern): the field it is about, named by
+/// its label and linked to, and what is wrong. Refusals are written `field: what is wrong`
+/// (`title: escribe un título`); the key never reaches the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorItem {
+    /// The field's name, which is also its element's `id` (the summary links to `#field`).
+    pub field: Option<String>,
+    /// The field's label (`field-<name>` in the locale files), when there is one.
+    pub label: Option<String>,
+    pub text: String,
+}
+
+impl ErrorItem {
+    /// What the summary shows: `Título: escribe un título`.
+    pub fn line(&self) -> String {
+        match &self.label {
+            Some(label) => format!("{label}: {}", self.text),
+            None => self.text.clone(),
+        }
+    }
+}
+
+/// Splits `field: text` when `field` is a form field's name (lower case, digits, `_`).
+fn split_field(message: &str) -> Option<(&str, &str)> {
+    let (key, text) = message.split_once(": ")?;
+    let is_name = key.starts_with(|c: char| c.is_ascii_lowercase())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    is_name.then_some((key, text))
+}
+
+impl Ctx {
+    /// A refusal as an item of the error summary.
+    pub fn error_item(&self, message: &str) -> ErrorItem {
+        match split_field(message) {
+            Some((key, text)) => ErrorItem {
+                field: Some(key.to_owned()),
+                label: self.lang.try_t(&format!("field-{key}")),
+                text: text.to_owned(),
+            },
+            None => ErrorItem {
+                field: None,
+                label: None,
+                text: message.to_owned(),
+            },
+        }
+    }
+
+    /// What is wrong with one field, to show beside it (joined when there are several).
+    pub fn field_error(&self, errors: &[String], field: &str) -> Option<String> {
+        let texts: Vec<String> = errors
+            .iter()
+            .filter_map(|m| split_field(m))
+            .filter(|(key, _)| *key == field)
+            .map(|(_, text)| text.to_owned())
+            .collect();
+        (!texts.is_empty()).then(|| texts.join(" "))
+    }
+}
+
+/// One group of the site's menu: its name (a locale key) and its links (locale key, path).
+#[derive(Debug)]
+pub struct MenuGroup {
+    pub key: &'static str,
+    pub links: &'static [(&'static str, &'static str)],
+}
+
+/// Every public part of the site, grouped so the menu fits a phone. The header shows it (as
+/// disclosures: no JavaScript needed) and the footer lists it whole.
+pub const MENU: &[MenuGroup] = &[
+    MenuGroup {
+        key: "menu-transparency",
+        links: &[("nav-subjects", "/sujetos"), ("nav-transparency", "/marco")],
+    },
+    MenuGroup {
+        key: "menu-data",
+        links: &[
+            ("nav-catalog", "/datos"),
+            ("nav-themes", "/datos/temas"),
+            ("nav-topics", "/portales"),
+        ],
+    },
+    MenuGroup {
+        key: "menu-collaboration",
+        links: &[
+            ("nav-bodies", "/organos"),
+            ("nav-agreements", "/acuerdos"),
+            ("nav-calls", "/convocatorias"),
+            ("nav-instruments", "/instrumentos"),
+        ],
+    },
+    MenuGroup {
+        key: "menu-training",
+        links: &[
+            ("nav-events", "/eventos"),
+            ("nav-certificates", "/constancias"),
+        ],
+    },
+    MenuGroup {
+        key: "menu-society",
+        links: &[
+            ("nav-organisations", "/organizaciones"),
+            ("nav-audit", "/bitacora"),
+            ("nav-search", "/buscar"),
+        ],
+    },
+];
+
+impl Ctx {
+    pub fn menu(&self) -> &'static [MenuGroup] {
+        MENU
+    }
+
+    /// The parts shown directly in the header on wide screens (the menu holds them all).
+    pub fn quick_links(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("nav-subjects", "/sujetos"),
+            ("nav-data", "/datos"),
+            ("nav-bodies", "/organos"),
+            ("nav-calls", "/convocatorias"),
+            ("nav-events", "/eventos"),
+        ]
+    }
+
+    /// Whether a menu link leads to the part of the site this page belongs to.
+    pub fn is_current(&self, link: &str) -> bool {
+        let path = self.path.split('?').next().unwrap_or("");
+        path == link
+            || path
+                .strip_prefix(link)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    /// Whether this page belongs to one of the group's parts.
+    pub fn in_group(&self, group: &MenuGroup) -> bool {
+        group.links.iter().any(|(_, link)| self.is_current(link))
     }
 }
 

@@ -41,3 +41,15 @@ pub fn attachment(filename: &str) -> (HeaderName, String) {
 pub async fn db_of(State(state): State<AppState>) -> Db {
     state.db
 }
+
+/// CORS for the public read APIs (`/api/v1`, `/api/3`): any site's scripts may read the data
+/// (`GET`, `HEAD`, no cookies), so browser apps can reuse it; writes stay same-site.
+pub fn read_only_cors() -> tower_http::cors::CorsLayer {
+    use axum::http::{Method, header};
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::GET, Method::HEAD])
+        .allow_headers([header::ACCEPT, header::IF_NONE_MATCH])
+        .expose_headers([header::ETAG, header::LINK, header::CONTENT_DISPOSITION])
+        .max_age(std::time::Duration::from_secs(24 * 3600))
+}

@@ -34,6 +34,14 @@ impl Lang {
         }
     }
 
+    /// The locale Open Graph names (`es_MX`, `en_US`).
+    pub fn locale(self) -> &'static str {
+        match self {
+            Lang::Es => "es_MX",
+            Lang::En => "en_US",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Lang> {
         match s {
             "es" => Some(Lang::Es),
@@ -93,6 +101,11 @@ impl Lang {
             c.insert((self, key.to_owned()), text.clone());
         }
         text
+    }
+
+    /// The text of `key`, or `None` when the locale files do not have it.
+    pub fn try_t(self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(self.id(), key)
     }
 
     /// The text of `key` with named arguments.

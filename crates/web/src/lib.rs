@@ -33,6 +33,7 @@ pub mod config;
 pub mod csv_out;
 pub mod error;
 pub mod files;
+pub mod format;
 pub mod html;
 pub mod http;
 pub mod i18n;

@@ -4,11 +4,13 @@
 use crate::auth::lang_of;
 use crate::error::{AppError, ErrorInfo};
 use crate::html::Ctx;
-use axum::extract::Request;
+use crate::state::AppState;
+use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+use sha2::Digest;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use tower_http::request_id::{MakeRequestId, RequestId};
@@ -177,4 +179,90 @@ fn title_key_for(status: StatusCode) -> &'static str {
         s if s >= 500 => "error-500",
         _ => "error-400",
     }
+}
+
+/// Largest response body given an `ETag` (hashed as it passes); larger and streamed bodies
+/// (downloads written as they are read) go out as they are.
+const MAX_ETAG_BYTES: usize = 4 * 1024 * 1024;
+
+/// The web's conventions on every answer: pages say their language (`Content-Language`) and
+/// that it was chosen from the person's cookie and browser (`Vary`); answers to reads carry an
+/// `ETag`, and a browser that already has the same one gets `304 Not Modified` without the body.
+/// A complete body's tag is its hash; a streamed download's is the data's version (the log's
+/// head and Mexico's date, as the page cache uses) with the address, language and cookies, so
+/// it changes whenever what it was made from may have.
+pub async fn web_conventions(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let lang = lang_of(&parts);
+    let is_read = parts.method == Method::GET || parts.method == Method::HEAD;
+    let if_none_match = parts.headers.get(header::IF_NONE_MATCH).cloned();
+    let request_key = format!(
+        "{} {} {}",
+        parts.uri,
+        lang.code(),
+        parts
+            .headers
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    );
+    let mut res = next.run(Request::from_parts(parts, body)).await;
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if is_page {
+        let headers = res.headers_mut();
+        headers.insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(lang.code()),
+        );
+        headers.append(
+            header::VARY,
+            HeaderValue::from_static("Accept-Language, Cookie"),
+        );
+    }
+    if !is_read || res.status() != StatusCode::OK || res.headers().contains_key(header::ETAG) {
+        return res;
+    }
+    let exact_size = axum::body::HttpBody::size_hint(res.body()).exact();
+    let (mut res_parts, res_body, etag) = match exact_size {
+        Some(n) if n <= MAX_ETAG_BYTES as u64 => {
+            let (res_parts, res_body) = res.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(res_body, MAX_ETAG_BYTES).await else {
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            };
+            let etag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(&bytes))[..32]);
+            (res_parts, axum::body::Body::from(bytes), etag)
+        }
+        Some(_) => return res,
+        None => {
+            let Ok(seq) = tequio_store::audit::head_seq(&state.db).await else {
+                return res;
+            };
+            let day = crate::clock::local_today();
+            let key = hex::encode(sha2::Sha256::digest(request_key.as_bytes()));
+            let (res_parts, res_body) = res.into_parts();
+            (
+                res_parts,
+                res_body,
+                format!("W/\"{seq}-{day}-{}\"", &key[..16]),
+            )
+        }
+    };
+    let Ok(etag) = HeaderValue::from_str(&etag) else {
+        return Response::from_parts(res_parts, res_body);
+    };
+    let matches = if_none_match
+        .as_ref()
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    res_parts.headers.insert(header::ETAG, etag);
+    if matches {
+        res_parts.status = StatusCode::NOT_MODIFIED;
+        res_parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(res_parts, axum::body::Body::empty());
+    }
+    Response::from_parts(res_parts, res_body)
 }

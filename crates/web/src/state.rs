@@ -3,6 +3,7 @@
 
 use crate::config::Settings;
 use std::sync::Arc;
+use tequio_domain::site::Look;
 use tequio_store::Db;
 
 /// What every handler can reach.
@@ -20,6 +21,9 @@ pub struct AppState {
     pub audit_key: Arc<tequio_domain::audit::SigningKey>,
     /// Wakes the checkpoint worker after a publication.
     pub checkpoint_wake: Arc<tokio::sync::Notify>,
+    /// The portal's identity (name, logo, colour, contact), read from the database on first
+    /// use, again after an admin changes it, and every minute (other nodes' changes).
+    look: Arc<std::sync::RwLock<Option<Arc<Look>>>>,
 }
 
 impl AppState {
@@ -46,6 +50,25 @@ impl AppState {
             loads: Arc::default(),
             audit_key: Arc::new(audit_key),
             checkpoint_wake: Arc::default(),
+            look: Arc::default(),
         })
+    }
+
+    /// The portal's identity as last read.
+    pub async fn look(&self) -> tequio_store::StoreResult<Arc<Look>> {
+        if let Some(look) = self.look.read().ok().and_then(|l| l.clone()) {
+            return Ok(look);
+        }
+        self.reload_look().await
+    }
+
+    /// Reads the portal's identity again from the database.
+    pub async fn reload_look(&self) -> tequio_store::StoreResult<Arc<Look>> {
+        let settings = tequio_store::site::settings(&self.db).await?;
+        let look = Arc::new(Look::from_settings(&settings));
+        if let Ok(mut slot) = self.look.write() {
+            *slot = Some(look.clone());
+        }
+        Ok(look)
     }
 }

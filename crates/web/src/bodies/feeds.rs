@@ -2,8 +2,12 @@
 //! for every body or one, and Atom (RFC 4287) of calls, sessions and agreements. Written by
 //! the `icalendar` and `atom_syndication` crates; the tests read them back with another parser.
 
+use super::{TrackerParams, tracker_filter, tracker_query};
+use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::format;
 use crate::html::HasPage;
+use crate::i18n::Lang;
 use crate::state::AppState;
 use atom_syndication::{Entry, Feed, Link, Person, Text};
 use axum::Router;
@@ -262,14 +266,15 @@ fn entry(id: String, title: String, updated: &str, summary: String, href: String
     }
 }
 
-fn atom(base_url: &str, path: &str, title: &str, entries: Vec<Entry>) -> Response {
+/// A feed in the reader's language, named after the portal.
+fn atom(viewer: &Viewer, base_url: &str, path: &str, title: &str, entries: Vec<Entry>) -> Response {
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or_default();
     let feed = Feed {
         id: format!("{base_url}{path}"),
-        title: text(title),
+        title: text(format!("{}: {title}", viewer.look.site_name)),
         updated,
         authors: vec![Person {
-            name: "Tequio".into(),
+            name: viewer.look.site_name.clone(),
             ..Person::default()
         }],
         links: vec![Link {
@@ -278,7 +283,7 @@ fn atom(base_url: &str, path: &str, title: &str, entries: Vec<Entry>) -> Respons
             mime_type: Some("application/atom+xml".into()),
             ..Link::default()
         }],
-        lang: Some("es".into()),
+        lang: Some(viewer.lang.code().into()),
         entries,
         ..Feed::default()
     };
@@ -289,76 +294,86 @@ fn atom(base_url: &str, path: &str, title: &str, entries: Vec<Entry>) -> Respons
         .into_response()
 }
 
-async fn calls_feed(State(state): State<AppState>) -> AppResult<Response> {
+async fn calls_feed(viewer: Viewer, State(state): State<AppState>) -> AppResult<Response> {
     let base = &state.settings.base_url;
+    let lang = viewer.lang;
     let entries = calls::list(&state.db)
         .await?
         .into_iter()
         .take(usize::try_from(FEED_ENTRIES).unwrap_or(100))
         .map(|c| {
+            let closes = format!(
+                "{} {} ({})",
+                lang.t("calls-closes"),
+                format::wall_time(&c.closes_at, lang),
+                format::zone(lang)
+            );
+            let places = lang.t_args("calls-places-count", &[("count", c.places.to_string())]);
             entry(
                 format!("{base}{}", c.path()),
                 c.title.clone(),
                 &c.results_published_at
                     .clone()
                     .unwrap_or(c.created_at.clone()),
-                format!(
-                    "{} · Cierre: {} · Lugares: {}",
-                    c.objective,
-                    c.closes_at.replace('T', " "),
-                    c.places
-                ),
+                format!("{} · {closes} · {places}", c.objective),
                 format!("{base}{}", c.path()),
             )
         })
         .collect();
-    Ok(atom(
-        base,
-        "/convocatorias.atom",
-        "Tequio: convocatorias",
-        entries,
-    ))
+    let title = lang.t("calls-title");
+    Ok(atom(&viewer, base, "/convocatorias.atom", &title, entries))
 }
 
-async fn sessions_feed(State(state): State<AppState>) -> AppResult<Response> {
+async fn sessions_feed(viewer: Viewer, State(state): State<AppState>) -> AppResult<Response> {
     let base = &state.settings.base_url;
+    let lang = viewer.lang;
     let entries = bodies::calendar(&state.db, None, FEED_ENTRIES)
         .await?
         .into_iter()
         .map(|s| {
+            let heading = lang.t_args(
+                "sessions-heading",
+                &[
+                    ("number", s.number.to_string()),
+                    ("year", s.year.to_string()),
+                ],
+            );
             entry(
                 format!("{base}{}", s.path()),
-                format!("{}: sesión {}/{}", s.body_title, s.year, s.number),
+                format!("{}: {heading}", s.body_title),
                 &s.updated_at,
-                format!("{} · {}", s.starts_at.replace('T', " "), s.agenda),
+                format!("{} · {}", format::wall_time(&s.starts_at, lang), s.agenda),
                 format!("{base}{}", s.path()),
             )
         })
         .collect();
-    Ok(atom(
-        base,
-        "/sesiones.atom",
-        "Tequio: sesiones de órganos colegiados",
-        entries,
-    ))
+    let title = lang.t("feed-sessions-title");
+    Ok(atom(&viewer, base, "/sesiones.atom", &title, entries))
 }
 
-fn agreement_entries(base: &str, list: Vec<bodies::Agreement>) -> Vec<Entry> {
+/// Agreements as entries: their status, responsibles and due date in the reader's language.
+fn agreement_entries(lang: Lang, base: &str, list: Vec<bodies::Agreement>) -> Vec<Entry> {
     list.into_iter()
         .map(|a| {
+            let status = lang.t(&format!(
+                "agreement-status-{}",
+                a.status.as_str().replace('_', "-")
+            ));
+            let due = if a.due_on.is_empty() {
+                "—".to_owned()
+            } else {
+                format::date(&a.due_on, lang)
+            };
             entry(
                 format!("{base}{}", a.path()),
-                format!("{} ({})", a.code, a.status.as_str()),
+                format!("{} ({status})", a.code),
                 &a.status_changed_at,
                 format!(
-                    "{} · Responsables: {} · Fecha compromiso: {}",
+                    "{} · {}: {} · {}: {due}",
                     a.text,
+                    lang.t("agreements-responsible"),
                     a.responsibles.join("; "),
-                    if a.due_on.is_empty() {
-                        "—"
-                    } else {
-                        &a.due_on
-                    }
+                    lang.t("agreements-due"),
                 ),
                 format!("{base}{}", a.path()),
             )
@@ -366,28 +381,42 @@ fn agreement_entries(base: &str, list: Vec<bodies::Agreement>) -> Vec<Entry> {
         .collect()
 }
 
-async fn agreements_feed(State(state): State<AppState>) -> AppResult<Response> {
+/// The tracker's agreements as a feed, with the tracker page's filters (`organo`, `estado`,
+/// `vencidos`): a reader subscribes to exactly what the page showed.
+async fn agreements_feed(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Query(params): Query<TrackerParams>,
+) -> AppResult<Response> {
+    let (mut filter, body, _) = tracker_filter(&state, &params).await?;
+    filter.limit = FEED_ENTRIES;
+    filter.offset = 0;
+    let (_, list) = bodies::tracker(&state.db, &filter).await?;
     let base = &state.settings.base_url;
-    let list = bodies::recent_agreements(&state.db, None, FEED_ENTRIES).await?;
-    Ok(atom(
-        base,
-        "/acuerdos.atom",
-        "Tequio: acuerdos",
-        agreement_entries(base, list),
-    ))
+    let path = match tracker_query(&filter, body.as_ref()) {
+        q if q.is_empty() => "/acuerdos.atom".to_owned(),
+        q => format!("/acuerdos.atom?{q}"),
+    };
+    let title = viewer.lang.t("tracker-title");
+    let entries = agreement_entries(viewer.lang, base, list);
+    Ok(atom(&viewer, base, &path, &title, entries))
 }
 
 async fn body_agreements_feed(
+    viewer: Viewer,
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> AppResult<Response> {
     let b = Body::by_name(&state.db, &name).await?;
     let base = &state.settings.base_url;
     let list = bodies::recent_agreements(&state.db, Some(b.id), FEED_ENTRIES).await?;
+    let title = format!("{}: {}", b.title, viewer.lang.t("agreements-title"));
+    let entries = agreement_entries(viewer.lang, base, list);
     Ok(atom(
+        &viewer,
         base,
         &format!("/organos/{}/acuerdos.atom", b.name),
-        &format!("{}: acuerdos", b.title),
-        agreement_entries(base, list),
+        &title,
+        entries,
     ))
 }

@@ -48,6 +48,22 @@ pub struct TrackerParams {
 
 const TRACKER_PAGE: i64 = 50;
 
+/// The tracker's filters as a query string (`organo=…&estado=…&vencidos=1`), for the page's
+/// downloads, its feed and its pages.
+pub fn tracker_query(filter: &TrackerFilter, body: Option<&Body>) -> String {
+    let mut query = Vec::new();
+    if let Some(b) = body {
+        query.push(format!("organo={}", crate::html::url_encode(&b.name)));
+    }
+    if let Some(s) = filter.status {
+        query.push(format!("estado={}", s.as_str()));
+    }
+    if filter.overdue {
+        query.push("vencidos=1".to_owned());
+    }
+    query.join("&")
+}
+
 /// Reads the tracker's filters from the query string.
 pub async fn tracker_filter(
     state: &AppState,

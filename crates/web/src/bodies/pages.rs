@@ -3,13 +3,13 @@
 //! and the public agreement tracker. Admins create bodies; each body's technical secretary
 //! (`RunBody`) runs it.
 
-use super::{TrackerParams, tracker_filter};
+use super::{TrackerParams, tracker_filter, tracker_query};
 use crate::attachments::{self, Upload};
 use crate::auth::Viewer;
 use crate::clock::{local_now, local_today};
 use crate::error::{AppError, AppResult};
 use crate::html::HasPage;
-use crate::html::{Ctx, Filled, Form, committed, form_errors, render, render_status, url_encode};
+use crate::html::{Ctx, Filled, Form, committed, form_errors, render, render_status};
 use crate::state::AppState;
 use crate::upload::read_form;
 use askama::Template;
@@ -1219,17 +1219,7 @@ async fn tracker_page(
 ) -> AppResult<Response> {
     let (filter, body, page) = tracker_filter(&state, &p).await?;
     let (total, agreements) = store::tracker(&state.db, &filter).await?;
-    let mut query = Vec::new();
-    if let Some(b) = &body {
-        query.push(format!("organo={}", url_encode(&b.name)));
-    }
-    if let Some(s) = filter.status {
-        query.push(format!("estado={}", s.as_str()));
-    }
-    if filter.overdue {
-        query.push("vencidos=1".to_owned());
-    }
-    let query = query.join("&");
+    let query = tracker_query(&filter, body.as_ref());
     render(&TrackerPage {
         c: Ctx::new(&viewer, &format!("/acuerdos?{query}")),
         total,

@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/action/{name}", get(action_get).post(action_post))
         .route("/api/3", get(api_version))
         .route("/api", get(api_version))
+        .layer(crate::http::read_only_cors())
 }
 
 async fn api_version() -> Response {

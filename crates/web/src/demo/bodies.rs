@@ -435,7 +435,57 @@ pub async fn load_activity(
     tx.commit().await?;
 
     load_calls(db, &body, reviewer, members).await?;
-    load_instruments_and_training(db, &body, members).await
+    load_instruments_and_training(db, &body, members).await?;
+    load_upcoming(db, &body).await
+}
+
+/// What lies ahead, dated from the day the demo is loaded so the home page always has
+/// something coming: the next ordinary session in three weeks and a training in five.
+async fn load_upcoming(db: &Db, body: &Body) -> anyhow::Result<()> {
+    use tequio_domain::events::EventKind;
+    use tequio_store::events;
+    let sys = Who::system();
+    let today = crate::clock::local_now().date();
+    let day = |weeks: i64, hour: u8| -> anyhow::Result<time::PrimitiveDateTime> {
+        let date = today + time::Duration::weeks(weeks);
+        Ok(date.with_hms(hour, 0, 0)?)
+    };
+    let tx = db.begin().await?;
+    bodies::convene(
+        &tx,
+        &sys,
+        body,
+        &SessionPlan {
+            kind: SessionKind::Ordinary,
+            starts_at: day(3, 10)?,
+            ends_at: None,
+            place: "Sala de Plenos del Órgano Garante, Oaxaca de Juárez".into(),
+            online_url: String::new(),
+            agenda: "1. Lista de asistencia y declaración de quórum\n2. Aprobación del acta de la sesión anterior\n3. Seguimiento de acuerdos vencidos\n4. Asuntos generales".into(),
+        },
+    )
+    .await?;
+    let format = tequio_domain::bodies::format_local;
+    events::create(
+        &tx,
+        &sys,
+        &events::EventInput {
+            name: "taller-lenguaje-claro".into(),
+            kind: EventKind::Training,
+            title: "Taller: escribir en lenguaje claro".into(),
+            description: "Cómo escribir avisos, respuestas y documentos públicos que cualquier persona entienda a la primera.".into(),
+            audience: "Personas servidoras públicas y organizaciones de la sociedad civil".into(),
+            starts_at: format(day(5, 10)?),
+            ends_at: format(day(5, 13)?),
+            place: "Aula de capacitación del Órgano Garante, Oaxaca de Juárez".into(),
+            online_url: String::new(),
+            capacity: 30,
+            hours: 3,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Two collaboration instruments and one training event, with its attendance certificates.

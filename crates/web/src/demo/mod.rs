@@ -61,6 +61,23 @@ const ORGANISATIONS: &[(&str, Sector, &str)] = &[
     ),
 ];
 
+/// Oaxaca's identity for the demo portal: its name, the guarantor, a dark wine colour
+/// (9.4:1 on white) and made-up contact details.
+fn oaxaca_look() -> Vec<(String, String)> {
+    [
+        ("site_name", "Gobierno Abierto Oaxaca"),
+        ("guarantor", GUARANTOR),
+        ("logo_url", "/static/tequio.svg"),
+        ("accent", "#8a1538"),
+        ("contact_email", "contacto@tequio.demo"),
+        ("contact_phone", "951 000 0000"),
+        ("contact_address", "Oaxaca de Juárez, Oaxaca, México"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
+}
+
 /// Loads the demo. Accounts are only created (and their passwords only shown) the first time.
 pub async fn load(db: &Db, files: &crate::files::FileStore) -> anyhow::Result<DemoReport> {
     let sys = Who::system();
@@ -75,6 +92,9 @@ pub async fn load(db: &Db, files: &crate::files::FileStore) -> anyhow::Result<De
     )
     .await?;
     let report = subjects::import_registry(&tx, &sys, Some(guarantor), REGISTRY).await?;
+    if tequio_store::site::settings(&tx).await?.is_empty() {
+        tequio_store::site::save(&tx, &sys, &oaxaca_look()).await?;
+    }
     fill_units(&tx, &sys).await?;
     for (name, sector, description) in ORGANISATIONS {
         if !accounts::list_organisations(&tx)

@@ -2,7 +2,9 @@
 //! OpenAPI description.
 
 pub mod api;
+pub mod identity;
 pub mod pages;
+pub mod sitemap;
 
 use crate::state::AppState;
 use axum::Router;
@@ -11,10 +13,26 @@ use axum::Router;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(pages::routes())
+        .merge(identity::routes())
+        .merge(sitemap::routes())
         .route("/healthz", axum::routing::get(api::healthz))
 }
 
 /// `/api/v1` routes, nested by the app.
 pub fn api_routes() -> Router<AppState> {
     api::routes()
+}
+
+/// Reads the portal's identity again every minute, so that a change made through another
+/// node reaches this one.
+pub fn spawn_look_refresh(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.reload_look().await {
+                tracing::warn!(error = %e, "could not read the portal's settings");
+            }
+        }
+    });
 }

@@ -337,6 +337,14 @@ impl PublicationPage {
         }
     }
 
+    /// Numbers and money are right-aligned so their digits line up.
+    fn cell_class(&self, i: usize) -> &'static str {
+        match self.l.format.def.fields[i].kind {
+            FieldType::Money | FieldType::Number => "num",
+            _ => "",
+        }
+    }
+
     fn first_shown(&self) -> i64 {
         if self.total == 0 {
             0
@@ -353,6 +361,8 @@ impl PublicationPage {
 /// A stored value as people read it: dates as dd/mm/aaaa.
 pub fn display(f: &FieldDef, v: &str) -> String {
     match f.kind {
+        FieldType::Money => crate::format::money(v),
+        FieldType::Number => crate::format::number(v),
         FieldType::Date | FieldType::UpdateDate => {
             tequio_domain::transparency::period::Date::parse_iso(v)
                 .map_or_else(|| v.to_owned(), |d| d.dmy())
@@ -842,21 +852,25 @@ async fn correct_context(
     Ok((l, r))
 }
 
-async fn correct_form(
-    viewer: Viewer,
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
-    let (l, r) = correct_context(&viewer, &state, id).await?;
-    let inputs = l
-        .format
+/// The correction form's fields with the record's stored values.
+fn stored_inputs(l: &Loaded, r: &StoredRecord) -> Vec<FieldInput> {
+    l.format
         .def
         .fields
         .iter()
         .enumerate()
         .filter(|(_, f)| f.kind != FieldType::Table)
         .map(|(i, f)| (i, f.clone(), display(f, r.record.value(i)), None))
-        .collect();
+        .collect()
+}
+
+async fn correct_form(
+    viewer: Viewer,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let (l, r) = correct_context(&viewer, &state, id).await?;
+    let inputs = stored_inputs(&l, &r);
     render(&CorrectPage {
         c: Ctx::new(&viewer, &format!("/registros/{id}/corregir")),
         l,
@@ -890,6 +904,19 @@ async fn correct(
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
+    // Nothing changed: say so, and publish no new version.
+    if (0..l.format.def.fields.len()).all(|i| corrected.value(i) == r.record.value(i)) {
+        let inputs = stored_inputs(&l, &r);
+        let c = Ctx::new(&viewer, &format!("/registros/{id}/corregir"))
+            .with_notice(Some(viewer.lang.t("correct-unchanged")));
+        return render(&CorrectPage {
+            c,
+            l,
+            r,
+            inputs,
+            note,
+        });
+    }
     let mut records = store::all_records(&state.db, l.publication.id).await?;
     let position = usize::try_from(r.position).map_err(|_| AppError::NotFound)?;
     *records.get_mut(position).ok_or(AppError::NotFound)? = corrected;

@@ -101,10 +101,19 @@ async fn an_editor_publishes_a_csv_the_public_queries_it_and_ckan_sees_it() {
         .await;
         assert_eq!(res.status(), 422, "{engine}");
         let html = res.text().await.unwrap();
-        for field in ["title:", "license_id:", "landing_page:"] {
+        // The summary names each field by its label and links to it; the key never shows.
+        for (key, label) in [
+            ("title", "Título"),
+            ("license_id", "Licencia"),
+            ("landing_page", "Página de origen"),
+        ] {
             assert!(
-                html.contains(field),
-                "{engine}: {field} not named in {html}"
+                html.contains(&format!("<a href=\"#{key}\">{label}: ")),
+                "{engine}: {key} not named by its label in {html}"
+            );
+            assert!(
+                !html.contains(&format!("{key}: ")),
+                "{engine}: the key {key} shows in {html}"
             );
         }
         let res = editor

@@ -11,5 +11,6 @@ mod files_s3;
 mod hardening;
 mod http;
 mod mail;
+mod site;
 mod topics;
 mod transparency;

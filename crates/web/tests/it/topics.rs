@@ -59,7 +59,7 @@ async fn editors_write_portals_the_public_reads_them_safely() {
         assert_eq!(res.status(), 422, "{engine}");
         let html = res.text().await.unwrap();
         assert!(
-            html.contains("documents: «ftp://hacienda.mx/informe.pdf»"),
+            html.contains("<a href=\"#documents\">Documentos: «ftp://hacienda.mx/informe.pdf»"),
             "{engine}: {html}"
         );
         form[6] = (

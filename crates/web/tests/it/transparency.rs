@@ -140,7 +140,7 @@ async fn publish_consult_download_and_correct() {
             app.url(&format!("/publicaciones/{id}?f_sexo=Mujer")),
         )
         .await;
-        assert!(page.contains("1851 registros"), "{engine}");
+        assert!(page.contains("1,851 registros"), "{engine}");
         let api = json(
             &visitor,
             app.url(&format!(
@@ -304,6 +304,39 @@ async fn publish_consult_download_and_correct() {
         assert!(
             history.contains("Nombre Corregido") && history.contains("<del>"),
             "{engine}"
+        );
+
+        // The same values again change nothing: the page says so and no version is added.
+        let current = json(
+            &visitor,
+            app.url(&format!(
+                "/api/v1/publications/{}/records?per_page=1",
+                versions[0].id
+            )),
+        )
+        .await;
+        let current_id = current["items"][0]["id"].as_i64().unwrap();
+        let res = post_form(
+            &editor,
+            app.url(&format!("/registros/{current_id}/corregir")),
+            &form,
+        )
+        .await;
+        assert_eq!(res.status(), 200, "{engine}");
+        assert!(
+            res.text()
+                .await
+                .unwrap()
+                .contains("No cambiaste ningún valor"),
+            "{engine}"
+        );
+        assert_eq!(
+            tr::publications(&app.db, w.subject, w.viii)
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "{engine}: no new version"
         );
 
         // Others may not publish or correct.
@@ -707,7 +740,7 @@ async fn the_framework_is_browsed_exported_and_edited() {
         .await;
         assert_eq!(res.status(), 422);
         assert!(
-            res.text().await.unwrap().contains("definition: línea 1"),
+            res.text().await.unwrap().contains("Definición: línea 1"),
             "{engine}"
         );
         let editor = app.browser();
@@ -737,12 +770,9 @@ async fn the_framework_is_browsed_exported_and_edited() {
         )
         .await;
         assert_eq!(res.status(), 422, "{engine}");
-        assert!(
-            res.text()
-                .await
-                .unwrap()
-                .contains("deadline_days: «cuarenta» no es un número de días")
-        );
+        assert!(res.text().await.unwrap().contains(
+            "<a href=\"#deadline_days\">Plazo en días: «cuarenta» no es un número de días"
+        ));
         let res = post_form(
             &admin,
             edit_url,

@@ -1,0 +1,204 @@
+//! Bar charts drawn on the server as SVG: no JavaScript, readable without colour. Each chart
+//! comes with a one-sentence summary (what a screen reader says for the picture) and its data
+//! as a table one click away (`templates/chart.html`). Shared: no domain is imported here.
+
+use std::fmt::Write;
+
+/// One kind of quantity a bar is made of (a status, a sector…): its label and the index of
+/// its fill, so that the same series keeps its look in every chart.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub label: String,
+}
+
+/// One bar: its label, a value per series (stacked left to right) and where it links.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub values: Vec<i64>,
+    pub href: Option<String>,
+}
+
+impl Bar {
+    pub fn total(&self) -> i64 {
+        self.values.iter().sum()
+    }
+}
+
+/// A horizontal bar chart, stacked when it has more than one series.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// Unique within the page (ids of the title and summary derive from it).
+    pub id: String,
+    pub title: String,
+    /// What the chart shows, in one or two sentences.
+    pub summary: String,
+    pub series: Vec<Series>,
+    pub bars: Vec<Bar>,
+    /// The header of the table's first column ("Órgano", "Sector"…).
+    pub label_header: String,
+    /// The header of the table's total column (empty: no total column).
+    pub total_header: String,
+}
+
+/// Fills that meet 3:1 against white and against each other's neighbours, and patterns so a
+/// series never depends on colour alone.
+const FILLS: [&str; 6] = [
+    "#1f4e79", "#8a5a00", "#2e6b30", "#8a1538", "#5b3f8c", "#505050",
+];
+
+const WIDTH: i64 = 640;
+const LABEL_WIDTH: i64 = 200;
+const VALUE_WIDTH: i64 = 60;
+const ROW: i64 = 28;
+const BAR: i64 = 18;
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A label cut to fit beside its bar (the table has it whole).
+fn short(label: &str) -> String {
+    const MAX: usize = 28;
+    if label.chars().count() <= MAX {
+        label.to_owned()
+    } else {
+        format!("{}…", label.chars().take(MAX - 1).collect::<String>())
+    }
+}
+
+impl Chart {
+    pub fn is_empty(&self) -> bool {
+        self.bars.iter().all(|b| b.total() == 0)
+    }
+
+    pub fn is_stacked(&self) -> bool {
+        self.series.len() > 1
+    }
+
+    /// The SVG picture. Its text alternative is the summary (`aria-labelledby`); each series
+    /// has a fill and a pattern, named in the legend.
+    pub fn svg(&self) -> String {
+        let max = self.bars.iter().map(Bar::total).max().unwrap_or(0).max(1);
+        let plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
+        let legend = if self.is_stacked() { ROW } else { 0 };
+        let height = legend + ROW * self.bars.len() as i64 + 8;
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "<svg class=\"chart-svg\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"{id}-title {id}-summary\" xmlns=\"http://www.w3.org/2000/svg\">",
+            id = escape(&self.id)
+        );
+        out.push_str("<defs>");
+        for (i, fill) in FILLS.iter().enumerate() {
+            // Odd series are hatched: two series side by side differ in more than colour.
+            if i % 2 == 1 {
+                let _ = write!(
+                    out,
+                    "<pattern id=\"{id}-p{i}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"{fill}\"/><rect width=\"2\" height=\"6\" fill=\"#ffffff\"/></pattern>",
+                    id = escape(&self.id)
+                );
+            }
+        }
+        out.push_str("</defs>");
+        let fill_of = |i: usize| -> String {
+            if i % 2 == 1 {
+                format!("url(#{}-p{})", escape(&self.id), i % FILLS.len())
+            } else {
+                FILLS[i % FILLS.len()].to_owned()
+            }
+        };
+        if self.is_stacked() {
+            let mut x = 0;
+            for (i, s) in self.series.iter().enumerate() {
+                let _ = write!(
+                    out,
+                    "<rect x=\"{x}\" y=\"6\" width=\"14\" height=\"14\" fill=\"{}\" stroke=\"#1d1d1b\"/><text x=\"{}\" y=\"18\" font-size=\"13\" fill=\"#1d1d1b\">{}</text>",
+                    fill_of(i),
+                    x + 20,
+                    escape(&s.label)
+                );
+                x += 30 + 8 * s.label.chars().count() as i64;
+            }
+        }
+        for (row, bar) in self.bars.iter().enumerate() {
+            let y = legend + ROW * row as i64;
+            let _ = write!(
+                out,
+                "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\" fill=\"#1d1d1b\">{}</text>",
+                LABEL_WIDTH - 8,
+                y + 17,
+                escape(&short(&bar.label))
+            );
+            let mut x = LABEL_WIDTH;
+            for (i, v) in bar.values.iter().enumerate() {
+                let w = plot * v / max;
+                if w > 0 {
+                    let _ = write!(
+                        out,
+                        "<rect x=\"{x}\" y=\"{}\" width=\"{w}\" height=\"{BAR}\" fill=\"{}\" stroke=\"#ffffff\"/>",
+                        y + 4,
+                        fill_of(i)
+                    );
+                }
+                x += w;
+            }
+            let _ = write!(
+                out,
+                "<text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"#1d1d1b\">{}</text>",
+                x + 6,
+                y + 17,
+                crate::format::integer(bar.total())
+            );
+        }
+        out.push_str("</svg>");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart() -> Chart {
+        Chart {
+            id: "c1".into(),
+            title: "Acuerdos".into(),
+            summary: "3 acuerdos".into(),
+            series: vec![
+                Series { label: "Pendiente".into() },
+                Series { label: "Cumplido <ok>".into() },
+            ],
+            bars: vec![
+                Bar { label: "Mesa A".into(), values: vec![1, 2], href: None },
+                Bar { label: "Mesa B".into(), values: vec![0, 0], href: None },
+            ],
+            label_header: "Órgano".into(),
+            total_header: "Total".into(),
+        }
+    }
+
+    #[test]
+    fn the_picture_names_its_text_alternative_and_escapes_labels() {
+        let svg = chart().svg();
+        assert!(svg.contains("role=\"img\" aria-labelledby=\"c1-title c1-summary\""));
+        assert!(svg.contains("Cumplido &lt;ok&gt;"));
+        assert!(!svg.contains("<ok>"));
+        // The second series is hatched, not only another colour.
+        assert!(svg.contains("url(#c1-p1)"));
+        // Every bar says its total in words beside it.
+        assert_eq!(svg.matches(">3</text>").count(), 1);
+        assert_eq!(svg.matches(">0</text>").count(), 1);
+    }
+
+    #[test]
+    fn a_chart_of_zeros_is_empty() {
+        let mut c = chart();
+        assert!(!c.is_empty());
+        c.bars.truncate(0);
+        assert!(c.is_empty());
+    }
+}
