@@ -5,9 +5,10 @@ import AxeBuilder from '@axe-core/playwright';
 
 const [base, email, password] = process.argv.slice(2);
 const publicPages = ['/', '/sujetos', '/sujetos?tipo=municipality', '/sujetos/1', '/buscar?q=juarez', '/bitacora', '/acerca',
-  '/organizaciones', '/organizaciones/1', '/entrar', '/registro', '/contrasena/olvide', '/no-existe'];
+  '/organizaciones', '/organizaciones/1', '/entrar', '/registro', '/contrasena/olvide', '/no-existe',
+  '/contacto', '/privacidad', '/accesibilidad', '/terminos'];
 const adminPages = ['/admin', '/admin/usuarios', '/admin/usuarios/1', '/admin/organizaciones', '/admin/sujetos/1',
-  '/admin/sujetos/importar', '/admin/correo', '/cuenta'];
+  '/admin/sujetos/importar', '/admin/correo', '/cuenta', '/admin/sitio', '/admin/sitio/paginas/privacidad', '/admin/estilo'];
 
 // Transparency pages of a demo publication, found through the API.
 const hit = (await (await fetch(`${base}/api/v1/records/search?q=oaxaca&limit=1`)).json())[0];

@@ -1736,3 +1736,27 @@ pub async fn decide_adhesion(
     .await?;
     Ok(())
 }
+
+/// How many agreements each body has in each status (for the tracker's chart): (body name,
+/// body title, status, count), bodies by title. One grouped query over the `agreements_body`
+/// index.
+pub async fn agreement_counts(
+    db: &impl Exec,
+) -> StoreResult<Vec<(String, String, AgreementStatus, i64)>> {
+    let rows = db
+        .query(
+            "SELECT b.name, b.title, a.status, COUNT(*) FROM agreements a
+             JOIN bodies b ON b.id = a.body_id
+             GROUP BY b.name, b.title, a.status ORDER BY b.title, a.status",
+            params![],
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for mut r in rows {
+        let status: String = r.take(2)?;
+        if let Some(status) = AgreementStatus::parse(&status) {
+            out.push((r.take(0)?, r.take(1)?, status, r.take(3)?));
+        }
+    }
+    Ok(out)
+}

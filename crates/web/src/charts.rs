@@ -39,6 +39,9 @@ pub struct Chart {
     pub label_header: String,
     /// The header of the table's total column (empty: no total column).
     pub total_header: String,
+    /// Values are kept in hundredths when 2 (scores such as 7.85 are drawn as 785), in units
+    /// when 0.
+    pub decimals: u8,
 }
 
 /// Fills that meet 3:1 against white and against each other's neighbours, and patterns so a
@@ -47,11 +50,13 @@ const FILLS: [&str; 6] = [
     "#1f4e79", "#8a5a00", "#2e6b30", "#8a1538", "#5b3f8c", "#505050",
 ];
 
-const WIDTH: i64 = 640;
-const LABEL_WIDTH: i64 = 200;
-const VALUE_WIDTH: i64 = 60;
-const ROW: i64 = 28;
-const BAR: i64 = 18;
+/// A narrow picture (it scales to the page; on a phone its text stays readable): each bar's
+/// label sits above it, its value after it.
+const WIDTH: i64 = 400;
+const VALUE_WIDTH: i64 = 56;
+const ROW: i64 = 42;
+const BAR: i64 = 16;
+const LEGEND_ROW: i64 = 22;
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -60,9 +65,9 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A label cut to fit beside its bar (the table has it whole).
+/// A label cut to fit above its bar (the table has it whole).
 fn short(label: &str) -> String {
-    const MAX: usize = 28;
+    const MAX: usize = 52;
     if label.chars().count() <= MAX {
         label.to_owned()
     } else {
@@ -75,6 +80,26 @@ impl Chart {
         self.bars.iter().all(|b| b.total() == 0)
     }
 
+    /// A value as people read it: grouped by thousands, with the chart's decimals.
+    pub fn show(&self, v: impl std::borrow::Borrow<i64>) -> String {
+        let v = v.borrow();
+        if self.decimals == 0 {
+            crate::format::integer(*v)
+        } else {
+            let scale = 10i64.pow(u32::from(self.decimals));
+            let whole = crate::format::integer(v / scale);
+            format!(
+                "{whole}.{:0width$}",
+                (v % scale).abs(),
+                width = usize::from(self.decimals)
+            )
+        }
+    }
+
+    fn legend_rows(&self) -> i64 {
+        (self.series.len() as i64 + 1) / 2
+    }
+
     pub fn is_stacked(&self) -> bool {
         self.series.len() > 1
     }
@@ -83,8 +108,12 @@ impl Chart {
     /// has a fill and a pattern, named in the legend.
     pub fn svg(&self) -> String {
         let max = self.bars.iter().map(Bar::total).max().unwrap_or(0).max(1);
-        let plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
-        let legend = if self.is_stacked() { ROW } else { 0 };
+        let plot = WIDTH - VALUE_WIDTH;
+        let legend = if self.is_stacked() {
+            LEGEND_ROW * self.legend_rows() + 6
+        } else {
+            0
+        };
         let height = legend + ROW * self.bars.len() as i64 + 8;
         let mut out = String::new();
         let _ = write!(
@@ -112,35 +141,36 @@ impl Chart {
             }
         };
         if self.is_stacked() {
-            let mut x = 0;
             for (i, s) in self.series.iter().enumerate() {
+                // Two legend entries per line.
+                let (x, y) = (200 * (i as i64 % 2), LEGEND_ROW * (i as i64 / 2));
                 let _ = write!(
                     out,
-                    "<rect x=\"{x}\" y=\"6\" width=\"14\" height=\"14\" fill=\"{}\" stroke=\"#1d1d1b\"/><text x=\"{}\" y=\"18\" font-size=\"13\" fill=\"#1d1d1b\">{}</text>",
+                    "<rect x=\"{x}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{}\" stroke=\"#1d1d1b\"/><text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"#1d1d1b\">{}</text>",
+                    y + 4,
                     fill_of(i),
                     x + 20,
-                    escape(&s.label)
+                    y + 16,
+                    escape(&short(&s.label))
                 );
-                x += 30 + 8 * s.label.chars().count() as i64;
             }
         }
         for (row, bar) in self.bars.iter().enumerate() {
             let y = legend + ROW * row as i64;
             let _ = write!(
                 out,
-                "<text x=\"{}\" y=\"{}\" font-size=\"13\" text-anchor=\"end\" fill=\"#1d1d1b\">{}</text>",
-                LABEL_WIDTH - 8,
-                y + 17,
+                "<text x=\"0\" y=\"{}\" font-size=\"13\" fill=\"#1d1d1b\">{}</text>",
+                y + 14,
                 escape(&short(&bar.label))
             );
-            let mut x = LABEL_WIDTH;
+            let mut x = 0;
             for (i, v) in bar.values.iter().enumerate() {
                 let w = plot * v / max;
                 if w > 0 {
                     let _ = write!(
                         out,
                         "<rect x=\"{x}\" y=\"{}\" width=\"{w}\" height=\"{BAR}\" fill=\"{}\" stroke=\"#ffffff\"/>",
-                        y + 4,
+                        y + 20,
                         fill_of(i)
                     );
                 }
@@ -150,8 +180,8 @@ impl Chart {
                 out,
                 "<text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"#1d1d1b\">{}</text>",
                 x + 6,
-                y + 17,
-                crate::format::integer(bar.total())
+                y + 33,
+                self.show(bar.total())
             );
         }
         out.push_str("</svg>");
@@ -169,15 +199,28 @@ mod tests {
             title: "Acuerdos".into(),
             summary: "3 acuerdos".into(),
             series: vec![
-                Series { label: "Pendiente".into() },
-                Series { label: "Cumplido <ok>".into() },
+                Series {
+                    label: "Pendiente".into(),
+                },
+                Series {
+                    label: "Cumplido <ok>".into(),
+                },
             ],
             bars: vec![
-                Bar { label: "Mesa A".into(), values: vec![1, 2], href: None },
-                Bar { label: "Mesa B".into(), values: vec![0, 0], href: None },
+                Bar {
+                    label: "Mesa A".into(),
+                    values: vec![1, 2],
+                    href: None,
+                },
+                Bar {
+                    label: "Mesa B".into(),
+                    values: vec![0, 0],
+                    href: None,
+                },
             ],
             label_header: "Órgano".into(),
             total_header: "Total".into(),
+            decimals: 0,
         }
     }
 
@@ -192,6 +235,15 @@ mod tests {
         // Every bar says its total in words beside it.
         assert_eq!(svg.matches(">3</text>").count(), 1);
         assert_eq!(svg.matches(">0</text>").count(), 1);
+    }
+
+    #[test]
+    fn scores_show_their_decimals() {
+        let mut c = chart();
+        c.decimals = 2;
+        assert_eq!(c.show(785), "7.85");
+        assert_eq!(c.show(1000), "10.00");
+        assert_eq!(c.show(5), "0.05");
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub mod attachments;
 pub mod auth;
 pub mod backup;
 pub mod cache;
+pub mod charts;
 pub mod clock;
 pub mod config;
 pub mod csv_out;

@@ -134,3 +134,96 @@ impl crate::html::HasPage for tequio_store::bodies::Agreement {
         format!("/acuerdos/{}", self.id)
     }
 }
+
+/// Agreements by status, one stacked bar per body (the tracker's chart).
+pub fn agreements_chart(
+    lang: crate::i18n::Lang,
+    counts: &[(String, String, AgreementStatus, i64)],
+) -> crate::charts::Chart {
+    use crate::charts::{Bar, Chart, Series};
+    let mut bars: Vec<Bar> = Vec::new();
+    for (name, title, status, n) in counts {
+        let href = format!("/acuerdos?organo={}", crate::html::url_encode(name));
+        if bars
+            .last()
+            .is_none_or(|b| b.href.as_deref() != Some(href.as_str()))
+        {
+            bars.push(Bar {
+                label: title.clone(),
+                values: vec![0; AgreementStatus::ALL.len()],
+                href: Some(href),
+            });
+        }
+        let i = AgreementStatus::ALL.iter().position(|s| s == status);
+        if let (Some(bar), Some(i)) = (bars.last_mut(), i) {
+            bar.values[i] += n;
+        }
+    }
+    let total: i64 = bars.iter().map(|b| b.total()).sum();
+    let done_index = AgreementStatus::ALL
+        .iter()
+        .position(|s| *s == AgreementStatus::Done);
+    let done: i64 = bars
+        .iter()
+        .filter_map(|b| done_index.and_then(|i| b.values.get(i)))
+        .sum();
+    Chart {
+        id: "acuerdos-por-organo".into(),
+        title: lang.t("chart-agreements-title"),
+        summary: lang.t_args(
+            "chart-agreements-summary",
+            &[
+                ("total", crate::format::integer(total)),
+                ("done", crate::format::integer(done)),
+                ("bodies", bars.len().to_string()),
+            ],
+        ),
+        series: AgreementStatus::ALL
+            .iter()
+            .map(|s| Series {
+                label: lang.t(&format!(
+                    "agreement-status-{}",
+                    s.as_str().replace('_', "-")
+                )),
+            })
+            .collect(),
+        bars,
+        label_header: lang.t("tracker-body"),
+        total_header: lang.t("chart-total"),
+        decimals: 0,
+    }
+}
+
+/// A body's members by sector (its page's chart).
+pub fn composition_chart(
+    lang: crate::i18n::Lang,
+    composition: &[(tequio_domain::accounts::Sector, usize)],
+) -> crate::charts::Chart {
+    use crate::charts::{Bar, Chart, Series};
+    let total: usize = composition.iter().map(|(_, n)| n).sum();
+    Chart {
+        id: "composicion".into(),
+        title: lang.t("bodies-composition"),
+        summary: lang.t_args(
+            "chart-composition-summary",
+            &[
+                ("total", total.to_string()),
+                ("sectors", composition.len().to_string()),
+            ],
+        ),
+        series: vec![Series {
+            label: lang.t("bodies-members"),
+        }],
+        bars: composition
+            .iter()
+            .map(|(sector, n)| Bar {
+                label: lang.t(&format!("sector-{}", sector.as_str().replace('_', "-"))),
+                values: vec![i64::try_from(*n).unwrap_or(i64::MAX)],
+                href: None,
+            })
+            .collect(),
+        label_header: lang.t("organisation-sector"),
+        total_header: String::new(),
+        decimals: 0,
+    }
+}

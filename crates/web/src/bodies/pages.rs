@@ -160,6 +160,12 @@ struct ShowPage {
     adhesions: Vec<(AdhesionRequest, Vec<Attachment>)>,
 }
 
+impl ShowPage {
+    fn composition_chart(&self) -> crate::charts::Chart {
+        super::composition_chart(self.c.lang, &self.composition)
+    }
+}
+
 async fn show(
     viewer: Viewer,
     State(state): State<AppState>,
@@ -1210,6 +1216,7 @@ struct TrackerPage {
     prev_page: Option<i64>,
     next_page: Option<i64>,
     statuses: &'static [AgreementStatus],
+    chart: crate::charts::Chart,
 }
 
 async fn tracker_page(
@@ -1237,6 +1244,7 @@ async fn tracker_page(
         agreements,
         query,
         statuses: AgreementStatus::ALL,
+        chart: super::agreements_chart(viewer.lang, &store::agreement_counts(&state.db).await?),
     })
 }
 

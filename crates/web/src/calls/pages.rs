@@ -338,6 +338,52 @@ struct ShowPage {
     f: Filled,
 }
 
+impl ShowPage {
+    /// The published results' scores, a bar per applicant (citizens who were not accepted
+    /// stay unnamed, as in the table).
+    fn scores_chart(&self) -> crate::charts::Chart {
+        use crate::charts::{Bar, Chart, Series};
+        let c = &self.c;
+        let bars: Vec<Bar> = self
+            .results
+            .iter()
+            .filter_map(|a| {
+                let score = a.score?;
+                let named = a.organisation_id.is_some()
+                    || a.decision == tequio_domain::calls::Decision::Accepted;
+                Some(Bar {
+                    label: if named {
+                        a.applicant_name.clone()
+                    } else {
+                        c.t("calls-citizen-applicant")
+                    },
+                    // Hundredths: scores have decimals.
+                    values: vec![(score * 100.0).round() as i64],
+                    href: None,
+                })
+            })
+            .collect();
+        Chart {
+            id: "puntajes".into(),
+            title: c.t("chart-scores-title"),
+            summary: c.t2(
+                "chart-scores-summary",
+                "count",
+                bars.len(),
+                "max",
+                self.max_score,
+            ),
+            series: vec![Series {
+                label: c.t("calls-score"),
+            }],
+            bars,
+            label_header: c.t("calls-applicant"),
+            total_header: String::new(),
+            decimals: 2,
+        }
+    }
+}
+
 async fn show(
     viewer: Viewer,
     State(state): State<AppState>,

@@ -363,6 +363,41 @@ struct GroupsPage {
     description: String,
 }
 
+impl GroupsPage {
+    /// The catalogue by theme: datasets in each.
+    fn chart(&self) -> crate::charts::Chart {
+        use crate::charts::{Bar, Chart, Series};
+        let lang = self.c.lang;
+        let total: i64 = self.groups.iter().map(|g| g.dataset_count).sum();
+        Chart {
+            id: "catalogo-por-tema".into(),
+            title: lang.t("chart-themes-title"),
+            summary: lang.t_args(
+                "chart-themes-summary",
+                &[
+                    ("themes", self.groups.len().to_string()),
+                    ("total", crate::format::integer(total)),
+                ],
+            ),
+            series: vec![Series {
+                label: lang.t("chart-datasets"),
+            }],
+            bars: self
+                .groups
+                .iter()
+                .map(|g| Bar {
+                    label: g.title.clone(),
+                    values: vec![g.dataset_count],
+                    href: Some(format!("/datos?tema={}", g.name)),
+                })
+                .collect(),
+            label_header: lang.t("catalog-groups"),
+            total_header: String::new(),
+            decimals: 0,
+        }
+    }
+}
+
 async fn groups_page(viewer: Viewer, State(state): State<AppState>) -> AppResult<Response> {
     render(&GroupsPage {
         c: Ctx::new(&viewer, "/datos/temas"),

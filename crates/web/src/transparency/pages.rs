@@ -187,16 +187,69 @@ impl ObligationsPage {
                 "due",
                 c.lang.t_args(
                     "status-due",
-                    &[("period", period.code()), ("date", deadline.dmy())],
+                    &[
+                        ("period", period.code()),
+                        ("date", c.day(&deadline.to_string())),
+                    ],
                 ),
             ),
             Some(Compliance::Overdue { period, deadline }) => (
                 "overdue",
                 c.lang.t_args(
                     "status-overdue",
-                    &[("period", period.code()), ("date", deadline.dmy())],
+                    &[
+                        ("period", period.code()),
+                        ("date", c.day(&deadline.to_string())),
+                    ],
                 ),
             ),
+        }
+    }
+}
+
+impl ObligationsPage {
+    /// The subject's obligations by status (a bar each), linking to its rows.
+    fn chart(&self) -> crate::charts::Chart {
+        use crate::charts::{Bar, Chart, Series};
+        let c = &self.c;
+        let count = |want: &str| {
+            let n = self
+                .rows
+                .iter()
+                .filter(|r| r.compliance.map_or("na", |x| x.as_str()) == want)
+                .count();
+            i64::try_from(n).unwrap_or(i64::MAX)
+        };
+        let bars = [
+            ("up_to_date", "status-up-to-date-short"),
+            ("due", "status-due-short"),
+            ("overdue", "status-overdue-short"),
+            ("na", "status-not-applicable"),
+        ]
+        .into_iter()
+        .map(|(status, key)| Bar {
+            label: c.t(key),
+            values: vec![count(status)],
+            href: None,
+        })
+        .collect();
+        Chart {
+            id: "obligaciones-por-estado".into(),
+            title: c.t("chart-obligations-title"),
+            summary: c.t2(
+                "obligations-summary",
+                "up",
+                self.up_to_date.to_string(),
+                "total",
+                self.applicable.to_string(),
+            ),
+            series: vec![Series {
+                label: c.t("chart-obligations"),
+            }],
+            bars,
+            label_header: c.t("status"),
+            total_header: String::new(),
+            decimals: 0,
         }
     }
 }

@@ -603,3 +603,59 @@ async fn an_unverified_account_is_told_to_verify_before_any_form_that_needs_it()
         );
     }
 }
+
+#[tokio::test]
+async fn every_chart_has_a_summary_and_its_data_as_a_table() {
+    for app in demo_apps().await {
+        let engine = &app.t.name;
+        let visitor = app.browser();
+        let finance = tequio_store::transparency::recent_publications(&app.db, 1)
+            .await
+            .unwrap()[0]
+            .subject_id;
+        let pages = [
+            "/organos/secretariado-tecnico-oaxaca".to_owned(),
+            "/acuerdos".to_owned(),
+            "/datos/temas".to_owned(),
+            "/convocatorias/mesa-obra-publica-abierta".to_owned(),
+            format!("/sujetos/{finance}/obligaciones"),
+        ];
+        for page in &pages {
+            let html = get_text(&visitor, app.url(page)).await;
+            let figures: Vec<&str> = html
+                .split("<figure class=\"chart\" id=\"")
+                .skip(1)
+                .collect();
+            assert!(!figures.is_empty(), "{engine}: {page} has no chart");
+            for figure in figures {
+                let id = figure.split('"').next().unwrap();
+                let figure = &figure[..figure.find("</figure>").expect("the figure ends")];
+                assert!(
+                    figure.contains(&format!(
+                        "role=\"img\" aria-labelledby=\"{id}-title {id}-summary\""
+                    )),
+                    "{engine}: {page} {id}: the picture names no text alternative"
+                );
+                let summary = figure
+                    .split(&format!("id=\"{id}-summary\">"))
+                    .nth(1)
+                    .and_then(|s| s.split('<').next())
+                    .unwrap_or("");
+                assert!(
+                    summary.len() > 10,
+                    "{engine}: {page} {id}: summary «{summary}»"
+                );
+                let bars = figure.matches("<rect").count();
+                let rows = figure.matches("<th scope=\"row\">").count();
+                assert!(
+                    rows > 0 && bars > 0,
+                    "{engine}: {page} {id}: {rows} rows, {bars} bars"
+                );
+                assert!(
+                    figure.contains("<details>") && figure.contains("<table>"),
+                    "{engine}"
+                );
+            }
+        }
+    }
+}
