@@ -36,10 +36,13 @@ pub struct Call {
     /// The existing body it feeds; `None` when the accepted form a new working group.
     pub body_id: Option<i64>,
     pub body_name: Option<String>,
+    /// The body's title, as people read it (`body_name` is its address).
+    pub body_title: Option<String>,
     pub status: CallStatus,
     pub results_published_at: Option<String>,
     pub constituted_body_id: Option<i64>,
     pub constituted_body_name: Option<String>,
+    pub constituted_body_title: Option<String>,
     pub created_at: String,
     pub criteria: Vec<Criterion>,
 }
@@ -60,7 +63,7 @@ impl Call {
 
 const CALL_SELECT: &str = "SELECT c.id, c.name, c.title, c.objective, c.eligibility, c.requirements,
     c.required_documents, c.opens_at, c.closes_at, c.places, c.subject_id, s.name, c.body_id, b.name,
-    c.status, c.results_published_at, c.constituted_body_id, k.name, c.created_at
+    c.status, c.results_published_at, c.constituted_body_id, k.name, c.created_at, b.title, k.title
     FROM calls c LEFT JOIN subjects s ON s.id = c.subject_id LEFT JOIN bodies b ON b.id = c.body_id
     LEFT JOIN bodies k ON k.id = c.constituted_body_id";
 
@@ -93,6 +96,8 @@ fn call_from_row(mut r: Row) -> StoreResult<Call> {
         constituted_body_id: r.take(16)?,
         constituted_body_name: r.take(17)?,
         created_at: r.take(18)?,
+        body_title: r.take(19)?,
+        constituted_body_title: r.take(20)?,
         criteria: Vec::new(),
     })
 }

@@ -985,6 +985,21 @@ async fn load_session(
     Ok((b, s))
 }
 
+impl SessionPage {
+    /// For the secretary of a convened session: the members the invitation could not reach
+    /// (no e-mail address for the titular or the alternate), to tell them another way.
+    fn unnotified(&self) -> Vec<String> {
+        if self.s.status != tequio_domain::bodies::SessionStatus::Convened {
+            return Vec::new();
+        }
+        self.seats
+            .iter()
+            .filter(|seat| seat.titular_email.is_empty() && seat.alternate_email.is_empty())
+            .map(|seat| format!("{} ({})", seat.holder_name, seat.titular_name))
+            .collect()
+    }
+}
+
 async fn session_page(
     viewer: Viewer,
     State(state): State<AppState>,

@@ -95,10 +95,49 @@ struct ListPage {
     facets: Vec<Facet>,
     /// The query string of the current filters, without the page.
     filter_qs: String,
-    prev_page: Option<usize>,
-    next_page: Option<usize>,
+    pager: crate::listing::Pager,
+    /// How the list is sorted (`orden`): empty for the default.
+    sort: String,
     /// Subjects the viewer can add datasets for.
     can_add: Vec<(i64, String)>,
+}
+
+/// The catalogue's orders (`orden`), with their labels' keys. Without one: the best matches
+/// of the words, or else the datasets people publish before the transparency obligations'
+/// (which would otherwise fill the first pages), each newest first.
+const SORTS: &[(&str, &str)] = &[
+    ("", "catalog-sort-default"),
+    ("nombre", "catalog-sort-name"),
+    ("fecha", "catalog-sort-date"),
+    ("tema", "catalog-sort-theme"),
+];
+
+/// Orders the list as `orden` asks; an unknown order is a clear refusal.
+fn sort_list(list: &mut [DatasetSummary], sort: &str, searched: bool) -> AppResult<()> {
+    match sort {
+        "" if searched => {}
+        "" => list.sort_by_key(|d| d.is_obligation),
+        "nombre" => list.sort_by_key(|d| d.title.to_lowercase()),
+        "fecha" => list.sort_by(|a, b| b.updated_at.cmp(&a.updated_at)),
+        "tema" => list.sort_by(|a, b| {
+            (
+                a.groups.is_empty(),
+                a.groups.first(),
+                a.title.to_lowercase(),
+            )
+                .cmp(&(
+                    b.groups.is_empty(),
+                    b.groups.first(),
+                    b.title.to_lowercase(),
+                ))
+        }),
+        other => {
+            return Err(AppError::BadRequest(format!(
+                "orden: «{other}» no es nombre, fecha ni tema"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The catalogue: datasets filtered by the query string, with their facets.
@@ -108,7 +147,13 @@ async fn list_page(
     Query(params): Query<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let (f, page) = list_filter(&params)?;
-    let list = filtered(&state, &f).await?;
+    let sort = params
+        .iter()
+        .find(|(k, _)| k == "orden")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let mut list = filtered(&state, &f).await?;
+    sort_list(&mut list, &sort, !f.q.trim().is_empty())?;
     let groups = store::list_groups(&state.db).await?;
     let facets = list_facets(&viewer, &f, &list, &groups);
     let filter_qs: String = params
@@ -121,6 +166,7 @@ async fn list_page(
     let datasets: Vec<_> = list.into_iter().skip(start).take(LIST_PAGE_SIZE).collect();
     let mut c = Ctx::new(&viewer, "/datos");
     c.query.clone_from(&f.q);
+    let last = total.div_ceil(LIST_PAGE_SIZE);
     render(&ListPage {
         can_add: addable_subjects(&viewer, &state).await?,
         c,
@@ -128,9 +174,14 @@ async fn list_page(
         total,
         datasets,
         facets,
+        pager: crate::listing::Pager::new(
+            page as i64,
+            last as i64,
+            &format!("/datos?{}", filter_qs.trim_start_matches('&')),
+            "pagina",
+        ),
         filter_qs,
-        prev_page: (page > 1).then(|| page - 1),
-        next_page: (start + LIST_PAGE_SIZE < total).then(|| page + 1),
+        sort,
     })
 }
 
@@ -290,6 +341,10 @@ fn list_facets(
 }
 
 impl ListPage {
+    fn sorts(&self) -> &'static [(&'static str, &'static str)] {
+        SORTS
+    }
+
     /// The start of a description, cut at a word.
     fn excerpt(&self, text: &str) -> String {
         const MAX: usize = 240;

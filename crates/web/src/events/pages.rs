@@ -406,6 +406,32 @@ struct CertificatePage {
     found: Option<Certificate>,
 }
 
+impl CertificatePage {
+    /// Where anyone checks this certificate: the address printed on it and in its QR code.
+    fn verify_url(&self) -> String {
+        format!("{}/constancias/{}", self.c.site_url, self.code)
+    }
+
+    /// The verification address as a QR code, an SVG drawn with attributes only (the
+    /// Content-Security-Policy refuses inline styles).
+    fn qr_svg(&self) -> String {
+        use qrcode::render::svg;
+        match qrcode::QrCode::new(self.verify_url().as_bytes()) {
+            Ok(code) => {
+                let svg = code
+                    .render::<svg::Color<'_>>()
+                    .min_dimensions(160, 160)
+                    .quiet_zone(true)
+                    .build();
+                // The picture goes inside the page: its XML declaration does not.
+                svg.find("<svg")
+                    .map_or(svg.clone(), |i| svg[i..].to_owned())
+            }
+            Err(_) => String::new(),
+        }
+    }
+}
+
 /// `GET /constancias[?codigo=…]`: the form, or straight to the code's page.
 async fn verify_form(viewer: Viewer, Query(p): Query<VerifyParams>) -> AppResult<Response> {
     match p

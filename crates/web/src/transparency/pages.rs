@@ -339,9 +339,7 @@ struct PublicationPage {
     view_qs: String,
     /// The same without the sort (for the column headers).
     unsorted_qs: String,
-    prev_page: Option<i64>,
-    next_page: Option<i64>,
-    last_page: i64,
+    pager: crate::listing::Pager,
     current_id: Option<i64>,
     can_correct: bool,
 }
@@ -424,6 +422,15 @@ pub fn display(f: &FieldDef, v: &str) -> String {
     }
 }
 
+/// A stored value as the correction form takes it back: dates as dd/mm/aaaa (the national
+/// platform's way), everything else as stored (no thousands separators or `$` to undo).
+fn editable(f: &FieldDef, v: &str) -> String {
+    match f.kind {
+        FieldType::Date | FieldType::UpdateDate => display(f, v),
+        _ => v.to_owned(),
+    }
+}
+
 async fn publication_page(
     viewer: Viewer,
     State(state): State<AppState>,
@@ -459,9 +466,12 @@ async fn publication_page(
             && viewer
                 .actor
                 .can(Action::PublishForSubject(l.publication.subject_id)),
-        prev_page: (q.page > 1).then_some(q.page - 1),
-        next_page: (q.page < last_page).then_some(q.page + 1),
-        last_page,
+        pager: crate::listing::Pager::new(
+            q.page,
+            last_page,
+            &format!("/publicaciones/{id}?{qs}"),
+            "pagina",
+        ),
         view_qs: if qs.is_empty() { qs } else { format!("&{qs}") },
         unsorted_qs: if unsorted.is_empty() {
             unsorted
@@ -913,7 +923,7 @@ fn stored_inputs(l: &Loaded, r: &StoredRecord) -> Vec<FieldInput> {
         .iter()
         .enumerate()
         .filter(|(_, f)| f.kind != FieldType::Table)
-        .map(|(i, f)| (i, f.clone(), display(f, r.record.value(i)), None))
+        .map(|(i, f)| (i, f.clone(), editable(f, r.record.value(i)), None))
         .collect()
 }
 

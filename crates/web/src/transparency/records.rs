@@ -69,6 +69,10 @@ impl RecordQuery {
                 )));
             }
             if !v.trim().is_empty() {
+                // A value that cannot match the column's type is refused, saying why.
+                if let Some(kind) = RangeKind::of(f.kind) {
+                    range_of(kind, v).map_err(|why| AppError::BadRequest(format!("{k}: {why}")))?;
+                }
                 filters.push((i, v.trim().to_owned()));
             }
         }
@@ -152,10 +156,112 @@ impl RecordQuery {
     }
 }
 
+/// Columns whose filters compare values as numbers or dates, and take ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RangeKind {
+    Number,
+    Date,
+}
+
+impl RangeKind {
+    pub fn of(kind: FieldType) -> Option<RangeKind> {
+        match kind {
+            FieldType::Number | FieldType::Money | FieldType::Year => Some(RangeKind::Number),
+            FieldType::Date | FieldType::UpdateDate => Some(RangeKind::Date),
+            _ => None,
+        }
+    }
+
+    /// A value of such a column as a number (a date as its day number).
+    fn value(self, v: &str) -> Option<f64> {
+        let v = v.trim();
+        match self {
+            RangeKind::Number => v
+                .replace(',', "")
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite()),
+            RangeKind::Date => tequio_domain::transparency::period::Date::parse_iso(v)
+                .or_else(|| tequio_domain::transparency::period::Date::parse_dmy(v))
+                .map(|d| d.to_days() as f64),
+        }
+    }
+}
+
+/// A filter on a number, money, year or date column: one value (`1000`), or a range with
+/// either end open (`1000..5000`, `..5000`, `2025-01-01..2025-06-30`, `01/01/2025..`).
+/// `Err` says, in plain words, why the text cannot match the column.
+pub fn range_of(kind: RangeKind, text: &str) -> Result<(Option<f64>, Option<f64>), String> {
+    let bound = |s: &str| -> Result<Option<f64>, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        kind.value(s).map(Some).ok_or_else(|| match kind {
+            RangeKind::Number => format!(
+                "«{s}» no es un número; escribe uno (1000) o un rango (1000..5000)"
+            ),
+            RangeKind::Date => format!(
+                "«{s}» no es una fecha; escribe AAAA-MM-DD o DD/MM/AAAA, o un rango (2025-01-01..2025-06-30)"
+            ),
+        })
+    };
+    match text.split_once("..") {
+        Some((lo, hi)) => {
+            let (lo, hi) = (bound(lo)?, bound(hi)?);
+            if lo.is_none() && hi.is_none() {
+                return Err("«..» necesita al menos un extremo del rango".into());
+            }
+            if let (Some(a), Some(b)) = (lo, hi)
+                && a > b
+            {
+                return Err(format!(
+                    "el rango «{text}» empieza después de donde termina"
+                ));
+            }
+            Ok((lo, hi))
+        }
+        None => {
+            let v = bound(text)?;
+            Ok((v, v))
+        }
+    }
+}
+
+/// What one column filter asks of a record's value.
+enum Wanted {
+    /// Contains the text (folded), or equals it for catalogue columns.
+    Text { text: String, exact: bool },
+    /// Lies within the bounds (each inclusive, open when `None`).
+    Range {
+        kind: RangeKind,
+        lo: Option<f64>,
+        hi: Option<f64>,
+    },
+}
+
+impl Wanted {
+    fn accepts(&self, value: &str) -> bool {
+        match self {
+            Wanted::Text { text, exact } => {
+                let v = fold_label(value);
+                if *exact {
+                    v == *text
+                } else {
+                    v.contains(text.as_str())
+                }
+            }
+            Wanted::Range { kind, lo, hi } => kind
+                .value(value)
+                .is_some_and(|v| lo.is_none_or(|lo| v >= lo) && hi.is_none_or(|hi| v <= hi)),
+        }
+    }
+}
+
 /// Decides whether records match a query; built once per request.
 pub struct Matcher {
     terms: Vec<String>,
-    filters: Vec<(usize, String, bool)>,
+    filters: Vec<(usize, Wanted)>,
     searchable: Vec<usize>,
 }
 
@@ -167,11 +273,15 @@ impl Matcher {
                 .filters
                 .iter()
                 .map(|(i, v)| {
-                    (
-                        *i,
-                        fold_label(v),
-                        format.fields[*i].kind == FieldType::Catalogue,
-                    )
+                    let kind = format.fields[*i].kind;
+                    let wanted = match RangeKind::of(kind).map(|r| (r, range_of(r, v))) {
+                        Some((kind, Ok((lo, hi)))) => Wanted::Range { kind, lo, hi },
+                        _ => Wanted::Text {
+                            text: fold_label(v),
+                            exact: kind == FieldType::Catalogue,
+                        },
+                    };
+                    (*i, wanted)
                 })
                 .collect(),
             searchable: format
@@ -185,9 +295,8 @@ impl Matcher {
     }
 
     pub fn matches(&self, r: &tequio_domain::transparency::records::Record) -> bool {
-        for (i, wanted, exact) in &self.filters {
-            let v = fold_label(r.value(*i));
-            if (*exact && v != *wanted) || (!*exact && !v.contains(wanted.as_str())) {
+        for (i, wanted) in &self.filters {
+            if !wanted.accepts(r.value(*i)) {
                 return false;
             }
         }
@@ -335,4 +444,47 @@ pub fn chunks(
             }
         },
     )
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+
+    #[test]
+    fn ranges_take_either_end_open_and_refuse_what_cannot_match() {
+        let n = RangeKind::Number;
+        assert_eq!(range_of(n, "1000..5000"), Ok((Some(1000.0), Some(5000.0))));
+        assert_eq!(range_of(n, "..5000"), Ok((None, Some(5000.0))));
+        assert_eq!(range_of(n, "1,000.5.."), Ok((Some(1000.5), None)));
+        assert_eq!(range_of(n, "42"), Ok((Some(42.0), Some(42.0))));
+        assert!(
+            range_of(n, "mucho")
+                .unwrap_err()
+                .contains("no es un número")
+        );
+        assert!(range_of(n, "..").is_err());
+        assert!(range_of(n, "9..1").unwrap_err().contains("empieza después"));
+        let d = RangeKind::Date;
+        let (lo, hi) = range_of(d, "2025-01-01..30/06/2025").unwrap();
+        assert!(lo.unwrap() < hi.unwrap());
+        assert!(
+            range_of(d, "31/02/2025")
+                .unwrap_err()
+                .contains("no es una fecha")
+        );
+    }
+
+    #[test]
+    fn a_range_accepts_values_within_its_bounds() {
+        let w = Wanted::Range {
+            kind: RangeKind::Number,
+            lo: Some(10.0),
+            hi: Some(20.0),
+        };
+        assert!(w.accepts("10") && w.accepts("20.0") && !w.accepts("20.5"));
+        assert!(
+            !w.accepts("n/a"),
+            "a value that is not a number is not in any range"
+        );
+    }
 }
