@@ -242,3 +242,27 @@ if os.environ.get("TEQUIO_CHECK_OCDS", "1") == "1":
         print(f"OCDS release package: {len(releases)} releases, no validation errors")
 
 print("open-data checks passed")
+
+# ---------------------------------------------------------------------------------------------
+print("== sitemaps.org schemas: /sitemap.xml and every file it names")
+from lxml import etree  # noqa: E402  (installed with the validators above)
+
+def schema(name):
+    return etree.XMLSchema(etree.parse(os.path.join(CONFORMANCE, "sitemaps", name)))
+
+index_schema, urlset_schema = schema("siteindex.xsd"), schema("sitemap.xsd")
+index = etree.fromstring(get_bytes("/sitemap.xml"))
+if not index_schema.validate(index):
+    fail(f"/sitemap.xml against siteindex.xsd: {index_schema.error_log}")
+NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+parts = [loc.text for loc in index.findall("s:sitemap/s:loc", NS)]
+addresses = 0
+for part in parts:
+    path = part[part.index("/sitemaps/"):]
+    doc = etree.fromstring(get_bytes(path))
+    if not urlset_schema.validate(doc):
+        fail(f"{path} against sitemap.xsd: {urlset_schema.error_log}")
+    addresses += len(doc.findall("s:url", NS))
+if addresses == 0:
+    fail("the sitemap lists no address")
+print(f"{len(parts)} sitemap files valid, {addresses} addresses")

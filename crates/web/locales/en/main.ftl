@@ -55,6 +55,7 @@ pager-next = Next page
 pager-older = Older changes
 filter-button = Filter
 download = Download
+breadcrumbs-home = Home
 breadcrumbs = You are here
 save = Save
 remove = Remove

@@ -55,6 +55,7 @@ pager-next = Página siguiente
 pager-older = Cambios anteriores
 filter-button = Filtrar
 download = Descargar
+breadcrumbs-home = Inicio
 breadcrumbs = Estás en
 save = Guardar
 remove = Quitar

@@ -234,6 +234,8 @@ struct ShowPage {
     can_manage: bool,
     registrations: Vec<Registration>,
     errors: Vec<String>,
+    /// A refused registration's fields, as typed.
+    f: Filled,
 }
 
 async fn show(
@@ -250,6 +252,17 @@ async fn show_page(
     state: &AppState,
     e: Event,
     errors: Vec<String>,
+) -> AppResult<Response> {
+    show_page_with(viewer, state, e, errors, Filled::default()).await
+}
+
+/// The event's page with a refused registration's fields filled in again as they were typed.
+async fn show_page_with(
+    viewer: &Viewer,
+    state: &AppState,
+    e: Event,
+    errors: Vec<String>,
+    f: Filled,
 ) -> AppResult<Response> {
     let db = &state.db;
     let can_manage = viewer.actor.can(Action::ManageBodies);
@@ -280,6 +293,7 @@ async fn show_page(
             },
             can_manage,
             errors,
+            f,
             e,
         },
     )
@@ -321,7 +335,7 @@ async fn register(
         Err(err) => {
             drop(tx);
             let errors = form_errors(err.into(), viewer.lang)?;
-            show_page(&viewer, &state, e, errors).await
+            show_page_with(&viewer, &state, e, errors, Filled::from_body(&body)).await
         }
     }
 }

@@ -28,6 +28,8 @@ pub fn api_routes() -> Router<AppState> {
 pub fn spawn_look_refresh(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        // The first tick is immediate; the look is read on first use anyway.
+        tick.tick().await;
         loop {
             tick.tick().await;
             if let Err(e) = state.reload_look().await {

@@ -45,6 +45,8 @@ async fn demo_apps() -> Vec<TestApp> {
         tequio::demo::load(&app.db, &app.state.files)
             .await
             .expect("the demo loads");
+        // A running server reads its identity again every minute; the test does not wait.
+        app.state.reload_look().await.unwrap();
         out.push(app);
     }
     out
@@ -601,6 +603,26 @@ async fn an_unverified_account_is_told_to_verify_before_any_form_that_needs_it()
             html.contains("action=\"/eventos/taller-lenguaje-claro/registro\""),
             "{engine}"
         );
+        // A refused registration comes back with what was typed, and says which field.
+        let res = post_form(
+            &verified,
+            app.url("/eventos/taller-lenguaje-claro/registro"),
+            &[
+                ("full_name", ""),
+                ("institution", "Colectivo Lenguaje Claro"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 422, "{engine}");
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("value=\"Colectivo Lenguaje Claro\""),
+            "{engine}: the input is kept"
+        );
+        assert!(
+            html.contains("<a href=\"#full_name\">Nombre completo: "),
+            "{engine}"
+        );
     }
 }
 
@@ -657,5 +679,245 @@ async fn every_chart_has_a_summary_and_its_data_as_a_table() {
                 );
             }
         }
+    }
+}
+
+#[tokio::test]
+async fn certificates_print_with_their_verification_address_and_qr_code() {
+    for app in demo_apps().await {
+        let engine = &app.t.name;
+        let code =
+            tequio_store::events::Event::by_name(&app.db, "capacitacion-datos-abiertos-2026")
+                .await
+                .unwrap();
+        let registrations = tequio_store::events::registrations(&app.db, code.id)
+            .await
+            .unwrap();
+        let code = registrations
+            .iter()
+            .find_map(|r| r.certificate_code.clone())
+            .expect("the demo issues certificates");
+        let html = get_text(&app.browser(), app.url(&format!("/constancias/{code}"))).await;
+        assert!(html.contains("class=\"certificate\""), "{engine}");
+        assert!(
+            html.contains(&format!("{}/constancias/{code}", app.base)),
+            "{engine}: the verification address is printed"
+        );
+        let qr = html.split("<div class=\"qr\"").nth(1).expect("a QR code");
+        assert!(
+            qr.trim_start().contains("<svg") && !html.contains("<?xml"),
+            "{engine}"
+        );
+        let css = get_text(&app.browser(), app.url("/static/tequio.css")).await;
+        assert!(css.contains("@media print"), "{engine}: a print stylesheet");
+    }
+}
+
+#[tokio::test]
+async fn lists_sort_page_by_number_and_refuse_filters_that_cannot_match() {
+    for app in demo_apps().await {
+        let engine = &app.t.name;
+        let visitor = app.browser();
+        // The catalogue: the datasets people publish come before the obligations' by default.
+        let html = get_text(&visitor, app.url("/datos")).await;
+        let first = html
+            .split("<h2><a href=\"/datos/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let published: serde_json::Value = crate::common::get_json(
+            &visitor,
+            app.url("/api/v1/datasets?obligations=false&per_page=100"),
+        )
+        .await;
+        let published: Vec<&str> = published["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["name"].as_str())
+            .collect();
+        assert!(
+            published.contains(&first),
+            "{engine}: {first} is an obligation's dataset"
+        );
+        assert!(
+            html.contains("aria-current=\"page\"><span class=\"visually-hidden\">"),
+            "{engine}: numbered pages"
+        );
+        let by_name = visitor
+            .get(app.url("/datos?orden=nombre"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(by_name.status(), 200, "{engine}");
+        let bad = visitor
+            .get(app.url("/datos?orden=tamano"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 400, "{engine}");
+        assert!(
+            bad.text()
+                .await
+                .unwrap()
+                .contains("orden: «tamano» no es nombre, fecha ni tema"),
+            "{engine}"
+        );
+
+        // A publication with money: a range narrows it, a word that is no amount is refused.
+        let mut found = None;
+        for p in tequio_store::transparency::recent_publications(&app.db, 50)
+            .await
+            .unwrap()
+        {
+            let publication = tequio_store::transparency::publication(&app.db, p.id)
+                .await
+                .unwrap()
+                .unwrap();
+            let format = tequio_store::transparency::format(&app.db, publication.format_id)
+                .await
+                .unwrap()
+                .unwrap();
+            if let Some(f) = format
+                .def
+                .fields
+                .iter()
+                .find(|f| f.kind == tequio_domain::transparency::framework::FieldType::Money)
+            {
+                found = Some((p.id, f.key.clone(), publication.record_count));
+                break;
+            }
+        }
+        let (id, key, total) = found.expect("a demo publication with amounts");
+        let all = crate::common::get_json::<serde_json::Value>(
+            &visitor,
+            app.url(&format!(
+                "/api/v1/publications/{id}/records?per_page=1&f_{key}=0.."
+            )),
+        )
+        .await;
+        assert_eq!(
+            all["total"].as_i64(),
+            Some(total),
+            "{engine}: every amount is at least 0"
+        );
+        let none = crate::common::get_json::<serde_json::Value>(
+            &visitor,
+            app.url(&format!(
+                "/api/v1/publications/{id}/records?per_page=1&f_{key}=..-1"
+            )),
+        )
+        .await;
+        assert_eq!(
+            none["total"].as_i64(),
+            Some(0),
+            "{engine}: no amount is negative"
+        );
+        let page = visitor
+            .get(app.url(&format!("/publicaciones/{id}?f_{key}=mucho")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 400, "{engine}");
+        assert!(
+            page.text()
+                .await
+                .unwrap()
+                .contains("«mucho» no es un número"),
+            "{engine}"
+        );
+        let page = get_text(&visitor, app.url(&format!("/publicaciones/{id}"))).await;
+        assert!(
+            page.split("<td class=\"num\">")
+                .nth(1)
+                .is_some_and(|cell| cell.starts_with('$')),
+            "{engine}: amounts right-aligned with their sign"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_log_reads_in_words_with_links() {
+    for app in demo_apps().await {
+        let engine = &app.t.name;
+        let html = get_text(&app.browser(), app.url("/bitacora")).await;
+        assert!(
+            html.contains(">Portal temático "),
+            "{engine}: kinds in words"
+        );
+        assert!(
+            html.contains("href=\"/portales/obra-publica-oaxaca-de-juarez\""),
+            "{engine}: links"
+        );
+        assert!(
+            !html.contains("{&quot;") && !html.contains("<code>{"),
+            "{engine}: no JSON"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_convened_session_names_the_members_no_email_reached() {
+    for app in demo_apps().await {
+        let engine = &app.t.name;
+        user(
+            &app.db,
+            "admin@sitio.mx",
+            "clave-larga-1",
+            &[Grant::new(Role::Admin, None).unwrap()],
+        )
+        .await;
+        let body = tequio_store::bodies::Body::by_name(&app.db, "secretariado-tecnico-oaxaca")
+            .await
+            .unwrap();
+        let tx = app.db.begin().await.unwrap();
+        tequio_store::bodies::add_seat(
+            &tx,
+            &tequio_store::audit::Who::system(),
+            body.id,
+            &tequio_store::bodies::SeatInput {
+                organisation_id: None,
+                subject_id: None,
+                user_id: None,
+                holder_name: "Colectivo Sin Correo".into(),
+                sector: tequio_domain::accounts::Sector::CivilSociety,
+                position: tequio_domain::bodies::SeatPosition::Member,
+                titular_name: "Juana Pérez".into(),
+                titular_email: String::new(),
+                alternate_name: String::new(),
+                alternate_email: String::new(),
+                starts_on: "2026-01-01".into(),
+                ends_on: String::new(),
+                source: "direct",
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let admin = app.browser();
+        login(&app, &admin, "admin@sitio.mx", "clave-larga-1").await;
+        let year = tequio_store::bodies::sessions(&app.db, body.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.status == tequio_domain::bodies::SessionStatus::Convened)
+            .expect("the demo's next session");
+        let path = format!(
+            "/organos/secretariado-tecnico-oaxaca/sesiones/{}/{}",
+            year.year, year.number
+        );
+        let html = get_text(&admin, app.url(&path)).await;
+        assert!(
+            html.contains("id=\"sin-correo\"")
+                && html.contains("Colectivo Sin Correo (Juana Pérez)"),
+            "{engine}"
+        );
+        let public = get_text(&app.browser(), app.url(&path)).await;
+        assert!(
+            !public.contains("id=\"sin-correo\""),
+            "{engine}: only the secretary sees it"
+        );
     }
 }
