@@ -151,10 +151,9 @@ impl Look {
             }
         }
         let logo = &look.logo_url;
-        if !logo.is_empty()
-            && !(logo.starts_with("https://") || logo.starts_with('/') && !logo.starts_with("//"))
-            || logo.contains(['"', '<', '>', ' '])
-        {
+        let on_this_site = logo.starts_with('/') && !logo.starts_with("//");
+        let acceptable = logo.is_empty() || logo.starts_with("https://") || on_this_site;
+        if !acceptable || logo.contains(['"', '<', '>', ' ']) {
             errors.push(FieldError::new(
                 "logo_url",
                 "la dirección del logotipo debe empezar con https:// o con / (una ruta de este sitio)",

@@ -787,6 +787,24 @@ pub async fn publishing_summary(db: &impl Exec) -> StoreResult<PublishingSummary
     })
 }
 
+/// For each obligation of a law that some subject publishes: how many subjects have a current
+/// publication of it (one grouped query).
+pub async fn publishing_subjects_by_obligation(
+    db: &impl Exec,
+    law_id: i64,
+) -> StoreResult<HashMap<i64, i64>> {
+    db.query(
+        "SELECT p.obligation_id, COUNT(DISTINCT p.subject_id) FROM publications p
+         JOIN obligations o ON o.id = p.obligation_id
+         WHERE o.law_id = $1 AND p.is_current = $2 GROUP BY p.obligation_id",
+        params![law_id, true],
+    )
+    .await?
+    .into_iter()
+    .map(|mut r| Ok((r.take(0)?, r.take(1)?)))
+    .collect()
+}
+
 /// How many publications are current (one per subject, obligation, format and period).
 pub async fn count_current_publications(db: &impl Exec) -> StoreResult<i64> {
     db.query_one(

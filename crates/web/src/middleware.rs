@@ -207,6 +207,32 @@ pub async fn web_conventions(State(state): State<AppState>, req: Request, next: 
             .unwrap_or("")
     );
     let mut res = next.run(Request::from_parts(parts, body)).await;
+    name_language(&mut res, lang);
+    if !is_read || res.status() != StatusCode::OK || res.headers().contains_key(header::ETAG) {
+        return res;
+    }
+    let (mut res_parts, res_body, etag) = match tagged(&state, res, &request_key).await {
+        Ok(tagged) => tagged,
+        Err(res) => return res,
+    };
+    let Ok(etag) = HeaderValue::from_str(&etag) else {
+        return Response::from_parts(res_parts, res_body);
+    };
+    let matches = if_none_match
+        .as_ref()
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    res_parts.headers.insert(header::ETAG, etag);
+    if matches {
+        res_parts.status = StatusCode::NOT_MODIFIED;
+        res_parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(res_parts, axum::body::Body::empty());
+    }
+    Response::from_parts(res_parts, res_body)
+}
+
+/// A page says its language and that it depends on the person's cookie and browser.
+fn name_language(res: &mut Response, lang: crate::i18n::Lang) {
     let is_page = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -223,46 +249,37 @@ pub async fn web_conventions(State(state): State<AppState>, req: Request, next: 
             HeaderValue::from_static("Accept-Language, Cookie"),
         );
     }
-    if !is_read || res.status() != StatusCode::OK || res.headers().contains_key(header::ETAG) {
-        return res;
-    }
-    let exact_size = axum::body::HttpBody::size_hint(res.body()).exact();
-    let (mut res_parts, res_body, etag) = match exact_size {
+}
+
+/// The response taken apart with its entity tag: a complete body's hash, or for a streamed
+/// one the data's version and the request. `Err` gives back what cannot be tagged.
+async fn tagged(
+    state: &AppState,
+    res: Response,
+    request_key: &str,
+) -> Result<(axum::http::response::Parts, axum::body::Body, String), Response> {
+    match axum::body::HttpBody::size_hint(res.body()).exact() {
         Some(n) if n <= MAX_ETAG_BYTES as u64 => {
             let (res_parts, res_body) = res.into_parts();
             let Ok(bytes) = axum::body::to_bytes(res_body, MAX_ETAG_BYTES).await else {
-                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
             };
             let etag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(&bytes))[..32]);
-            (res_parts, axum::body::Body::from(bytes), etag)
+            Ok((res_parts, axum::body::Body::from(bytes), etag))
         }
-        Some(_) => return res,
+        Some(_) => Err(res),
         None => {
             let Ok(seq) = tequio_store::audit::head_seq(&state.db).await else {
-                return res;
+                return Err(res);
             };
             let day = crate::clock::local_today();
             let key = hex::encode(sha2::Sha256::digest(request_key.as_bytes()));
             let (res_parts, res_body) = res.into_parts();
-            (
+            Ok((
                 res_parts,
                 res_body,
                 format!("W/\"{seq}-{day}-{}\"", &key[..16]),
-            )
+            ))
         }
-    };
-    let Ok(etag) = HeaderValue::from_str(&etag) else {
-        return Response::from_parts(res_parts, res_body);
-    };
-    let matches = if_none_match
-        .as_ref()
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    res_parts.headers.insert(header::ETAG, etag);
-    if matches {
-        res_parts.status = StatusCode::NOT_MODIFIED;
-        res_parts.headers.remove(header::CONTENT_LENGTH);
-        return Response::from_parts(res_parts, axum::body::Body::empty());
     }
-    Response::from_parts(res_parts, res_body)
 }

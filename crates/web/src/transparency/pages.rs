@@ -96,6 +96,45 @@ struct LawPage {
     c: Ctx,
     law: Law,
     obligations: Vec<(Obligation, Vec<Format>)>,
+    /// Subjects with a current publication, by obligation id.
+    publishing: HashMap<i64, i64>,
+}
+
+impl LawPage {
+    /// How many subjects publish each obligation (bars). Whether each one is up to date under
+    /// its own applicability and deadlines is each subject's page (`/sujetos/{id}/obligaciones`).
+    fn chart(&self) -> crate::charts::Chart {
+        use crate::charts::{Bar, Chart, Series};
+        let c = &self.c;
+        let bars: Vec<Bar> = self
+            .obligations
+            .iter()
+            .map(|(o, _)| Bar {
+                label: format!("{} {}", o.reference(), o.title),
+                values: vec![self.publishing.get(&o.id).copied().unwrap_or(0)],
+                href: Some(format!("#ob-{}", o.id)),
+            })
+            .collect();
+        let published = bars.iter().filter(|b| b.total() > 0).count();
+        Chart {
+            id: "publicacion-por-obligacion".into(),
+            title: c.t("chart-law-title"),
+            summary: c.t2(
+                "chart-law-summary",
+                "published",
+                published,
+                "total",
+                bars.len(),
+            ),
+            series: vec![Series {
+                label: c.t("chart-law-subjects"),
+            }],
+            bars,
+            label_header: c.t("obligation"),
+            total_header: String::new(),
+            decimals: 0,
+        }
+    }
 }
 
 async fn law_page(
@@ -112,6 +151,7 @@ async fn law_page(
     }
     render(&LawPage {
         c: Ctx::new(&viewer, &format!("/marco/{id}")).with_notice(notice(&viewer, &params)),
+        publishing: store::publishing_subjects_by_obligation(&state.db, law.id).await?,
         law,
         obligations,
     })
@@ -943,6 +983,24 @@ async fn correct_form(
     })
 }
 
+/// The correction form again: with each field's problem, or with a notice.
+fn correct_page(
+    viewer: &Viewer,
+    l: Loaded,
+    r: StoredRecord,
+    inputs: Vec<FieldInput>,
+    note: String,
+    notice: Option<String>,
+) -> CorrectPage {
+    CorrectPage {
+        c: Ctx::new(viewer, &format!("/registros/{}/corregir", r.id)).with_notice(notice),
+        l,
+        r,
+        inputs,
+        note,
+    }
+}
+
 /// A record corrected with the form: the publication's records again with this one changed,
 /// published as a new version (the same checks as any publication).
 async fn correct(
@@ -956,29 +1014,15 @@ async fn correct(
     let corrected = match corrected_record(&l.format.def, &r, &form, viewer.lang.code()) {
         Ok(record) => record,
         Err(inputs) => {
-            let c = Ctx::new(&viewer, &format!("/registros/{id}/corregir"));
-            let page = CorrectPage {
-                c,
-                l,
-                r,
-                inputs,
-                note,
-            };
+            let page = correct_page(&viewer, l, r, inputs, note, None);
             return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
         }
     };
     // Nothing changed: say so, and publish no new version.
     if (0..l.format.def.fields.len()).all(|i| corrected.value(i) == r.record.value(i)) {
         let inputs = stored_inputs(&l, &r);
-        let c = Ctx::new(&viewer, &format!("/registros/{id}/corregir"))
-            .with_notice(Some(viewer.lang.t("correct-unchanged")));
-        return render(&CorrectPage {
-            c,
-            l,
-            r,
-            inputs,
-            note,
-        });
+        let unchanged = Some(viewer.lang.t("correct-unchanged"));
+        return render(&correct_page(&viewer, l, r, inputs, note, unchanged));
     }
     let mut records = store::all_records(&state.db, l.publication.id).await?;
     let position = usize::try_from(r.position).map_err(|_| AppError::NotFound)?;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The portal as a whole, over the demo: the menu reaches every part from every page, the
 //! home page shows what is alive, pages carry the web's head tags and headers (language,
 //! ETag, CORS), the sitemap lists the public pages, dates and numbers read as Mexican readers
@@ -641,6 +642,7 @@ async fn every_chart_has_a_summary_and_its_data_as_a_table() {
             "/datos/temas".to_owned(),
             "/convocatorias/mesa-obra-publica-abierta".to_owned(),
             format!("/sujetos/{finance}/obligaciones"),
+            "/marco/1".to_owned(),
         ];
         for page in &pages {
             let html = get_text(&visitor, app.url(page)).await;
