@@ -1228,8 +1228,7 @@ struct TrackerPage {
     overdue: bool,
     today: String,
     query: String,
-    prev_page: Option<i64>,
-    next_page: Option<i64>,
+    pager: crate::listing::Pager,
     statuses: &'static [AgreementStatus],
     chart: crate::charts::Chart,
 }
@@ -1252,9 +1251,12 @@ async fn tracker_page(
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
         overdue: filter.overdue,
-        prev_page: (page > 1).then_some(page - 1),
-        next_page: (filter.offset + i64::try_from(agreements.len()).unwrap_or(0) < total)
-            .then_some(page + 1),
+        pager: crate::listing::Pager::new(
+            page,
+            (total + filter.limit - 1) / filter.limit,
+            &format!("/acuerdos?{query}"),
+            "pagina",
+        ),
         today: filter.today,
         agreements,
         query,

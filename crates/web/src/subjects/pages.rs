@@ -81,15 +81,13 @@ impl DirectoryParams {
 struct DirectoryPage {
     c: Ctx,
     q: String,
-    q_enc: String,
     kind: String,
     status: String,
     kinds: &'static [SubjectKind],
     summary: String,
     query_string: String,
     subjects: Vec<Subject>,
-    prev_page: Option<i64>,
-    next_page: Option<i64>,
+    pager: crate::listing::Pager,
 }
 
 const DIRECTORY_PAGE: i64 = 50;
@@ -116,14 +114,17 @@ async fn directory(
         summary: viewer
             .lang
             .t_args("subjects-count", &[("count", total.to_string())]),
-        q_enc: url_encode(&q),
         q,
         kind,
         status,
         kinds: SubjectKind::ALL,
+        pager: crate::listing::Pager::new(
+            page,
+            (total + DIRECTORY_PAGE - 1) / DIRECTORY_PAGE,
+            &format!("/sujetos{query_string}"),
+            "pagina",
+        ),
         query_string,
-        prev_page: (page > 1).then_some(page - 1),
-        next_page: (filter.offset + DIRECTORY_PAGE < total).then_some(page + 1),
         subjects: list,
     })
 }
