@@ -152,6 +152,17 @@ async fn every_public_page_has_the_head_tags_of_the_web() {
                 !head.contains("og:title\" content=\"\""),
                 "{engine}: {page} has an empty og:title"
             );
+            // The English alternate is a working page in English.
+            let english = head
+                .split("hreflang=\"en\" href=\"")
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .unwrap()
+                .replace("&amp;", "&")
+                .replace("&#38;", "&");
+            let res = visitor.get(&english).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{engine}: {english}");
+            assert_eq!(res.headers()["content-language"], "en", "{engine}: {english}");
         }
         // The icons and the manifest they name exist.
         for path in [
