@@ -30,9 +30,19 @@ fn grouped(digits: &str) -> String {
     out
 }
 
-/// A whole number with thousands separators: `317372968` → `317,372,968`.
+/// Digits of a count or a figure: grouped from five digits on, as the RAE recommends, so
+/// years and codes (`2026`, chapter `1000`) read as written.
+fn grouped_figure(digits: &str) -> String {
+    if digits.len() <= 4 {
+        digits.to_owned()
+    } else {
+        grouped(digits)
+    }
+}
+
+/// A whole number with thousands separators: `317372968` → `317,372,968` (`2026` stays).
 pub fn integer(n: i64) -> String {
-    let digits = grouped(&n.unsigned_abs().to_string());
+    let digits = grouped_figure(&n.unsigned_abs().to_string());
     if n < 0 { format!("-{digits}") } else { digits }
 }
 
@@ -67,7 +77,7 @@ pub fn number(raw: &str) -> String {
                 "" => "0",
                 w => w,
             };
-            format!("{sign}{}{decimals}", grouped(whole))
+            format!("{sign}{}{decimals}", grouped_figure(whole))
         }
         None => raw.to_owned(),
     }
@@ -188,7 +198,12 @@ mod tests {
     #[test]
     fn numbers_are_grouped_by_thousands() {
         assert_eq!(integer(317_372_968), "317,372,968");
-        assert_eq!(integer(-1000), "-1,000");
+        assert_eq!(integer(-10_000), "-10,000");
+        assert_eq!(
+            integer(2026),
+            "2026",
+            "years and four-digit codes keep their form"
+        );
         assert_eq!(integer(999), "999");
         assert_eq!(number("1234567.5"), "1,234,567.5");
         assert_eq!(number("0012"), "12");

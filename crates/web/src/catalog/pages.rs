@@ -1071,6 +1071,30 @@ struct Preview {
 }
 
 impl Preview {
+    /// Whether a cell of the preview (column 0 is the row number) holds a number, shown
+    /// right-aligned with thousands separators.
+    fn is_number(&self, column: &usize) -> bool {
+        use tequio_domain::catalog::table::FieldType;
+        column.checked_sub(1).is_some_and(|i| {
+            matches!(
+                self.schema.fields.get(i).map(|f| f.field_type),
+                Some(FieldType::Integer | FieldType::Number)
+            )
+        })
+    }
+
+    fn pager(&self, dataset: &str, resource: &i64) -> crate::listing::Pager {
+        crate::listing::Pager::new(
+            self.page,
+            self.last_page,
+            &format!(
+                "/datos/{dataset}/recursos/{resource}?{}",
+                self.view_qs.trim_start_matches('&')
+            ),
+            "pagina",
+        )
+    }
+
     fn has_filters(&self) -> bool {
         self.filters.iter().any(|f| !f.is_empty())
     }

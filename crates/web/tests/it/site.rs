@@ -162,7 +162,11 @@ async fn every_public_page_has_the_head_tags_of_the_web() {
                 .replace("&#38;", "&");
             let res = visitor.get(&english).send().await.unwrap();
             assert_eq!(res.status(), 200, "{engine}: {english}");
-            assert_eq!(res.headers()["content-language"], "en", "{engine}: {english}");
+            assert_eq!(
+                res.headers()["content-language"],
+                "en",
+                "{engine}: {english}"
+            );
         }
         // The icons and the manifest they name exist.
         for path in [
@@ -842,11 +846,24 @@ async fn lists_sort_page_by_number_and_refuse_filters_that_cannot_match() {
             "{engine}"
         );
         let page = get_text(&visitor, app.url(&format!("/publicaciones/{id}"))).await;
+        let cell = page
+            .split("<td class=\"num\">")
+            .nth(1)
+            .and_then(|c| c.split('<').next())
+            .unwrap_or("");
+        let amount = cell.strip_prefix('$').unwrap_or("");
+        let (whole, cents) = amount.split_once('.').unwrap_or(("", ""));
+        let groups_ok = whole.split(',').enumerate().all(|(i, g)| {
+            let size_ok = if i == 0 {
+                (1..=3).contains(&g.len())
+            } else {
+                g.len() == 3
+            };
+            size_ok && g.bytes().all(|b| b.is_ascii_digit())
+        });
         assert!(
-            page.split("<td class=\"num\">")
-                .nth(1)
-                .is_some_and(|cell| cell.starts_with('$')),
-            "{engine}: amounts right-aligned with their sign"
+            cents.len() == 2 && groups_ok,
+            "{engine}: «{cell}» is not $1,234.50-style, right-aligned"
         );
     }
 }

@@ -140,7 +140,10 @@ async fn publish_consult_download_and_correct() {
             app.url(&format!("/publicaciones/{id}?f_sexo=Mujer")),
         )
         .await;
-        assert!(page.contains("1,851 registros"), "{engine}");
+        assert!(
+            page.contains("1851 registros"),
+            "{engine}: four digits stay ungrouped (RAE)"
+        );
         let api = json(
             &visitor,
             app.url(&format!(
