@@ -47,8 +47,13 @@ impl Ctx {
         }
     }
 
-    /// For pages rendered without a viewer (error pages).
-    pub fn bare(lang: Lang, path: &str) -> Ctx {
+    /// For pages rendered without a viewer (error pages), with the portal's identity.
+    pub fn bare(
+        lang: Lang,
+        path: &str,
+        look: std::sync::Arc<tequio_domain::site::Look>,
+        site_url: &str,
+    ) -> Ctx {
         Ctx {
             lang,
             path: path.to_owned(),
@@ -57,8 +62,8 @@ impl Ctx {
             is_admin: false,
             query: String::new(),
             notice: None,
-            look: Default::default(),
-            site_url: "".into(),
+            look,
+            site_url: site_url.trim_end_matches('/').into(),
         }
     }
 

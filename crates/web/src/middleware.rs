@@ -83,7 +83,7 @@ pub async fn csrf_guard(req: Request, next: Next) -> Response {
 /// Turns error responses into an HTML page in the visitor's language, or a JSON problem under
 /// `/api`: those from [`AppError`], and the plain-text ones axum and tower-http produce
 /// (bad query strings, unknown methods, oversize bodies).
-pub async fn render_errors(req: Request, next: Next) -> Response {
+pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/") || req.uri().path() == "/healthz";
     let (parts, body) = req.into_parts();
     let lang = lang_of(&parts);
@@ -93,33 +93,13 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
     }
-    let info = res.extensions().get::<ErrorInfo>().cloned();
     // Headers that still matter after the body is replaced (405 must say what is allowed,
     // 429 when to come back).
     let allow = res.headers().get(header::ALLOW).cloned();
     let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
-    let info = match info {
-        Some(i) => i,
-        None => {
-            let is_plain = res
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .is_none_or(|ct| ct.starts_with("text/plain"));
-            if !is_plain {
-                return res; // a page or problem that is already complete (e.g. a form with errors)
-            }
-            let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024)
-                .await
-                .unwrap_or_default();
-            let text = String::from_utf8_lossy(&bytes).trim().to_owned();
-            ErrorInfo {
-                title_key: title_key_for(status),
-                detail: (!text.is_empty()).then_some(text),
-                detail_key: None,
-                detail_args: Vec::new(),
-            }
-        }
+    let info = match error_info(res).await {
+        Ok(info) => info,
+        Err(complete) => return complete,
     };
     let title = lang.t(info.title_key);
     let detail = info
@@ -133,28 +113,35 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             "status": status.as_u16(),
             "detail": detail,
         });
-        let mut res = (
+        let res = (
             status,
             [(header::CONTENT_TYPE, "application/problem+json")],
             body.to_string(),
-        )
-            .into_response();
-        if let Some(retry_after) = retry_after {
-            res.headers_mut().insert(header::RETRY_AFTER, retry_after);
-        }
-        return res;
+        );
+        return with_headers(res.into_response(), None, retry_after);
     }
-    let ctx = Ctx::bare(lang, &path);
+    // The identity as last read; a database that cannot be read gets the default one.
+    let look = state.look().await.unwrap_or_default();
+    let ctx = Ctx::bare(lang, &path, look, &state.settings.base_url);
     let page = crate::html::ErrorPage {
         c: &ctx,
         status: status.as_u16(),
         title: &title,
         detail: detail.as_deref(),
     };
-    let mut res = match askama::Template::render(&page) {
+    let res = match askama::Template::render(&page) {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, title).into_response(),
     };
+    with_headers(res, allow, retry_after)
+}
+
+/// Puts back the headers an error response must keep (`Allow`, `Retry-After`).
+fn with_headers(
+    mut res: Response,
+    allow: Option<HeaderValue>,
+    retry_after: Option<HeaderValue>,
+) -> Response {
     if let Some(allow) = allow {
         res.headers_mut().insert(header::ALLOW, allow);
     }
@@ -162,6 +149,33 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         res.headers_mut().insert(header::RETRY_AFTER, retry_after);
     }
     res
+}
+
+/// What an error response says: its `ErrorInfo`, or the plain text a layer wrote (axum's
+/// rejections). `Err` gives back a response that is already a complete page or problem.
+async fn error_info(res: Response) -> Result<ErrorInfo, Response> {
+    if let Some(info) = res.extensions().get::<ErrorInfo>() {
+        return Ok(info.clone());
+    }
+    let is_plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|ct| ct.starts_with("text/plain"));
+    if !is_plain {
+        return Err(res); // e.g. a form sent back with its errors
+    }
+    let status = res.status();
+    let bytes = axum::body::to_bytes(res.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).trim().to_owned();
+    Ok(ErrorInfo {
+        title_key: title_key_for(status),
+        detail: (!text.is_empty()).then_some(text),
+        detail_key: None,
+        detail_args: Vec::new(),
+    })
 }
 
 fn title_key_for(status: StatusCode) -> &'static str {

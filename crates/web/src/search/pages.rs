@@ -35,13 +35,9 @@ struct SearchPage {
     summary: String,
     by_kind: Vec<(SearchKind, usize)>,
     hits: Vec<search::Hit>,
-    prev_page: Option<i64>,
-    next_page: Option<i64>,
+    pager: crate::listing::Pager,
     record_total: usize,
-    record_hits: Vec<(
-        tequio_store::transparency::RecordHit,
-        Vec<tequio_domain::search::SnippetPart>,
-    )>,
+    record_hits: Vec<RecordHit>,
 }
 
 impl SearchPage {
@@ -66,6 +62,28 @@ fn kinds_of(kind: &str) -> AppResult<Vec<SearchKind>> {
 /// Published records shown on the search page.
 const RECORD_HITS_SHOWN: usize = 10;
 
+/// A matching record with its snippet.
+type RecordHit = (
+    tequio_store::transparency::RecordHit,
+    Vec<tequio_domain::search::SnippetPart>,
+);
+
+/// The records that match the words: how many, and the first few with a snippet each.
+async fn record_hits(state: &AppState, q: &str) -> AppResult<(usize, Vec<RecordHit>)> {
+    let (terms, hits) =
+        tequio_store::transparency::search_records(&state.db, q, None, None).await?;
+    let total = hits.len();
+    let shown = hits
+        .into_iter()
+        .take(RECORD_HITS_SHOWN)
+        .map(|h| {
+            let snippet = tequio_domain::search::snippet(&h.text, &terms, 200);
+            (h, snippet)
+        })
+        .collect();
+    Ok((total, shown))
+}
+
 async fn search_page(
     viewer: Viewer,
     State(state): State<AppState>,
@@ -88,21 +106,11 @@ async fn search_page(
     .await?;
     // Published records are searched too (first page only): the top hits, with a snippet.
     let record_hits = if page == 1 && !q.is_empty() {
-        let (terms, hits) =
-            tequio_store::transparency::search_records(&state.db, &q, None, None).await?;
-        let total = hits.len();
-        let shown = hits
-            .into_iter()
-            .take(RECORD_HITS_SHOWN)
-            .map(|h| {
-                let snippet = tequio_domain::search::snippet(&h.text, &terms, 200);
-                (h, snippet)
-            })
-            .collect();
-        (total, shown)
+        record_hits(&state, &q).await?
     } else {
         (0, Vec::new())
     };
+    let (c_query, kind_query) = (q.clone(), kind.clone());
     let mut c = Ctx::new(&viewer, &format!("/buscar?q={}", url_encode(&q)));
     c.query.clone_from(&q);
     let summary = viewer.lang.t_args(
@@ -116,8 +124,16 @@ async fn search_page(
         kind,
         summary,
         by_kind: results.by_kind,
-        prev_page: (page > 1).then_some(page - 1),
-        next_page: (offset + results.hits.len() < results.total).then_some(page + 1),
+        pager: crate::listing::Pager::new(
+            page,
+            i64::try_from(results.total.div_ceil(SEARCH_PAGE_SIZE)).unwrap_or(1),
+            &format!(
+                "/buscar?q={}&tipo={}",
+                url_encode(&c_query),
+                url_encode(&kind_query)
+            ),
+            "pagina",
+        ),
         hits: results.hits,
         record_total: record_hits.0,
         record_hits: record_hits.1,

@@ -444,6 +444,16 @@ async fn admins_set_the_portal_identity_and_footer_pages() {
             "{engine}"
         );
         assert!(home.contains("/tema.css?v=1f4e79"), "{engine}");
+        let missing = visitor.get(app.url("/no-existe")).send().await.unwrap();
+        assert_eq!(missing.status(), 404, "{engine}");
+        assert!(
+            missing
+                .text()
+                .await
+                .unwrap()
+                .contains("· Transparencia Sonora</title>"),
+            "{engine}: error pages carry the portal's name too"
+        );
         let theme = get_text(&visitor, app.url("/tema.css")).await;
         assert!(theme.contains("--accent: #1f4e79"), "{engine}");
         let log = get_text(&visitor, app.url("/bitacora")).await;
