@@ -51,8 +51,8 @@ fn default_text(page: SitePage, lang: Lang) -> &'static str {
         ($($page:ident => $slug:literal),*) => {
             match (page, lang) {
                 $(
-                    (SitePage::$page, Lang::Es) => include_str!(concat!("../../data/pages/", $slug, ".es.md")),
-                    (SitePage::$page, Lang::En) => include_str!(concat!("../../data/pages/", $slug, ".en.md")),
+                    (SitePage::$page, Lang::Es) => include_str!(concat!("../../content/pages/", $slug, ".es.md")),
+                    (SitePage::$page, Lang::En) => include_str!(concat!("../../content/pages/", $slug, ".en.md")),
                 )*
             }
         };
