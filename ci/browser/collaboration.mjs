@@ -50,6 +50,11 @@ async function signIn([email, password]) {
   await page.fill('#email', email);
   await page.fill('#password', password);
   await Promise.all([page.waitForNavigation(), page.click('form.stack button[type=submit]')]);
+  if (page.url().endsWith('/entrar')) {
+    // Say what the page said, so a failure can be understood from the log alone.
+    const said = await page.evaluate(() => (document.querySelector('.errors, h1') || document.body).innerText);
+    console.log(`     the sign-in page answered: ${said.replace(/\s+/g, ' ').slice(0, 300)}`);
+  }
   expect(!page.url().endsWith('/entrar'), `${email} signs in`);
   return page;
 }
