@@ -10,6 +10,7 @@ pub mod calls;
 pub mod catalog;
 pub mod events;
 pub mod instruments;
+pub mod participation;
 pub mod search;
 pub mod site;
 pub mod subjects;
