@@ -17,6 +17,7 @@ pub mod events;
 pub mod files;
 pub mod instruments;
 pub mod migrate;
+pub mod participation;
 pub mod search;
 pub mod site;
 pub mod subjects;

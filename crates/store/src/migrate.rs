@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!("0006_hardening"),
     migration!("0007_search_keys"),
     migration!("0008_site_settings"),
+    migration!("0009_participation"),
 ];
 
 impl Migration {

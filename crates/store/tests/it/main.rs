@@ -4,5 +4,6 @@
 
 mod bodies;
 mod catalog;
+mod participation;
 mod story;
 mod transparency;

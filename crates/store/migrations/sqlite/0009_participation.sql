@@ -1,0 +1,46 @@
+-- Citizen participation (issue 14): participation spaces (consultas), the proposals people
+-- make in them, and one support per person and proposal. The counts on a proposal are kept up
+-- to date by the store in the same transaction as each support, so lists sort by them through
+-- an index. Keep in step with ../postgres/0009_participation.sql.
+CREATE TABLE participation_spaces (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    -- Who answers: a subject, a body, or (both NULL) the guarantor.
+    subject_id INTEGER REFERENCES subjects(id),
+    body_id INTEGER REFERENCES bodies(id),
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'open', 'evaluating', 'closed')),
+    -- Supports that oblige an answer within answer_days (0: no threshold).
+    support_threshold INTEGER NOT NULL DEFAULT 0,
+    answer_days INTEGER NOT NULL DEFAULT 30,
+    hide_after_reports INTEGER NOT NULL DEFAULT 3,
+    created_by INTEGER REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    CONSTRAINT participation_spaces_name_unique UNIQUE (name)
+);
+
+CREATE TABLE proposals (
+    id INTEGER PRIMARY KEY,
+    space_id INTEGER NOT NULL REFERENCES participation_spaces(id),
+    author_id INTEGER NOT NULL REFERENCES users(id),
+    organisation_id INTEGER REFERENCES organisations(id),
+    title TEXT NOT NULL,
+    problem TEXT NOT NULL DEFAULT '',
+    proposal TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'published',
+    supports INTEGER NOT NULL DEFAULT 0,
+    -- The local day (YYYY-MM-DD) its supports reached the space's threshold.
+    threshold_reached_on TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX proposals_space_supports ON proposals(space_id, supports, id);
+
+CREATE TABLE proposal_supports (
+    proposal_id INTEGER NOT NULL REFERENCES proposals(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    CONSTRAINT proposal_supports_unique PRIMARY KEY (proposal_id, user_id)
+);

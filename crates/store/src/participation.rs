@@ -1,0 +1,423 @@
+//! Citizen participation (`domain::participation`): participation spaces, proposals and
+//! supports. Every write checks the space's and the proposal's state in its transaction and is
+//! recorded in the public log; a proposal's support count is kept in the same transaction as
+//! the support, so lists sort by it through an index instead of counting.
+
+use crate::audit::{self, Change, Who};
+use crate::db::{Exec, Row, Tx};
+use crate::error::{StoreError, StoreResult};
+use crate::{params, summary};
+use serde::Serialize;
+use tequio_domain::participation::{ProposalState, SpaceStatus};
+
+/// A participation space (consulta).
+#[derive(Debug, Clone, Serialize)]
+pub struct Space {
+    pub id: i64,
+    pub name: String,
+    pub title: String,
+    /// Markdown; sanitised when shown.
+    pub description: String,
+    pub subject_id: Option<i64>,
+    pub body_id: Option<i64>,
+    pub status: SpaceStatus,
+    /// Supports that oblige an answer (0: none).
+    pub support_threshold: i64,
+    pub answer_days: i64,
+    pub hide_after_reports: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What a space's manager writes.
+#[derive(Debug, Clone, Default)]
+pub struct SpaceInput {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub subject_id: Option<i64>,
+    pub body_id: Option<i64>,
+    pub support_threshold: i64,
+    pub answer_days: i64,
+}
+
+const SPACE_SELECT: &str = "SELECT id, name, title, description, subject_id, body_id, status,
+    support_threshold, answer_days, hide_after_reports, created_at, updated_at
+    FROM participation_spaces";
+
+fn space_from_row(mut r: Row) -> StoreResult<Space> {
+    Ok(Space {
+        id: r.take(0)?,
+        name: r.take(1)?,
+        title: r.take(2)?,
+        description: r.take(3)?,
+        subject_id: r.take(4)?,
+        body_id: r.take(5)?,
+        status: {
+            let s: String = r.take(6)?;
+            SpaceStatus::parse(&s)
+                .ok_or_else(|| StoreError::Decode(format!("space status «{s}»")))?
+        },
+        support_threshold: r.take(7)?,
+        answer_days: r.take(8)?,
+        hide_after_reports: r.take(9)?,
+        created_at: r.take(10)?,
+        updated_at: r.take(11)?,
+    })
+}
+
+/// A space by its name.
+pub async fn space(db: &impl Exec, name: &str) -> StoreResult<Space> {
+    db.query_opt(&format!("{SPACE_SELECT} WHERE name = $1"), params![name])
+        .await?
+        .map(space_from_row)
+        .transpose()?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Creates a space, as a draft.
+pub async fn create_space(tx: &Tx, who: &Who, input: &SpaceInput) -> StoreResult<i64> {
+    if input.title.trim().is_empty() {
+        return Err(StoreError::Invalid("title: escribe un título".into()));
+    }
+    if input.support_threshold < 0 || !(1..=365).contains(&input.answer_days) {
+        return Err(StoreError::Invalid(
+            "answer_days: el plazo de respuesta va de 1 a 365 días".into(),
+        ));
+    }
+    let now = crate::now();
+    let id: i64 = tx
+        .query_one(
+            "INSERT INTO participation_spaces (name, title, description, subject_id, body_id,
+                support_threshold, answer_days, created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+            params![
+                &input.name,
+                &input.title,
+                &input.description,
+                input.subject_id,
+                input.body_id,
+                input.support_threshold,
+                input.answer_days,
+                who.user_id,
+                now
+            ],
+        )
+        .await?
+        .get(0)?;
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "space.create",
+            target_kind: "space",
+            target_id: id.to_string(),
+            public: true,
+            summary: summary! { "name" => &input.name, "title" => &input.title },
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Moves a space to another state, as `SpaceStatus::may_become` allows; a space closes only
+/// when none of its proposals waits for an answer.
+pub async fn set_space_status(
+    tx: &Tx,
+    who: &Who,
+    space: &Space,
+    next: SpaceStatus,
+) -> StoreResult<()> {
+    if !space.status.may_become(next) {
+        return Err(StoreError::Invalid(format!(
+            "status: un espacio «{}» no puede pasar a «{}»",
+            space.status.as_str(),
+            next.as_str()
+        )));
+    }
+    if next == SpaceStatus::Closed {
+        let waiting: i64 = tx
+            .query_one(
+                "SELECT COUNT(*) FROM proposals WHERE space_id = $1 AND state IN ($2, $3)",
+                params![
+                    space.id,
+                    ProposalState::Published.as_str(),
+                    ProposalState::UnderEvaluation.as_str()
+                ],
+            )
+            .await?
+            .get(0)?;
+        if waiting > 0 {
+            return Err(StoreError::Invalid(format!(
+                "status: {waiting} propuestas esperan respuesta; el espacio no puede cerrarse antes"
+            )));
+        }
+    }
+    tx.execute(
+        "UPDATE participation_spaces SET status = $2, updated_at = $3 WHERE id = $1",
+        params![space.id, next.as_str(), crate::now()],
+    )
+    .await?;
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "space.status",
+            target_kind: "space",
+            target_id: space.id.to_string(),
+            public: true,
+            summary: summary! { "name" => &space.name, "status" => next.as_str() },
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A proposal as lists and its page show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Proposal {
+    pub id: i64,
+    pub space_id: i64,
+    pub author_id: i64,
+    pub organisation_id: Option<i64>,
+    pub title: String,
+    pub problem: String,
+    pub proposal: String,
+    pub state: ProposalState,
+    pub supports: i64,
+    pub threshold_reached_on: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What a participant writes.
+#[derive(Debug, Clone, Default)]
+pub struct ProposalInput {
+    pub title: String,
+    pub problem: String,
+    pub proposal: String,
+    /// Posting on behalf of an organisation the author belongs to (checked by the caller).
+    pub organisation_id: Option<i64>,
+}
+
+const PROPOSAL_SELECT: &str = "SELECT id, space_id, author_id, organisation_id, title, problem,
+    proposal, state, supports, threshold_reached_on, created_at, updated_at FROM proposals";
+
+fn proposal_from_row(mut r: Row) -> StoreResult<Proposal> {
+    Ok(Proposal {
+        id: r.take(0)?,
+        space_id: r.take(1)?,
+        author_id: r.take(2)?,
+        organisation_id: r.take(3)?,
+        title: r.take(4)?,
+        problem: r.take(5)?,
+        proposal: r.take(6)?,
+        state: {
+            let s: String = r.take(7)?;
+            ProposalState::parse(&s)
+                .ok_or_else(|| StoreError::Decode(format!("proposal state «{s}»")))?
+        },
+        supports: r.take(8)?,
+        threshold_reached_on: r.take(9)?,
+        created_at: r.take(10)?,
+        updated_at: r.take(11)?,
+    })
+}
+
+pub async fn proposal(db: &impl Exec, id: i64) -> StoreResult<Proposal> {
+    db.query_opt(&format!("{PROPOSAL_SELECT} WHERE id = $1"), params![id])
+        .await?
+        .map(proposal_from_row)
+        .transpose()?
+        .ok_or(StoreError::NotFound)
+}
+
+/// How a space's proposals are listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProposalOrder {
+    MostSupported,
+    Newest,
+}
+
+/// A page of a space's proposals (withdrawn ones last are left out) and how many there are.
+pub async fn proposals(
+    db: &impl Exec,
+    space_id: i64,
+    order: ProposalOrder,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(i64, Vec<Proposal>)> {
+    let withdrawn = ProposalState::Withdrawn.as_str();
+    let total: i64 = db
+        .query_one(
+            "SELECT COUNT(*) FROM proposals WHERE space_id = $1 AND state <> $2",
+            params![space_id, withdrawn],
+        )
+        .await?
+        .get(0)?;
+    let order = match order {
+        ProposalOrder::MostSupported => "supports DESC, id DESC",
+        ProposalOrder::Newest => "id DESC",
+    };
+    let rows = db
+        .query(
+            &format!(
+                "{PROPOSAL_SELECT} WHERE space_id = $1 AND state <> $2 ORDER BY {order} LIMIT $3 OFFSET $4"
+            ),
+            params![space_id, withdrawn, limit, offset],
+        )
+        .await?;
+    let list = rows
+        .into_iter()
+        .map(proposal_from_row)
+        .collect::<StoreResult<_>>()?;
+    Ok((total, list))
+}
+
+/// Publishes a proposal in an open space. The caller has checked that the author may
+/// participate (a verified account) and may post for the organisation.
+pub async fn propose(tx: &Tx, who: &Who, space: &Space, input: &ProposalInput) -> StoreResult<i64> {
+    let author = who.user_id.ok_or(StoreError::Invalid(
+        "author: hace falta una cuenta para proponer".into(),
+    ))?;
+    if !space.status.takes_contributions() {
+        return Err(StoreError::Invalid(
+            "space: este espacio no recibe propuestas ahora".into(),
+        ));
+    }
+    let mut problems = Vec::new();
+    if input.title.trim().is_empty() {
+        problems.push("title: escribe un título");
+    }
+    if input.proposal.trim().is_empty() {
+        problems.push("proposal: escribe tu propuesta");
+    }
+    if !problems.is_empty() {
+        return Err(StoreError::Invalid(problems.join("\n")));
+    }
+    let now = crate::now();
+    let id: i64 = tx
+        .query_one(
+            "INSERT INTO proposals (space_id, author_id, organisation_id, title, problem, proposal,
+                created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            params![
+                space.id,
+                author,
+                input.organisation_id,
+                input.title.trim(),
+                input.problem.trim(),
+                input.proposal.trim(),
+                now
+            ],
+        )
+        .await?
+        .get(0)?;
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "proposal.create",
+            target_kind: "proposal",
+            target_id: id.to_string(),
+            public: true,
+            summary: summary! { "space" => &space.name, "title" => input.title.trim() },
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Supports a proposal: one support per person, only while the space is open and the proposal
+/// unsettled. Records the day the space's threshold is reached (`today`, local `YYYY-MM-DD`).
+pub async fn support(
+    tx: &Tx,
+    who: &Who,
+    space: &Space,
+    proposal: &Proposal,
+    today: &str,
+) -> StoreResult<i64> {
+    let user = who.user_id.ok_or(StoreError::Invalid(
+        "support: hace falta una cuenta para apoyar".into(),
+    ))?;
+    if !space.status.takes_contributions() || !proposal.state.takes_supports() {
+        return Err(StoreError::Invalid(
+            "support: esta propuesta ya no recibe apoyos".into(),
+        ));
+    }
+    let added = tx
+        .execute(
+            "INSERT INTO proposal_supports (proposal_id, user_id, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (proposal_id, user_id) DO NOTHING",
+            params![proposal.id, user, crate::now()],
+        )
+        .await?;
+    if added == 0 {
+        return Err(StoreError::Invalid(
+            "support: ya apoyas esta propuesta".into(),
+        ));
+    }
+    let supports: i64 = tx
+        .query_one(
+            "UPDATE proposals SET supports = supports + 1 WHERE id = $1 RETURNING supports",
+            params![proposal.id],
+        )
+        .await?
+        .get(0)?;
+    if space.support_threshold > 0 && supports >= space.support_threshold {
+        tx.execute(
+            "UPDATE proposals SET threshold_reached_on = $2 WHERE id = $1 AND threshold_reached_on IS NULL",
+            params![proposal.id, today],
+        )
+        .await?;
+    }
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "proposal.support",
+            target_kind: "proposal",
+            target_id: proposal.id.to_string(),
+            public: true,
+            summary: summary! { "supports" => supports },
+        },
+    )
+    .await?;
+    Ok(supports)
+}
+
+/// Withdraws one's support (the count goes down; a reached threshold stays reached).
+pub async fn withdraw_support(tx: &Tx, who: &Who, proposal: &Proposal) -> StoreResult<i64> {
+    let user = who.user_id.ok_or(StoreError::NotFound)?;
+    let removed = tx
+        .execute(
+            "DELETE FROM proposal_supports WHERE proposal_id = $1 AND user_id = $2",
+            params![proposal.id, user],
+        )
+        .await?;
+    if removed == 0 {
+        return Err(StoreError::Invalid(
+            "support: no apoyabas esta propuesta".into(),
+        ));
+    }
+    let supports: i64 = tx
+        .query_one(
+            "UPDATE proposals SET supports = supports - 1 WHERE id = $1 RETURNING supports",
+            params![proposal.id],
+        )
+        .await?
+        .get(0)?;
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "proposal.unsupport",
+            target_kind: "proposal",
+            target_id: proposal.id.to_string(),
+            public: true,
+            summary: summary! { "supports" => supports },
+        },
+    )
+    .await?;
+    Ok(supports)
+}
