@@ -421,3 +421,274 @@ pub async fn withdraw_support(tx: &Tx, who: &Who, proposal: &Proposal) -> StoreR
     .await?;
     Ok(supports)
 }
+
+/// What took a proposal up, linked from its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AnswerLink {
+    /// `agreement`, `instrument`, `dataset` or `publication`.
+    pub kind: String,
+    /// Its id or name.
+    pub key: String,
+}
+
+/// An official answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    pub id: i64,
+    pub proposal_id: i64,
+    pub state: ProposalState,
+    pub text: String,
+    pub link: Option<AnswerLink>,
+    pub answered_at: String,
+}
+
+/// The kinds of thing an answer may link.
+pub const ANSWER_LINK_KINDS: &[&str] = &["agreement", "instrument", "dataset", "publication"];
+
+/// Answers a proposal: sets its state; "not accepted" needs its reason in the text. The
+/// caller has checked that `who` answers for the space (its subject's editors or its body's
+/// secretary).
+pub async fn answer(
+    tx: &Tx,
+    who: &Who,
+    proposal: &Proposal,
+    state: ProposalState,
+    text: &str,
+    link: Option<&AnswerLink>,
+) -> StoreResult<i64> {
+    if !ProposalState::ANSWERS.contains(&state) {
+        return Err(StoreError::Invalid(format!(
+            "state: «{}» no es una respuesta",
+            state.as_str()
+        )));
+    }
+    if proposal.state == ProposalState::Withdrawn {
+        return Err(StoreError::Invalid(
+            "proposal: su autor la retiró; ya no se responde".into(),
+        ));
+    }
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(StoreError::Invalid(
+            if state == ProposalState::NotAccepted {
+                "text: escribe por qué no se acepta".into()
+            } else {
+                "text: escribe la respuesta".into()
+            },
+        ));
+    }
+    if let Some(l) = link
+        && !ANSWER_LINK_KINDS.contains(&l.kind.as_str())
+    {
+        return Err(StoreError::Invalid(format!(
+            "link: «{}» no es algo que una respuesta pueda enlazar",
+            l.kind
+        )));
+    }
+    let now = crate::now();
+    let id: i64 = tx
+        .query_one(
+            "INSERT INTO proposal_answers (proposal_id, state, text, link_kind, link_key, answered_by, answered_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            params![
+                proposal.id,
+                state.as_str(),
+                text,
+                link.map_or("", |l| l.kind.as_str()),
+                link.map_or("", |l| l.key.as_str()),
+                who.user_id,
+                &now
+            ],
+        )
+        .await?
+        .get(0)?;
+    tx.execute(
+        "UPDATE proposals SET state = $2, updated_at = $3 WHERE id = $1",
+        params![proposal.id, state.as_str(), &now],
+    )
+    .await?;
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "proposal.answer",
+            target_kind: "proposal",
+            target_id: proposal.id.to_string(),
+            public: true,
+            summary: summary! { "state" => state.as_str(), "title" => &proposal.title },
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// A proposal's answers, oldest first.
+pub async fn answers(db: &impl Exec, proposal_id: i64) -> StoreResult<Vec<Answer>> {
+    let rows = db
+        .query(
+            "SELECT id, proposal_id, state, text, link_kind, link_key, answered_at
+             FROM proposal_answers WHERE proposal_id = $1 ORDER BY id",
+            params![proposal_id],
+        )
+        .await?;
+    rows.into_iter()
+        .map(|mut r| {
+            let state: String = r.take(2)?;
+            let kind: String = r.take(4)?;
+            let key: String = r.take(5)?;
+            Ok(Answer {
+                id: r.take(0)?,
+                proposal_id: r.take(1)?,
+                state: ProposalState::parse(&state)
+                    .ok_or_else(|| StoreError::Decode(format!("answer state «{state}»")))?,
+                text: r.take(3)?,
+                link: (!kind.is_empty()).then_some(AnswerLink { kind, key }),
+                answered_at: r.take(6)?,
+            })
+        })
+        .collect()
+}
+
+/// A comment; a deleted one keeps its place without its text or author.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comment {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub author_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    /// Empty when deleted.
+    pub body: String,
+    /// `visible`, `deleted` or `hidden`.
+    pub status: String,
+    pub created_at: String,
+}
+
+/// What a comment is about: its kind (`proposal`, `space`, `publication`, `dataset`,
+/// `agreement`, `session`) and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommentTarget<'a> {
+    pub kind: &'a str,
+    pub id: i64,
+}
+
+/// Longest comment.
+pub const MAX_COMMENT_CHARS: usize = 5_000;
+
+/// Comments on a proposal or a space while it is open; replies go one level deep (a reply to
+/// a reply is refused). The caller checks that the target exists, is public and takes comments.
+pub async fn comment(
+    tx: &Tx,
+    who: &Who,
+    target: CommentTarget<'_>,
+    parent_id: Option<i64>,
+    body: &str,
+) -> StoreResult<i64> {
+    let author = who.user_id.ok_or(StoreError::Invalid(
+        "author: hace falta una cuenta para comentar".into(),
+    ))?;
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > MAX_COMMENT_CHARS {
+        return Err(StoreError::Invalid(format!(
+            "body: escribe un comentario de hasta {MAX_COMMENT_CHARS} caracteres"
+        )));
+    }
+    if let Some(parent) = parent_id {
+        let row = tx
+            .query_opt(
+                "SELECT target_kind, target_id, parent_id FROM comments WHERE id = $1",
+                params![parent],
+            )
+            .await?
+            .ok_or(StoreError::Invalid(
+                "parent_id: el comentario que respondes no existe".into(),
+            ))?;
+        let (kind, id, grand): (String, i64, Option<i64>) = (row.get(0)?, row.get(1)?, row.get(2)?);
+        if kind != target.kind || id != target.id {
+            return Err(StoreError::Invalid(
+                "parent_id: ese comentario es de otra conversación".into(),
+            ));
+        }
+        if grand.is_some() {
+            return Err(StoreError::Invalid(
+                "parent_id: las respuestas llegan a dos niveles; responde al comentario original"
+                    .into(),
+            ));
+        }
+    }
+    let now = crate::now();
+    let id: i64 = tx
+        .query_one(
+            "INSERT INTO comments (target_kind, target_id, parent_id, author_id, body, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            params![target.kind, target.id, parent_id, author, body, now],
+        )
+        .await?
+        .get(0)?;
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "comment.create",
+            target_kind: target.kind,
+            target_id: target.id.to_string(),
+            public: true,
+            summary: summary! { "comment" => id },
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Deletes one's own comment: it stays in its place as "comentario eliminado", so replies
+/// keep their sense.
+pub async fn delete_comment(tx: &Tx, who: &Who, id: i64) -> StoreResult<()> {
+    let changed = tx
+        .execute(
+            "UPDATE comments SET status = 'deleted', body = '', updated_at = $3
+             WHERE id = $1 AND author_id = $2 AND status = 'visible'",
+            params![id, who.user_id, crate::now()],
+        )
+        .await?;
+    if changed == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "comment.delete",
+            target_kind: "comment",
+            target_id: id.to_string(),
+            public: true,
+            summary: summary! {},
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// A conversation, oldest first (replies follow their parent when shown).
+pub async fn comments(db: &impl Exec, target: CommentTarget<'_>) -> StoreResult<Vec<Comment>> {
+    db.query(
+        "SELECT id, parent_id, author_id, organisation_id, body, status, created_at
+         FROM comments WHERE target_kind = $1 AND target_id = $2 ORDER BY id",
+        params![target.kind, target.id],
+    )
+    .await?
+    .into_iter()
+    .map(|mut r| {
+        let status: String = r.take(5)?;
+        let deleted = status == "deleted";
+        let author: Option<i64> = r.take(2)?;
+        Ok(Comment {
+            id: r.take(0)?,
+            parent_id: r.take(1)?,
+            author_id: if deleted { None } else { author },
+            organisation_id: r.take(3)?,
+            body: r.take(4)?,
+            status,
+            created_at: r.take(6)?,
+        })
+    })
+    .collect()
+}

@@ -44,3 +44,33 @@ CREATE TABLE proposal_supports (
     created_at TEXT NOT NULL,
     CONSTRAINT proposal_supports_unique PRIMARY KEY (proposal_id, user_id)
 );
+
+-- Official answers, newest last: each sets the proposal's state and may link what took it up
+-- (an agreement, an instrument, a dataset or a publication, by kind and key).
+CREATE TABLE proposal_answers (
+    id INTEGER PRIMARY KEY,
+    proposal_id INTEGER NOT NULL REFERENCES proposals(id),
+    state TEXT NOT NULL,
+    text TEXT NOT NULL,
+    link_kind TEXT NOT NULL DEFAULT '',
+    link_key TEXT NOT NULL DEFAULT '',
+    answered_by INTEGER REFERENCES users(id),
+    answered_at TEXT NOT NULL
+);
+CREATE INDEX proposal_answers_proposal ON proposal_answers(proposal_id, id);
+
+-- Comments on anything public (a proposal, a space, a publication, a dataset, an agreement, a
+-- session), replies one level deep. A deleted comment stays as a placeholder.
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY,
+    target_kind TEXT NOT NULL,
+    target_id INTEGER NOT NULL,
+    parent_id INTEGER REFERENCES comments(id),
+    author_id INTEGER NOT NULL REFERENCES users(id),
+    organisation_id INTEGER REFERENCES organisations(id),
+    body TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'visible' CHECK (status IN ('visible', 'deleted', 'hidden')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX comments_target ON comments(target_kind, target_id, id);

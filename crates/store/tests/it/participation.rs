@@ -1,13 +1,16 @@
 //! Participation on every engine under test, as one story: a space is opened, people propose
 //! and support (a second support, a support on a closed space, a proposal in a draft are
 //! refused), the threshold's day is recorded, lists sort by supports, a support is withdrawn,
-//! and the space cannot close while proposals wait for an answer.
+//! people comment and reply (two levels), a deleted comment keeps its place, the space cannot
+//! close while proposals wait for an answer, and closes once each is answered.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use tequio_domain::participation::{ProposalState, SpaceStatus};
 use tequio_store::audit::Who;
-use tequio_store::participation::{self as part, ProposalInput, ProposalOrder, SpaceInput};
+use tequio_store::participation::{
+    self as part, AnswerLink, CommentTarget, ProposalInput, ProposalOrder, SpaceInput,
+};
 use tequio_store::{Db, StoreError, accounts};
 
 async fn person(db: &Db, email: &str) -> Who {
@@ -172,5 +175,141 @@ async fn the_participation_story() {
             .await
             .unwrap_err();
         assert!(refusal(e).contains("no puede pasar"), "{engine}");
+        drop(tx);
+
+        // A conversation: a comment, a reply, no reply to a reply, a deleted comment in place.
+        let on = CommentTarget {
+            kind: "proposal",
+            id: first,
+        };
+        let tx = db.begin().await.unwrap();
+        let c1 = part::comment(
+            &tx,
+            &beto,
+            on,
+            None,
+            "¿Incluye las obras por administración directa?",
+        )
+        .await
+        .unwrap();
+        let c2 = part::comment(&tx, &ana, on, Some(c1), "Sí, todas.")
+            .await
+            .unwrap();
+        let e = part::comment(&tx, &carla, on, Some(c2), "¿Y las de 2024?")
+            .await
+            .unwrap_err();
+        assert!(refusal(e).contains("dos niveles"), "{engine}");
+        let other = CommentTarget {
+            kind: "proposal",
+            id: second,
+        };
+        let e = part::comment(&tx, &carla, other, Some(c1), "fuera de lugar")
+            .await
+            .unwrap_err();
+        assert!(refusal(e).contains("otra conversación"), "{engine}");
+        let e = part::comment(&tx, &carla, on, None, "  ")
+            .await
+            .unwrap_err();
+        assert!(refusal(e).starts_with("body:"), "{engine}");
+        assert!(
+            matches!(
+                part::delete_comment(&tx, &carla, c1).await,
+                Err(StoreError::NotFound)
+            ),
+            "{engine}: only its author"
+        );
+        part::delete_comment(&tx, &beto, c1).await.unwrap();
+        tx.commit().await.unwrap();
+        let talk = part::comments(db, on).await.unwrap();
+        assert_eq!(talk.len(), 2, "{engine}");
+        assert_eq!(
+            (
+                talk[0].status.as_str(),
+                talk[0].body.as_str(),
+                talk[0].author_id
+            ),
+            ("deleted", "", None),
+            "{engine}"
+        );
+        assert_eq!(
+            talk[1].parent_id,
+            Some(c1),
+            "{engine}: the reply keeps its place"
+        );
+
+        // Official answers: a reason for "not accepted", a link for "accepted"; then it closes.
+        let p2 = part::proposal(db, second).await.unwrap();
+        let tx = db.begin().await.unwrap();
+        let e = part::answer(
+            &tx,
+            &Who::system(),
+            &p2,
+            ProposalState::NotAccepted,
+            " ",
+            None,
+        )
+        .await
+        .unwrap_err();
+        assert!(refusal(e).contains("por qué no se acepta"), "{engine}");
+        let e = part::answer(
+            &tx,
+            &Who::system(),
+            &p2,
+            ProposalState::Withdrawn,
+            "x",
+            None,
+        )
+        .await
+        .unwrap_err();
+        assert!(refusal(e).contains("no es una respuesta"), "{engine}");
+        part::answer(
+            &tx,
+            &Who::system(),
+            &p2,
+            ProposalState::NotAccepted,
+            "Ya existe un mapa en el portal municipal.",
+            None,
+        )
+        .await
+        .unwrap();
+        let p1 = part::proposal(&tx, first).await.unwrap();
+        let link = AnswerLink {
+            kind: "agreement".into(),
+            key: "1".into(),
+        };
+        part::answer(
+            &tx,
+            &Who::system(),
+            &p1,
+            ProposalState::Accepted,
+            "La mesa de trabajo lo adoptó.",
+            Some(&link),
+        )
+        .await
+        .unwrap();
+        part::set_space_status(&tx, &Who::system(), &space, SpaceStatus::Closed)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let answers = part::answers(db, first).await.unwrap();
+        assert_eq!(answers.len(), 1, "{engine}");
+        assert_eq!(
+            (answers[0].state, answers[0].link.as_ref()),
+            (ProposalState::Accepted, Some(&link)),
+            "{engine}"
+        );
+        assert_eq!(
+            part::proposal(db, first).await.unwrap().state,
+            ProposalState::Accepted,
+            "{engine}"
+        );
+        assert_eq!(
+            part::space(db, "obra-publica-abierta")
+                .await
+                .unwrap()
+                .status,
+            SpaceStatus::Closed,
+            "{engine}"
+        );
     }
 }
