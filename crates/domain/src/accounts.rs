@@ -145,6 +145,12 @@ pub enum Action {
     },
     /// Read a document that is not public, given what it belongs to.
     ReadDocument(DocumentOwner),
+    /// Run a participation space and answer its proposals officially: the editors of the
+    /// subject it belongs to, the secretary of its body, the guarantor's admins for its own.
+    AnswerForSpace {
+        subject_id: Option<i64>,
+        body_id: Option<i64>,
+    },
 }
 
 /// What a non-public document belongs to, with the facts that decide who reads it.
@@ -215,6 +221,10 @@ impl Actor {
             Action::Moderate => self.has_role(Role::Moderator),
             Action::Participate => self.email_verified,
             Action::ManageCall {
+                subject_id,
+                body_id,
+            }
+            | Action::AnswerForSpace {
                 subject_id,
                 body_id,
             } => {
@@ -340,6 +350,41 @@ mod tests {
         for (name, who, allowed) in table {
             for (action, want) in actions.iter().zip(allowed) {
                 assert_eq!(who.can(*action), want, "{name} / {action:?}");
+            }
+        }
+    }
+
+    /// A participation space is answered for by its subject's editors, its body's secretary,
+    /// or (a space of the guarantor's own) the admins; a moderator or a citizen never answers.
+    #[test]
+    fn spaces_are_answered_for_by_whoever_they_belong_to() {
+        let of_subject = Action::AnswerForSpace {
+            subject_id: Some(7),
+            body_id: None,
+        };
+        let of_body = Action::AnswerForSpace {
+            subject_id: None,
+            body_id: Some(9),
+        };
+        let of_guarantor = Action::AnswerForSpace {
+            subject_id: None,
+            body_id: None,
+        };
+        let editor = actor(&[(Role::SubjectEditor, Some(7))], true);
+        let other_editor = actor(&[(Role::SubjectEditor, Some(8))], true);
+        let secretary = actor(&[(Role::BodySecretary, Some(9))], true);
+        let admin = actor(&[(Role::Admin, None)], true);
+        assert!(editor.can(of_subject) && !editor.can(of_body) && !editor.can(of_guarantor));
+        assert!(!other_editor.can(of_subject), "another subject's editor");
+        assert!(secretary.can(of_body) && !secretary.can(of_subject));
+        assert!(admin.can(of_subject) && admin.can(of_body) && admin.can(of_guarantor));
+        for who in [
+            actor(&[(Role::Moderator, None)], true),
+            actor(&[], true),
+            Actor::visitor(),
+        ] {
+            for action in [of_subject, of_body, of_guarantor] {
+                assert!(!who.can(action), "{who:?} / {action:?}");
             }
         }
     }

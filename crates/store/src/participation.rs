@@ -186,6 +186,9 @@ pub struct Proposal {
     pub state: ProposalState,
     pub supports: i64,
     pub threshold_reached_on: Option<String>,
+    /// `visible` or `hidden`, with the public reason when hidden.
+    pub moderation: String,
+    pub moderation_reason: String,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -201,7 +204,8 @@ pub struct ProposalInput {
 }
 
 const PROPOSAL_SELECT: &str = "SELECT id, space_id, author_id, organisation_id, title, problem,
-    proposal, state, supports, threshold_reached_on, created_at, updated_at FROM proposals";
+    proposal, state, supports, threshold_reached_on, created_at, updated_at, moderation,
+    moderation_reason FROM proposals";
 
 fn proposal_from_row(mut r: Row) -> StoreResult<Proposal> {
     Ok(Proposal {
@@ -221,6 +225,8 @@ fn proposal_from_row(mut r: Row) -> StoreResult<Proposal> {
         threshold_reached_on: r.take(9)?,
         created_at: r.take(10)?,
         updated_at: r.take(11)?,
+        moderation: r.take(12)?,
+        moderation_reason: r.take(13)?,
     })
 }
 
@@ -691,4 +697,92 @@ pub async fn comments(db: &impl Exec, target: CommentTarget<'_>) -> StoreResult<
         })
     })
     .collect()
+}
+
+/// Reports a proposal or a comment to the moderators. One report per person and content; nobody
+/// reports their own. At the space's number of open reports the content is hidden pending
+/// review (`hidden_by_reports`). Returns whether it is hidden now.
+pub async fn report(
+    tx: &Tx,
+    who: &Who,
+    kind: &str,
+    id: i64,
+    reason: tequio_domain::participation::ReportReason,
+    hide_after: i64,
+) -> StoreResult<bool> {
+    let reporter = who.user_id.ok_or(StoreError::Invalid(
+        "reporter: hace falta una cuenta para denunciar".into(),
+    ))?;
+    let (table, author_column) = match kind {
+        "proposal" => ("proposals", "author_id"),
+        "comment" => ("comments", "author_id"),
+        other => {
+            return Err(StoreError::Invalid(format!(
+                "target: «{other}» no se puede denunciar"
+            )));
+        }
+    };
+    let author: i64 = tx
+        .query_opt(
+            &format!("SELECT {author_column} FROM {table} WHERE id = $1"),
+            params![id],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .get(0)?;
+    if author == reporter {
+        return Err(StoreError::Invalid(
+            "target: no puedes denunciar lo que tú escribiste".into(),
+        ));
+    }
+    let added = tx
+        .execute(
+            "INSERT INTO content_reports (target_kind, target_id, reporter_id, reason, created_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (target_kind, target_id, reporter_id) DO NOTHING",
+            params![kind, id, reporter, reason.as_str(), crate::now()],
+        )
+        .await?;
+    if added == 0 {
+        return Err(StoreError::Invalid(
+            "target: ya denunciaste este contenido; lo revisará la moderación".into(),
+        ));
+    }
+    let open: i64 = tx
+        .query_one(
+            "SELECT COUNT(*) FROM content_reports WHERE target_kind = $1 AND target_id = $2 AND decision = ''",
+            params![kind, id],
+        )
+        .await?
+        .get(0)?;
+    let hidden = tequio_domain::participation::hidden_by_reports(open, hide_after);
+    if hidden && kind == "proposal" {
+        // The public reason is a code the pages put in words: hidden pending review.
+        tx.execute(
+            "UPDATE proposals SET moderation = 'hidden', moderation_reason = 'pending_review'
+             WHERE id = $1",
+            params![id],
+        )
+        .await?;
+    } else if hidden {
+        tx.execute(
+            "UPDATE comments SET status = 'hidden' WHERE id = $1 AND status = 'visible'",
+            params![id],
+        )
+        .await?;
+    }
+    audit::append(
+        tx,
+        who,
+        Change {
+            action: "content.report",
+            target_kind: kind,
+            target_id: id.to_string(),
+            // Who reported is not public; that content was hidden pending review is.
+            public: hidden,
+            summary: summary! { "reason" => reason.as_str(), "hidden" => hidden },
+        },
+    )
+    .await?;
+    Ok(hidden)
 }

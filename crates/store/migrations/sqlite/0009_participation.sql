@@ -31,6 +31,10 @@ CREATE TABLE proposals (
     proposal TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'published',
     supports INTEGER NOT NULL DEFAULT 0,
+    -- Moderation: 'visible', or 'hidden' (by reports pending review, or by a moderator) with
+    -- the public reason.
+    moderation TEXT NOT NULL DEFAULT 'visible' CHECK (moderation IN ('visible', 'hidden')),
+    moderation_reason TEXT NOT NULL DEFAULT '',
     -- The local day (YYYY-MM-DD) its supports reached the space's threshold.
     threshold_reached_on TEXT,
     created_at TEXT NOT NULL,
@@ -74,3 +78,17 @@ CREATE TABLE comments (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX comments_target ON comments(target_kind, target_id, id);
+
+-- Reports of a proposal or a comment to the moderators: one per person and content.
+CREATE TABLE content_reports (
+    id INTEGER PRIMARY KEY,
+    target_kind TEXT NOT NULL CHECK (target_kind IN ('proposal', 'comment')),
+    target_id INTEGER NOT NULL,
+    reporter_id INTEGER NOT NULL REFERENCES users(id),
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    -- Set when a moderator decides: 'hidden' or 'restored'.
+    decision TEXT NOT NULL DEFAULT '',
+    CONSTRAINT content_reports_unique UNIQUE (target_kind, target_id, reporter_id)
+);
+CREATE INDEX content_reports_open ON content_reports(decision, target_kind, target_id);

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use tequio_domain::participation::{ProposalState, SpaceStatus};
+use tequio_domain::participation::{ProposalState, ReportReason, SpaceStatus};
 use tequio_store::audit::Who;
 use tequio_store::participation::{
     self as part, AnswerLink, CommentTarget, ProposalInput, ProposalOrder, SpaceInput,
@@ -235,6 +235,48 @@ async fn the_participation_story() {
             talk[1].parent_id,
             Some(c1),
             "{engine}: the reply keeps its place"
+        );
+
+        // Reports: not one's own, one per person; at the space's threshold the content hides.
+        let tx = db.begin().await.unwrap();
+        let spam = ReportReason::Spam;
+        let e = part::report(&tx, &ana, "proposal", first, spam, 2)
+            .await
+            .unwrap_err();
+        assert!(refusal(e).contains("tú escribiste"), "{engine}");
+        assert!(
+            !part::report(&tx, &beto, "proposal", first, spam, 2)
+                .await
+                .unwrap(),
+            "{engine}"
+        );
+        let e = part::report(&tx, &beto, "proposal", first, spam, 2)
+            .await
+            .unwrap_err();
+        assert!(refusal(e).contains("ya denunciaste"), "{engine}");
+        assert!(
+            part::report(&tx, &carla, "proposal", first, ReportReason::OffTopic, 2)
+                .await
+                .unwrap(),
+            "{engine}"
+        );
+        assert!(
+            part::report(&tx, &carla, "comment", c2, ReportReason::PersonalData, 1)
+                .await
+                .unwrap(),
+            "{engine}"
+        );
+        tx.commit().await.unwrap();
+        let p1 = part::proposal(db, first).await.unwrap();
+        assert_eq!(
+            (p1.moderation.as_str(), p1.moderation_reason.as_str()),
+            ("hidden", "pending_review"),
+            "{engine}"
+        );
+        assert_eq!(
+            part::comments(db, on).await.unwrap()[1].status,
+            "hidden",
+            "{engine}"
         );
 
         // Official answers: a reason for "not accepted", a link for "accepted"; then it closes.

@@ -672,6 +672,7 @@ action-proposal-unsupport = Support withdrawn
 action-proposal-answer = Official answer to a proposal
 action-comment-create = New comment
 action-comment-delete = Comment deleted by its author
+action-content-report = Content reported
 action-topic-create = Topic portal created
 action-topic-update = Topic portal changed
 action-group-create = Catalogue theme created

@@ -672,6 +672,7 @@ action-proposal-unsupport = Apoyo retirado
 action-proposal-answer = Respuesta oficial a una propuesta
 action-comment-create = Nuevo comentario
 action-comment-delete = Comentario eliminado por su autor
+action-content-report = Contenido denunciado
 action-topic-create = Alta de portal temático
 action-topic-update = Cambio de portal temático
 action-group-create = Alta de tema del catálogo
