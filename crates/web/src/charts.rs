@@ -2,6 +2,7 @@
 //! comes with a one-sentence summary (what a screen reader says for the picture) and its data
 //! as a table one click away (`templates/chart.html`). Shared: no domain is imported here.
 
+use crate::html::escape_text;
 use std::fmt::Write;
 
 /// One kind of quantity a bar is made of (a status, a sector…): its label and the index of
@@ -58,13 +59,6 @@ const ROW: i64 = 42;
 const BAR: i64 = 16;
 const LEGEND_ROW: i64 = 22;
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// A label cut to fit above its bar (the table has it whole).
 fn short(label: &str) -> String {
     const MAX: usize = 52;
@@ -107,8 +101,6 @@ impl Chart {
     /// The SVG picture. Its text alternative is the summary (`aria-labelledby`); each series
     /// has a fill and a pattern, named in the legend.
     pub fn svg(&self) -> String {
-        let max = self.bars.iter().map(Bar::total).max().unwrap_or(0).max(1);
-        let plot = WIDTH - VALUE_WIDTH;
         let legend = if self.is_stacked() {
             LEGEND_ROW * self.legend_rows() + 6
         } else {
@@ -119,49 +111,66 @@ impl Chart {
         let _ = write!(
             out,
             "<svg class=\"chart-svg\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-labelledby=\"{id}-title {id}-summary\" xmlns=\"http://www.w3.org/2000/svg\">",
-            id = escape(&self.id)
+            id = escape_text(&self.id)
         );
+        self.write_patterns(&mut out);
+        if self.is_stacked() {
+            self.write_legend(&mut out);
+        }
+        self.write_bars(&mut out, legend);
+        out.push_str("</svg>");
+        out
+    }
+
+    /// The fill of series `i`: a colour, or for odd series the hatched pattern of it.
+    fn fill_of(&self, i: usize) -> String {
+        if i % 2 == 1 {
+            format!("url(#{}-p{})", escape_text(&self.id), i % FILLS.len())
+        } else {
+            FILLS[i % FILLS.len()].to_owned()
+        }
+    }
+
+    /// Hatched patterns for the odd series: two series side by side differ in more than colour.
+    fn write_patterns(&self, out: &mut String) {
         out.push_str("<defs>");
-        for (i, fill) in FILLS.iter().enumerate() {
-            // Odd series are hatched: two series side by side differ in more than colour.
-            if i % 2 == 1 {
-                let _ = write!(
-                    out,
-                    "<pattern id=\"{id}-p{i}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"{fill}\"/><rect width=\"2\" height=\"6\" fill=\"#ffffff\"/></pattern>",
-                    id = escape(&self.id)
-                );
-            }
+        for (i, fill) in FILLS.iter().enumerate().filter(|(i, _)| i % 2 == 1) {
+            let _ = write!(
+                out,
+                "<pattern id=\"{id}-p{i}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"{fill}\"/><rect width=\"2\" height=\"6\" fill=\"#ffffff\"/></pattern>",
+                id = escape_text(&self.id)
+            );
         }
         out.push_str("</defs>");
-        let fill_of = |i: usize| -> String {
-            if i % 2 == 1 {
-                format!("url(#{}-p{})", escape(&self.id), i % FILLS.len())
-            } else {
-                FILLS[i % FILLS.len()].to_owned()
-            }
-        };
-        if self.is_stacked() {
-            for (i, s) in self.series.iter().enumerate() {
-                // Two legend entries per line.
-                let (x, y) = (200 * (i as i64 % 2), LEGEND_ROW * (i as i64 / 2));
-                let _ = write!(
-                    out,
-                    "<rect x=\"{x}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{}\" stroke=\"#1d1d1b\"/><text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"#1d1d1b\">{}</text>",
-                    y + 4,
-                    fill_of(i),
-                    x + 20,
-                    y + 16,
-                    escape(&short(&s.label))
-                );
-            }
+    }
+
+    /// The legend of a stacked chart, two entries per line.
+    fn write_legend(&self, out: &mut String) {
+        for (i, s) in self.series.iter().enumerate() {
+            let (x, y) = (200 * (i as i64 % 2), LEGEND_ROW * (i as i64 / 2));
+            let _ = write!(
+                out,
+                "<rect x=\"{x}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{}\" stroke=\"#1d1d1b\"/><text x=\"{}\" y=\"{}\" font-size=\"13\" fill=\"#1d1d1b\">{}</text>",
+                y + 4,
+                self.fill_of(i),
+                x + 20,
+                y + 16,
+                escape_text(&short(&s.label))
+            );
         }
+    }
+
+    /// Each bar below the legend: its label above it, its segments, its total after it.
+    fn write_bars(&self, out: &mut String, top: i64) {
+        let max = self.bars.iter().map(Bar::total).max().unwrap_or(0).max(1);
+        let plot = WIDTH - VALUE_WIDTH;
         for (row, bar) in self.bars.iter().enumerate() {
-            let y = legend + ROW * row as i64;
+            let y = top + ROW * row as i64;
             let _ = write!(
                 out,
                 "<text x=\"0\" y=\"{}\" font-size=\"13\" fill=\"#1d1d1b\">{}</text>",
                 y + 14,
-                escape(&short(&bar.label))
+                escape_text(&short(&bar.label))
             );
             let mut x = 0;
             for (i, v) in bar.values.iter().enumerate() {
@@ -171,7 +180,7 @@ impl Chart {
                         out,
                         "<rect x=\"{x}\" y=\"{}\" width=\"{w}\" height=\"{BAR}\" fill=\"{}\" stroke=\"#ffffff\"/>",
                         y + 20,
-                        fill_of(i)
+                        self.fill_of(i)
                     );
                 }
                 x += w;
@@ -184,8 +193,6 @@ impl Chart {
                 self.show(bar.total())
             );
         }
-        out.push_str("</svg>");
-        out
     }
 }
 

@@ -410,6 +410,15 @@ pub async fn committed<T>(
     }
 }
 
+/// Escapes text for XML or HTML written by hand (charts, the sitemap); templates escape on
+/// their own.
+pub fn escape_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// Percent-encodes a value for a query string.
 pub fn url_encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()

@@ -4,7 +4,7 @@
 //! thousand rows at a time, so memory stays flat however large the portal grows.
 
 use crate::error::{AppError, AppResult};
-use crate::html::MENU;
+use crate::html::{MENU, escape_text};
 use crate::state::AppState;
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -65,22 +65,15 @@ fn files_for(count: i64) -> i64 {
     (count + PER_FILE - 1) / PER_FILE
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn url_entry(base: &str, path: &str, lastmod: Option<&str>) -> String {
     let lastmod = lastmod
         .filter(|m| !m.is_empty())
-        .map(|m| format!("<lastmod>{}</lastmod>", escape(m)))
+        .map(|m| format!("<lastmod>{}</lastmod>", escape_text(m)))
         .unwrap_or_default();
     format!(
         "<url><loc>{}{}</loc>{lastmod}</url>\n",
-        escape(base),
-        escape(path)
+        escape_text(base),
+        escape_text(path)
     )
 }
 
@@ -100,7 +93,7 @@ async fn index(State(state): State<AppState>) -> AppResult<Response> {
     for p in parts {
         xml.push_str(&format!(
             "<sitemap><loc>{}/sitemaps/{}</loc></sitemap>\n",
-            escape(base),
+            escape_text(base),
             p.file_name()
         ));
     }
