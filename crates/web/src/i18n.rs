@@ -87,25 +87,28 @@ impl Lang {
     /// The text of `key`. Texts without arguments are formatted once and then served from a
     /// cache: pages look up dozens of them, and Fluent formatting is the costly part.
     pub fn t(self, key: &str) -> String {
-        static CACHE: OnceLock<RwLock<HashMap<(Lang, String), String>>> = OnceLock::new();
+        self.try_t(key)
+            .unwrap_or_else(|| LOCALES.lookup(self.id(), key))
+    }
+
+    /// The text of `key`, or `None` when the locale files do not have it; cached, misses too
+    /// (the log page asks for a label per field of every entry).
+    pub fn try_t(self, key: &str) -> Option<String> {
+        type Texts = HashMap<(Lang, String), Option<String>>;
+        static CACHE: OnceLock<RwLock<Texts>> = OnceLock::new();
         let cache = CACHE.get_or_init(Default::default);
-        if let Some(text) = cache
+        if let Some(found) = cache
             .read()
             .ok()
             .and_then(|c| c.get(&(self, key.to_owned())).cloned())
         {
-            return text;
+            return found;
         }
-        let text = LOCALES.lookup(self.id(), key);
+        let found = LOCALES.try_lookup(self.id(), key);
         if let Ok(mut c) = cache.write() {
-            c.insert((self, key.to_owned()), text.clone());
+            c.insert((self, key.to_owned()), found.clone());
         }
-        text
-    }
-
-    /// The text of `key`, or `None` when the locale files do not have it.
-    pub fn try_t(self, key: &str) -> Option<String> {
-        LOCALES.try_lookup(self.id(), key)
+        found
     }
 
     /// The text of `key` with named arguments.
